@@ -1,0 +1,72 @@
+//! Copies between layouts (with casts) and fills.
+
+use super::dispatch::with_dtype;
+use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
+use crate::dtype::Element;
+use crate::layout::{Layout, for_each_offsets};
+use crate::{DType, Scalar};
+use rayon::prelude::*;
+
+pub(crate) fn copy_strided(
+    src: &CpuBuffer,
+    sl: &Layout,
+    src_dt: DType,
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dst_dt: DType,
+) {
+    with_dtype!(src_dt, S => with_dtype!(dst_dt, D => {
+        copy_typed::<S, D>(src.as_slice::<S>(), sl, dst.as_mut_slice::<D>(), dl)
+    }))
+}
+
+fn copy_typed<S: Element, D: Element>(src: &[S], sl: &Layout, dst: &mut [D], dl: &Layout) {
+    let n = dl.numel();
+    if sl.is_contiguous() && dl.is_contiguous() && sl.numel() == n {
+        let s = &src[sl.offset..sl.offset + n];
+        let d = &mut dst[dl.offset..dl.offset + n];
+        if S::DTYPE == D::DTYPE {
+            // SAFETY: S and D are the same type when their dtypes are equal.
+            let s: &[D] = unsafe { std::slice::from_raw_parts(s.as_ptr().cast(), n) };
+            d.copy_from_slice(s);
+        } else if n >= PAR_THRESHOLD {
+            d.par_chunks_mut(PAR_CHUNK)
+                .zip(s.par_chunks(PAR_CHUNK))
+                .for_each(|(d, s)| d.iter_mut().zip(s).for_each(|(o, &i)| *o = i.cast()));
+        } else {
+            d.iter_mut().zip(s).for_each(|(o, &i)| *o = i.cast());
+        }
+        return;
+    }
+    for_each_offsets(
+        &dl.shape,
+        [&dl.strides, &sl.strides],
+        [dl.offset, sl.offset],
+        |[o, i]| dst[o] = src[i].cast(),
+    );
+}
+
+pub(crate) fn fill(dst: &mut CpuBuffer, dl: &Layout, dt: DType, value: Scalar) {
+    with_dtype!(dt, T => {
+        let v: T = match value {
+            Scalar::Float(f) => T::from_f64(f),
+            Scalar::Int(i) => T::from_i64(i),
+            Scalar::Bool(b) => T::from_bool(b),
+        };
+        fill_typed(dst.as_mut_slice::<T>(), dl, v)
+    })
+}
+
+fn fill_typed<T: Element>(dst: &mut [T], dl: &Layout, v: T) {
+    let n = dl.numel();
+    if dl.is_contiguous() {
+        let d = &mut dst[dl.offset..dl.offset + n];
+        if n >= PAR_THRESHOLD {
+            d.par_chunks_mut(PAR_CHUNK).for_each(|c| c.fill(v));
+        } else {
+            d.fill(v);
+        }
+        return;
+    }
+    for_each_offsets(&dl.shape, [&dl.strides], [dl.offset], |[o]| dst[o] = v);
+}

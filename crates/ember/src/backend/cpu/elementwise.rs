@@ -1,0 +1,348 @@
+//! Elementwise kernels: unary, parametric unary, binary, comparison and `where`.
+
+use super::dispatch::{with_dtype, with_float, with_int};
+use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
+use crate::dtype::Element;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, for_each_offsets};
+use crate::ops::{BinaryOp, CmpOp, IntMode, Map1, Map2, ParamOp, UnaryOp};
+use crate::{DType, Device};
+use rayon::prelude::*;
+
+type Src<'a, T> = (&'a [T], &'a Layout);
+
+fn unsupported(op: &str, dt: DType) -> Error {
+    Error::Unsupported {
+        op: op.to_string(),
+        dtype: dt,
+        device: Device::Cpu,
+    }
+}
+
+/// True when every dim of size > 1 has stride 0: the operand is one repeated value.
+fn is_scalar_like(l: &Layout) -> bool {
+    l.shape
+        .iter()
+        .zip(&l.strides)
+        .all(|(&n, &s)| n == 1 || s == 0)
+}
+
+/// True when `l` reads the same positions as a contiguous tensor of shape `dl`.
+fn same_contig(l: &Layout, dl: &Layout) -> bool {
+    l.is_contiguous() && l.shape == dl.shape
+}
+
+#[inline]
+fn contig<'a, T>(s: &'a [T], l: &Layout) -> &'a [T] {
+    &s[l.offset..l.offset + l.numel()]
+}
+
+struct M1<'a, T> {
+    src: Option<Src<'a, T>>,
+    dst: &'a mut [T],
+    dl: &'a Layout,
+}
+
+impl<T: Element> Map1<T> for M1<'_, T> {
+    type Out = ();
+    #[inline]
+    fn call<F: Fn(T) -> T + Copy + Send + Sync>(self, f: F) {
+        map1(self.src, self.dst, self.dl, f)
+    }
+}
+
+fn map1<T: Element, F: Fn(T) -> T + Copy + Send + Sync>(
+    src: Option<Src<'_, T>>,
+    dst: &mut [T],
+    dl: &Layout,
+    f: F,
+) {
+    let n = dl.numel();
+    if dl.is_contiguous() {
+        let d = &mut dst[dl.offset..dl.offset + n];
+        match src {
+            None => {
+                if n >= PAR_THRESHOLD {
+                    d.par_chunks_mut(PAR_CHUNK)
+                        .for_each(|c| c.iter_mut().for_each(|o| *o = f(*o)));
+                } else {
+                    d.iter_mut().for_each(|o| *o = f(*o));
+                }
+                return;
+            }
+            Some((s, sl)) if same_contig(sl, dl) => {
+                let s = contig(s, sl);
+                if n >= PAR_THRESHOLD {
+                    d.par_chunks_mut(PAR_CHUNK)
+                        .zip(s.par_chunks(PAR_CHUNK))
+                        .for_each(|(d, s)| d.iter_mut().zip(s).for_each(|(o, &i)| *o = f(i)));
+                } else {
+                    d.iter_mut().zip(s).for_each(|(o, &i)| *o = f(i));
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+    match src {
+        None => for_each_offsets(&dl.shape, [&dl.strides], [dl.offset], |[o]| {
+            dst[o] = f(dst[o])
+        }),
+        Some((s, sl)) => for_each_offsets(
+            &dl.shape,
+            [&dl.strides, &sl.strides],
+            [dl.offset, sl.offset],
+            |[o, i]| dst[o] = f(s[i]),
+        ),
+    }
+}
+
+pub(crate) fn unary(
+    op: UnaryOp,
+    src: Option<(&CpuBuffer, &Layout)>,
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dt: DType,
+) -> Result<()> {
+    with_float!(dt, T => {
+        op.visit_float::<T, _>(M1 {
+            src: src.map(|(b, l)| (b.as_slice::<T>(), l)),
+            dst: dst.as_mut_slice::<T>(),
+            dl,
+        });
+        Ok(())
+    }, _ => {
+        if op.int_mode() == IntMode::Promote {
+            return Err(unsupported(op.name(), dt));
+        }
+        with_int!(dt, T => {
+            op.visit_int::<T, _>(M1 {
+                src: src.map(|(b, l)| (b.as_slice::<T>(), l)),
+                dst: dst.as_mut_slice::<T>(),
+                dl,
+            });
+            Ok(())
+        }, _ => Err(unsupported(op.name(), dt)))
+    })
+}
+
+pub(crate) fn param(
+    op: ParamOp,
+    src: Option<(&CpuBuffer, &Layout)>,
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dt: DType,
+) -> Result<()> {
+    with_float!(dt, T => {
+        op.visit_float::<T, _>(M1 {
+            src: src.map(|(b, l)| (b.as_slice::<T>(), l)),
+            dst: dst.as_mut_slice::<T>(),
+            dl,
+        });
+        Ok(())
+    }, _ => with_int!(dt, T => {
+        op.visit_int::<T, _>(M1 {
+            src: src.map(|(b, l)| (b.as_slice::<T>(), l)),
+            dst: dst.as_mut_slice::<T>(),
+            dl,
+        })
+        .ok_or_else(|| unsupported(&format!("{op:?}"), dt))
+    }, _ => Err(unsupported(&format!("{op:?}"), dt))))
+}
+
+struct M2<'a, T> {
+    a: Option<Src<'a, T>>,
+    b: Src<'a, T>,
+    dst: &'a mut [T],
+    dl: &'a Layout,
+}
+
+impl<T: Element> Map2<T> for M2<'_, T> {
+    type Out = ();
+    #[inline]
+    fn call<F: Fn(T, T) -> T + Copy + Send + Sync>(self, f: F) {
+        map2(self.a, self.b, self.dst, self.dl, f)
+    }
+}
+
+fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
+    a: Option<Src<'_, T>>,
+    b: Src<'_, T>,
+    dst: &mut [T],
+    dl: &Layout,
+    f: F,
+) {
+    let n = dl.numel();
+    let (bs, bl) = b;
+    if dl.is_contiguous() && n > 0 {
+        let big = n >= PAR_THRESHOLD;
+        // `a` is the output itself, or a contiguous input of the output's shape.
+        let a_contig = match a {
+            None => true,
+            Some((_, al)) => same_contig(al, dl),
+        };
+        if a_contig && (same_contig(bl, dl) || is_scalar_like(bl)) {
+            let scalar_b = !same_contig(bl, dl);
+            let bv = bs[bl.offset];
+            let bc = if scalar_b { &bs[..0] } else { contig(bs, bl) };
+            let (d_off, a_src) = (dl.offset, a.map(|(s, l)| contig(s, l)));
+            let d = &mut dst[d_off..d_off + n];
+            let run = |start: usize, d: &mut [T]| {
+                let len = d.len();
+                match (a_src, scalar_b) {
+                    (None, true) => d.iter_mut().for_each(|o| *o = f(*o, bv)),
+                    (None, false) => d
+                        .iter_mut()
+                        .zip(&bc[start..start + len])
+                        .for_each(|(o, &y)| *o = f(*o, y)),
+                    (Some(av), true) => d
+                        .iter_mut()
+                        .zip(&av[start..start + len])
+                        .for_each(|(o, &x)| *o = f(x, bv)),
+                    (Some(av), false) => d
+                        .iter_mut()
+                        .zip(av[start..start + len].iter().zip(&bc[start..start + len]))
+                        .for_each(|(o, (&x, &y))| *o = f(x, y)),
+                }
+            };
+            if big {
+                d.par_chunks_mut(PAR_CHUNK)
+                    .enumerate()
+                    .for_each(|(i, c)| run(i * PAR_CHUNK, c));
+            } else {
+                run(0, d);
+            }
+            return;
+        }
+        if let Some((as_, al)) = a {
+            if is_scalar_like(al) && same_contig(bl, dl) {
+                let av = as_[al.offset];
+                let bc = contig(bs, bl);
+                let d = &mut dst[dl.offset..dl.offset + n];
+                if big {
+                    d.par_chunks_mut(PAR_CHUNK)
+                        .zip(bc.par_chunks(PAR_CHUNK))
+                        .for_each(|(d, b)| d.iter_mut().zip(b).for_each(|(o, &y)| *o = f(av, y)));
+                } else {
+                    d.iter_mut().zip(bc).for_each(|(o, &y)| *o = f(av, y));
+                }
+                return;
+            }
+        }
+    }
+    match a {
+        None => for_each_offsets(
+            &dl.shape,
+            [&dl.strides, &bl.strides],
+            [dl.offset, bl.offset],
+            |[o, j]| dst[o] = f(dst[o], bs[j]),
+        ),
+        Some((as_, al)) => for_each_offsets(
+            &dl.shape,
+            [&dl.strides, &al.strides, &bl.strides],
+            [dl.offset, al.offset, bl.offset],
+            |[o, i, j]| dst[o] = f(as_[i], bs[j]),
+        ),
+    }
+}
+
+pub(crate) fn binary(
+    op: BinaryOp,
+    a: Option<(&CpuBuffer, &Layout)>,
+    b: (&CpuBuffer, &Layout),
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dt: DType,
+) -> Result<()> {
+    with_float!(dt, T => {
+        op.visit_float::<T, _>(M2 {
+            a: a.map(|(x, l)| (x.as_slice::<T>(), l)),
+            b: (b.0.as_slice::<T>(), b.1),
+            dst: dst.as_mut_slice::<T>(),
+            dl,
+        });
+        Ok(())
+    }, _ => {
+        if op.int_mode() == IntMode::Promote {
+            return Err(unsupported(op.name(), dt));
+        }
+        with_int!(dt, T => {
+            op.visit_int::<T, _>(M2 {
+                a: a.map(|(x, l)| (x.as_slice::<T>(), l)),
+                b: (b.0.as_slice::<T>(), b.1),
+                dst: dst.as_mut_slice::<T>(),
+                dl,
+            });
+            Ok(())
+        }, _ => Err(unsupported(op.name(), dt)))
+    })
+}
+
+fn cmp_typed<T: Element>(
+    a: Src<'_, T>,
+    b: Src<'_, T>,
+    dst: &mut [bool],
+    dl: &Layout,
+    f: impl Fn(T, T) -> bool + Copy,
+) {
+    let ((as_, al), (bs, bl)) = (a, b);
+    if dl.is_contiguous() && same_contig(al, dl) && same_contig(bl, dl) {
+        let n = dl.numel();
+        dst[dl.offset..dl.offset + n]
+            .iter_mut()
+            .zip(contig(as_, al).iter().zip(contig(bs, bl)))
+            .for_each(|(o, (&x, &y))| *o = f(x, y));
+        return;
+    }
+    for_each_offsets(
+        &dl.shape,
+        [&dl.strides, &al.strides, &bl.strides],
+        [dl.offset, al.offset, bl.offset],
+        |[o, i, j]| dst[o] = f(as_[i], bs[j]),
+    );
+}
+
+pub(crate) fn cmp(
+    op: CmpOp,
+    a: (&CpuBuffer, &Layout),
+    b: (&CpuBuffer, &Layout),
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dt: DType,
+) {
+    with_dtype!(dt, T => {
+        let (x, y) = ((a.0.as_slice::<T>(), a.1), (b.0.as_slice::<T>(), b.1));
+        let d = dst.as_mut_slice::<bool>();
+        match op {
+            CmpOp::Eq => cmp_typed(x, y, d, dl, |p: T, q: T| p == q),
+            CmpOp::Ne => cmp_typed(x, y, d, dl, |p: T, q: T| p != q),
+            CmpOp::Lt => cmp_typed(x, y, d, dl, |p: T, q: T| p < q),
+            CmpOp::Le => cmp_typed(x, y, d, dl, |p: T, q: T| p <= q),
+            CmpOp::Gt => cmp_typed(x, y, d, dl, |p: T, q: T| p > q),
+            CmpOp::Ge => cmp_typed(x, y, d, dl, |p: T, q: T| p >= q),
+            other => cmp_typed(x, y, d, dl, move |p: T, q: T| other.apply(p, q)),
+        }
+    })
+}
+
+pub(crate) fn where_(
+    cond: (&CpuBuffer, &Layout),
+    a: (&CpuBuffer, &Layout),
+    b: (&CpuBuffer, &Layout),
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dt: DType,
+) {
+    with_dtype!(dt, T => {
+        let (cs, cl) = (cond.0.as_slice::<bool>(), cond.1);
+        let (as_, al) = (a.0.as_slice::<T>(), a.1);
+        let (bs, bl) = (b.0.as_slice::<T>(), b.1);
+        let d = dst.as_mut_slice::<T>();
+        for_each_offsets(
+            &dl.shape,
+            [&dl.strides, &cl.strides, &al.strides, &bl.strides],
+            [dl.offset, cl.offset, al.offset, bl.offset],
+            |[o, c, i, j]| d[o] = if cs[c] { as_[i] } else { bs[j] },
+        );
+    })
+}

@@ -1,0 +1,18 @@
+//! The CPU backend: generic kernels over `T: Element`, each with a contiguous fast path
+//! (plain slices the compiler vectorises, split across rayon above a size threshold) and a
+//! strided path.
+
+pub(crate) mod alloc;
+pub(crate) mod copy;
+pub(crate) mod dispatch;
+pub(crate) mod elementwise;
+pub(crate) mod matmul;
+pub(crate) mod reduce;
+
+pub(crate) use alloc::CpuBuffer;
+pub use alloc::{cached_bytes, empty_cache, set_cache_limit};
+
+/// Elements per task below which a kernel runs on the calling thread.
+pub(crate) const PAR_THRESHOLD: usize = 32 * 1024;
+/// Elements per parallel chunk.
+pub(crate) const PAR_CHUNK: usize = 16 * 1024;

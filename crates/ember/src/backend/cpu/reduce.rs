@@ -1,0 +1,207 @@
+//! Reductions over a set of dims: sum and prod accumulate in f64 (floats) or i64 (integers
+//! and bool); max/min propagate NaN; argmax/argmin return the first extreme index, counting
+//! NaN as the extreme.
+
+use super::dispatch::with_dtype;
+use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
+use crate::DType;
+use crate::dtype::Element;
+use crate::error::{Result, bail};
+use crate::layout::{Layout, Strides, for_each_offsets};
+use crate::ops::ReduceOp;
+use crate::shape::Dims;
+use rayon::prelude::*;
+
+/// Calls `f(dst_offset, inner)` for every output element, where `inner` is the layout of the
+/// reduced sub-block of `sl` feeding it.
+fn for_each_output(sl: &Layout, dims: &[usize], dl: &Layout, mut f: impl FnMut(usize, &Layout)) {
+    let mut inner = Layout {
+        shape: dims.iter().map(|&d| sl.shape[d]).collect::<Dims>(),
+        strides: dims.iter().map(|&d| sl.strides[d]).collect::<Strides>(),
+        offset: 0,
+    };
+    // Walk the output's shape; the source strides of reduced dims never move (size 1 there).
+    for_each_offsets(
+        &dl.shape,
+        [&dl.strides, &sl.strides],
+        [dl.offset, sl.offset],
+        |[o, s]| {
+            inner.offset = s;
+            f(o, &inner)
+        },
+    );
+}
+
+#[inline]
+fn is_nan<T: Element>(x: T) -> bool {
+    #[allow(clippy::eq_op)]
+    {
+        x != x
+    }
+}
+
+/// Folds the elements of `l` in row-major order.
+#[inline]
+fn fold<T: Element, A>(src: &[T], l: &Layout, init: A, mut f: impl FnMut(A, T) -> A) -> A {
+    let mut acc = Some(init);
+    if l.is_contiguous() {
+        let mut a = acc.take().expect("init");
+        for &x in &src[l.offset..l.offset + l.numel()] {
+            a = f(a, x);
+        }
+        return a;
+    }
+    for_each_offsets(&l.shape, [&l.strides], [l.offset], |[i]| {
+        let a = acc.take().expect("acc");
+        acc = Some(f(a, src[i]));
+    });
+    acc.expect("acc")
+}
+
+fn sum_f64<T: Element>(s: &[T]) -> f64 {
+    let mut acc = [0f64; 8];
+    let chunks = s.chunks_exact(8);
+    let rem = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k].to_f64();
+        }
+    }
+    let mut total = acc.iter().sum::<f64>();
+    for &x in rem {
+        total += x.to_f64();
+    }
+    total
+}
+
+fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBuffer, dl: &Layout) {
+    let total = sl.numel();
+    if T::IS_FLOAT {
+        let d = dst.as_mut_slice::<T>();
+        if dims.len() == sl.ndim() && sl.is_contiguous() && total >= PAR_THRESHOLD {
+            let s = &src[sl.offset..sl.offset + total];
+            let sum: f64 = s.par_chunks(PAR_CHUNK).map(sum_f64).sum();
+            d[dl.offset] = T::from_f64(sum);
+            return;
+        }
+        for_each_output(sl, dims, dl, |o, inner| {
+            d[o] = T::from_f64(if inner.is_contiguous() {
+                sum_f64(&src[inner.offset..inner.offset + inner.numel()])
+            } else {
+                fold(src, inner, 0f64, |a, x| a + x.to_f64())
+            })
+        });
+    } else {
+        let d = dst.as_mut_slice::<i64>();
+        for_each_output(sl, dims, dl, |o, inner| {
+            d[o] = fold(src, inner, 0i64, |a, x| a.wrapping_add(x.to_i64()))
+        });
+    }
+}
+
+fn prod_typed<T: Element>(
+    src: &[T],
+    sl: &Layout,
+    dims: &[usize],
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+) {
+    if T::IS_FLOAT {
+        let d = dst.as_mut_slice::<T>();
+        for_each_output(sl, dims, dl, |o, inner| {
+            d[o] = T::from_f64(fold(src, inner, 1f64, |a, x| a * x.to_f64()))
+        });
+    } else {
+        let d = dst.as_mut_slice::<i64>();
+        for_each_output(sl, dims, dl, |o, inner| {
+            d[o] = fold(src, inner, 1i64, |a, x| a.wrapping_mul(x.to_i64()))
+        });
+    }
+}
+
+fn extreme_typed<T: Element>(
+    src: &[T],
+    sl: &Layout,
+    dims: &[usize],
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    max: bool,
+) {
+    let d = dst.as_mut_slice::<T>();
+    for_each_output(sl, dims, dl, |o, inner| {
+        d[o] = fold(src, inner, None::<T>, |a, x| match a {
+            None => Some(x),
+            Some(a) if is_nan(a) => Some(a),
+            Some(_) if is_nan(x) => Some(x),
+            Some(a) => Some(if (max && x > a) || (!max && x < a) {
+                x
+            } else {
+                a
+            }),
+        })
+        .unwrap_or_default()
+    });
+}
+
+fn arg_typed<T: Element>(
+    src: &[T],
+    sl: &Layout,
+    dims: &[usize],
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    max: bool,
+) {
+    let d = dst.as_mut_slice::<i64>();
+    for_each_output(sl, dims, dl, |o, inner| {
+        let (_, best, _) = fold(src, inner, (None::<T>, 0i64, 0i64), |(a, bi, i), x| {
+            let take = match a {
+                None => true,
+                Some(a) if is_nan(a) => false,
+                Some(_) if is_nan(x) => true,
+                Some(a) => (max && x > a) || (!max && x < a),
+            };
+            if take {
+                (Some(x), i, i + 1)
+            } else {
+                (a, bi, i + 1)
+            }
+        });
+        d[o] = best;
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn reduce(
+    op: ReduceOp,
+    src: &CpuBuffer,
+    sl: &Layout,
+    src_dt: DType,
+    dims: &[usize],
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dst_dt: DType,
+) -> Result<()> {
+    let expect = match op {
+        ReduceOp::Sum | ReduceOp::Prod if !src_dt.is_floating_point() => DType::I64,
+        ReduceOp::ArgMax | ReduceOp::ArgMin => DType::I64,
+        _ => src_dt,
+    };
+    if dst_dt != expect {
+        bail!(
+            DType,
+            "reduce {op:?}: output dtype {dst_dt} but expected {expect}"
+        );
+    }
+    with_dtype!(src_dt, T => {
+        let s = src.as_slice::<T>();
+        match op {
+            ReduceOp::Sum => sum_typed(s, sl, dims, dst, dl),
+            ReduceOp::Prod => prod_typed(s, sl, dims, dst, dl),
+            ReduceOp::Max => extreme_typed(s, sl, dims, dst, dl, true),
+            ReduceOp::Min => extreme_typed(s, sl, dims, dst, dl, false),
+            ReduceOp::ArgMax => arg_typed(s, sl, dims, dst, dl, true),
+            ReduceOp::ArgMin => arg_typed(s, sl, dims, dst, dl, false),
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The primitive-kernel interface (DESIGN §4): the small, fixed set of kernels each device
+//! implements. Everything else is composed from these in device-independent code.
+//!
+//! Kernels write into an output buffer described by a layout; inputs come with layouts
+//! already broadcast to the output's shape (stride 0 on expanded dims). An input given as
+//! `None` is the output itself, read at the output's layout — the in-place case (`x.add_(y)`)
+//! — so no copy is needed when an op updates its first operand.
+
+pub mod cpu;
+
+use crate::error::Result;
+use crate::layout::Layout;
+use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, UnaryOp};
+use crate::storage::Buffer;
+use crate::{DType, Scalar};
+
+/// An input operand: a buffer and the layout to read it at.
+pub(crate) type In<'a> = (&'a Buffer, &'a Layout);
+
+fn cpu(b: &Buffer) -> &cpu::CpuBuffer {
+    match b {
+        Buffer::Cpu(c) => c,
+    }
+}
+
+fn cpu_mut(b: &mut Buffer) -> &mut cpu::CpuBuffer {
+    match b {
+        Buffer::Cpu(c) => c,
+    }
+}
+
+fn cpu_in<'a>(i: In<'a>) -> (&'a cpu::CpuBuffer, &'a Layout) {
+    (cpu(i.0), i.1)
+}
+
+/// Copies (and casts) `src` into `dst`; shapes are equal (src may be broadcast).
+pub(crate) fn copy_strided(
+    src: In<'_>,
+    src_dt: DType,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dst_dt: DType,
+) -> Result<()> {
+    let (s, sl) = cpu_in(src);
+    cpu::copy::copy_strided(s, sl, src_dt, cpu_mut(dst), dst_l, dst_dt);
+    Ok(())
+}
+
+/// Writes `value` (cast to `dt`) to every element of `dst` at `dst_l`.
+pub(crate) fn fill(dst: &mut Buffer, dst_l: &Layout, dt: DType, value: Scalar) -> Result<()> {
+    cpu::copy::fill(cpu_mut(dst), dst_l, dt, value);
+    Ok(())
+}
+
+/// `dst = op(src)`, same dtype.
+pub(crate) fn unary(
+    op: UnaryOp,
+    src: Option<In<'_>>,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dt: DType,
+) -> Result<()> {
+    cpu::elementwise::unary(op, src.map(cpu_in), cpu_mut(dst), dst_l, dt)
+}
+
+/// `dst = op(src)` for an op with parameters, same dtype.
+pub(crate) fn param(
+    op: ParamOp,
+    src: Option<In<'_>>,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dt: DType,
+) -> Result<()> {
+    cpu::elementwise::param(op, src.map(cpu_in), cpu_mut(dst), dst_l, dt)
+}
+
+/// `dst = op(a, b)`, all of dtype `dt`.
+pub(crate) fn binary(
+    op: BinaryOp,
+    a: Option<In<'_>>,
+    b: In<'_>,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dt: DType,
+) -> Result<()> {
+    cpu::elementwise::binary(op, a.map(cpu_in), cpu_in(b), cpu_mut(dst), dst_l, dt)
+}
+
+/// `dst = op(a, b)` with a bool `dst`; `a` and `b` are of dtype `dt`.
+pub(crate) fn cmp(
+    op: CmpOp,
+    a: In<'_>,
+    b: In<'_>,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dt: DType,
+) -> Result<()> {
+    cpu::elementwise::cmp(op, cpu_in(a), cpu_in(b), cpu_mut(dst), dst_l, dt);
+    Ok(())
+}
+
+/// `dst = cond ? a : b`; `cond` is bool, `a`, `b` and `dst` are of dtype `dt`.
+pub(crate) fn where_(
+    cond: In<'_>,
+    a: In<'_>,
+    b: In<'_>,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dt: DType,
+) -> Result<()> {
+    cpu::elementwise::where_(cpu_in(cond), cpu_in(a), cpu_in(b), cpu_mut(dst), dst_l, dt);
+    Ok(())
+}
+
+/// Reduces `src` over `dims` into `dst`, whose layout has the keepdim shape.
+pub(crate) fn reduce(
+    op: ReduceOp,
+    src: In<'_>,
+    src_dt: DType,
+    dims: &[usize],
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dst_dt: DType,
+) -> Result<()> {
+    let (s, sl) = cpu_in(src);
+    cpu::reduce::reduce(op, s, sl, src_dt, dims, cpu_mut(dst), dst_l, dst_dt)
+}
+
+/// Batched matrix product: `a` is `[B, M, K]`, `b` is `[B, K, N]`, `dst` is `[B, M, N]`.
+/// With `accumulate`, `dst = beta * dst + alpha * a @ b`; otherwise `dst = alpha * a @ b`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn matmul(
+    a: In<'_>,
+    b: In<'_>,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dt: DType,
+    alpha: f64,
+    beta: Option<f64>,
+) -> Result<()> {
+    cpu::matmul::matmul(cpu_in(a), cpu_in(b), cpu_mut(dst), dst_l, dt, alpha, beta)
+}

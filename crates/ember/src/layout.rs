@@ -1,0 +1,372 @@
+//! Layout = shape + strides + offset, and the arithmetic of views over one storage.
+//!
+//! Note [Views]
+//! A view is a new `Layout` over the same `Arc<Storage>`: transpose, permute, narrow, select,
+//! slicing, expand, squeeze/unsqueeze and (when strides allow) view/reshape never copy.
+//! Strides are in elements and never negative (flip copies, as in PyTorch); an expanded
+//! dimension has stride 0. Every layout stays inside its storage: the largest offset it can
+//! reach is `offset + Σ (size-1)·stride`, checked when a view is made.
+
+use crate::error::{Result, bail};
+use crate::shape::{Dims, ShapeFmt, numel};
+use smallvec::SmallVec;
+
+/// Strides, in elements.
+pub(crate) type Strides = SmallVec<[usize; 6]>;
+
+/// Shape, strides and storage offset of a tensor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub shape: Dims,
+    pub strides: Strides,
+    pub offset: usize,
+}
+
+/// Row-major strides of a shape (a size-0 or size-1 dim gets the stride it would have).
+pub(crate) fn contiguous_strides(shape: &[usize]) -> Strides {
+    let mut strides = Strides::from_elem(0, shape.len());
+    let mut acc = 1usize;
+    for i in (0..shape.len()).rev() {
+        strides[i] = acc;
+        acc *= shape[i].max(1);
+    }
+    strides
+}
+
+impl Layout {
+    pub fn contiguous(shape: &[usize]) -> Layout {
+        Layout {
+            shape: Dims::from_slice(shape),
+            strides: contiguous_strides(shape),
+            offset: 0,
+        }
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    pub fn numel(&self) -> usize {
+        numel(&self.shape)
+    }
+
+    /// PyTorch's `is_contiguous`: row-major, ignoring the strides of size-1 dims.
+    pub fn is_contiguous(&self) -> bool {
+        if self.numel() == 0 {
+            return true;
+        }
+        let mut expected = 1usize;
+        for i in (0..self.ndim()).rev() {
+            if self.shape[i] != 1 {
+                if self.strides[i] != expected {
+                    return false;
+                }
+                expected *= self.shape[i];
+            }
+        }
+        true
+    }
+
+    /// True when the elements occupy exactly `numel` consecutive slots in some order.
+    pub fn is_non_overlapping_and_dense(&self) -> bool {
+        if self.is_contiguous() {
+            return true;
+        }
+        let mut perm: SmallVec<[usize; 6]> = (0..self.ndim()).collect();
+        perm.sort_by_key(|&i| (self.strides[i], self.shape[i]));
+        let mut expected = 1usize;
+        for &i in &perm {
+            if self.shape[i] == 1 {
+                continue;
+            }
+            if self.strides[i] != expected {
+                return false;
+            }
+            expected *= self.shape[i];
+        }
+        true
+    }
+
+    /// The offset of the element at a multi-index.
+    pub fn offset_of(&self, index: &[usize]) -> usize {
+        self.offset
+            + index
+                .iter()
+                .zip(&self.strides)
+                .map(|(i, s)| i * s)
+                .sum::<usize>()
+    }
+
+    /// One past the largest storage offset this layout can reach (0 when empty).
+    pub fn extent(&self) -> usize {
+        if self.numel() == 0 {
+            return 0;
+        }
+        self.offset
+            + 1
+            + self
+                .shape
+                .iter()
+                .zip(&self.strides)
+                .map(|(&n, &s)| (n - 1) * s)
+                .sum::<usize>()
+    }
+
+    pub fn transpose(&self, d0: usize, d1: usize) -> Layout {
+        let mut l = self.clone();
+        l.shape.swap(d0, d1);
+        l.strides.swap(d0, d1);
+        l
+    }
+
+    pub fn permute(&self, dims: &[usize]) -> Layout {
+        Layout {
+            shape: dims.iter().map(|&d| self.shape[d]).collect(),
+            strides: dims.iter().map(|&d| self.strides[d]).collect(),
+            offset: self.offset,
+        }
+    }
+
+    /// `start..start+len` of `dim` with a step (callers have checked the bounds).
+    pub fn slice(&self, dim: usize, start: usize, len: usize, step: usize) -> Layout {
+        let mut l = self.clone();
+        if len > 0 {
+            l.offset += start * self.strides[dim];
+        }
+        l.shape[dim] = len;
+        l.strides[dim] = self.strides[dim] * step;
+        l
+    }
+
+    pub fn select(&self, dim: usize, index: usize) -> Layout {
+        let mut l = self.clone();
+        l.offset += index * self.strides[dim];
+        l.shape.remove(dim);
+        l.strides.remove(dim);
+        l
+    }
+
+    pub fn unsqueeze(&self, dim: usize) -> Layout {
+        let mut l = self.clone();
+        let stride = if dim < self.ndim() {
+            self.strides[dim] * self.shape[dim]
+        } else {
+            1
+        };
+        l.shape.insert(dim, 1);
+        l.strides.insert(dim, stride);
+        l
+    }
+
+    pub fn squeeze_dims(&self, dims: &[usize]) -> Layout {
+        let mut l = Layout {
+            shape: Dims::new(),
+            strides: Strides::new(),
+            offset: self.offset,
+        };
+        for i in 0..self.ndim() {
+            if !(dims.contains(&i) && self.shape[i] == 1) {
+                l.shape.push(self.shape[i]);
+                l.strides.push(self.strides[i]);
+            }
+        }
+        l
+    }
+
+    /// Broadcasts to `shape` (which has at least as many dims), giving new or size-1 dims
+    /// stride 0. `expand`'s error messages are PyTorch's.
+    pub fn expand(&self, shape: &[usize]) -> Result<Layout> {
+        if shape.len() < self.ndim() {
+            bail!(
+                Shape,
+                "the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
+                shape.len(),
+                self.ndim()
+            );
+        }
+        let lead = shape.len() - self.ndim();
+        let mut strides = Strides::from_elem(0, shape.len());
+        for i in 0..shape.len() {
+            if i < lead {
+                continue;
+            }
+            let (size, stride) = (self.shape[i - lead], self.strides[i - lead]);
+            if size == shape[i] {
+                strides[i] = stride;
+            } else if size == 1 {
+                strides[i] = 0;
+            } else {
+                bail!(
+                    Shape,
+                    "The expanded size of the tensor ({}) must match the existing size ({size}) at non-singleton dimension {i}.  Target sizes: {}.  Tensor sizes: {}",
+                    shape[i],
+                    ShapeFmt(shape),
+                    ShapeFmt(&self.shape)
+                );
+            }
+        }
+        Ok(Layout {
+            shape: Dims::from_slice(shape),
+            strides,
+            offset: self.offset,
+        })
+    }
+
+    /// The layout of `view(shape)` if it exists without copying (PyTorch's `computeStride`).
+    pub fn view(&self, shape: &[usize]) -> Option<Layout> {
+        let strides = self.view_strides(shape)?;
+        Some(Layout {
+            shape: Dims::from_slice(shape),
+            strides,
+            offset: self.offset,
+        })
+    }
+
+    fn view_strides(&self, new: &[usize]) -> Option<Strides> {
+        let (old, old_st) = (&self.shape, &self.strides);
+        if self.numel() == 0 {
+            return Some(if old.as_slice() == new {
+                old_st.clone()
+            } else {
+                contiguous_strides(new)
+            });
+        }
+        if old.is_empty() {
+            return Some(Strides::from_elem(1, new.len()));
+        }
+        let mut out = Strides::from_elem(0, new.len());
+        let mut view_d = new.len() as isize - 1;
+        let mut chunk_base = *old_st.last()?;
+        let mut tensor_numel = 1usize;
+        let mut view_numel = 1usize;
+        for td in (0..old.len()).rev() {
+            tensor_numel *= old[td];
+            if td == 0 || (old[td - 1] != 1 && old_st[td - 1] != tensor_numel * chunk_base) {
+                while view_d >= 0 && (view_numel < tensor_numel || new[view_d as usize] == 1) {
+                    out[view_d as usize] = view_numel * chunk_base;
+                    view_numel *= new[view_d as usize];
+                    view_d -= 1;
+                }
+                if view_numel != tensor_numel {
+                    return None;
+                }
+                if td > 0 {
+                    chunk_base = old_st[td - 1];
+                    tensor_numel = 1;
+                    view_numel = 1;
+                }
+            }
+        }
+        if view_d != -1 {
+            return None;
+        }
+        Some(out)
+    }
+}
+
+/// Calls `f` with the storage offsets of `N` operands for every index of `shape`, in
+/// row-major order. Operands are given by their strides and base offsets; dims that all
+/// operands traverse contiguously are merged first so the inner loop is long.
+#[inline]
+pub(crate) fn for_each_offsets<const N: usize>(
+    shape: &[usize],
+    strides: [&[usize]; N],
+    offsets: [usize; N],
+    mut f: impl FnMut([usize; N]),
+) {
+    if shape.contains(&0) {
+        return;
+    }
+    // Merge dims and drop size-1 dims.
+    let mut sh: SmallVec<[usize; 8]> = SmallVec::new();
+    let mut st: [SmallVec<[usize; 8]>; N] = std::array::from_fn(|_| SmallVec::new());
+    for d in 0..shape.len() {
+        if shape[d] == 1 {
+            continue;
+        }
+        if let Some(&last) = sh.last() {
+            let mergeable = (0..N).all(|k| st[k][st[k].len() - 1] == strides[k][d] * shape[d]);
+            if mergeable {
+                let n = sh.len() - 1;
+                sh[n] = last * shape[d];
+                for k in 0..N {
+                    let m = st[k].len() - 1;
+                    st[k][m] = strides[k][d];
+                }
+                continue;
+            }
+        }
+        sh.push(shape[d]);
+        for k in 0..N {
+            st[k].push(strides[k][d]);
+        }
+    }
+    let nd = sh.len();
+    if nd == 0 {
+        f(offsets);
+        return;
+    }
+    let inner = sh[nd - 1];
+    let inner_st: [usize; N] = std::array::from_fn(|k| st[k][nd - 1]);
+    let mut idx: SmallVec<[usize; 8]> = SmallVec::from_elem(0, nd);
+    let mut base = offsets;
+    loop {
+        let mut o = base;
+        for _ in 0..inner {
+            f(o);
+            for k in 0..N {
+                o[k] += inner_st[k];
+            }
+        }
+        // Advance the outer multi-index.
+        let mut d = nd - 1;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            idx[d] += 1;
+            for k in 0..N {
+                base[k] += st[k][d];
+            }
+            if idx[d] < sh[d] {
+                break;
+            }
+            for k in 0..N {
+                base[k] -= st[k][d] * sh[d];
+            }
+            idx[d] = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_of_transpose_needs_copy() {
+        let l = Layout::contiguous(&[2, 3]).transpose(0, 1);
+        assert!(l.view(&[6]).is_none());
+        assert!(l.view(&[3, 2]).is_some());
+        let c = Layout::contiguous(&[4, 4]);
+        assert_eq!(c.view(&[2, 8]).unwrap().strides.as_slice(), &[8, 1]);
+    }
+
+    #[test]
+    fn offsets_walk_row_major() {
+        let l = Layout::contiguous(&[2, 3]).transpose(0, 1);
+        let mut seen = vec![];
+        for_each_offsets(&l.shape, [&l.strides], [l.offset], |[o]| seen.push(o));
+        assert_eq!(seen, vec![0, 3, 1, 4, 2, 5]);
+    }
+
+    #[test]
+    fn dense_checks() {
+        let l = Layout::contiguous(&[2, 3]).transpose(0, 1);
+        assert!(!l.is_contiguous());
+        assert!(l.is_non_overlapping_and_dense());
+        let e = Layout::contiguous(&[3, 1]).expand(&[3, 4]).unwrap();
+        assert!(!e.is_non_overlapping_and_dense());
+    }
+}

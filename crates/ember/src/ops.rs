@@ -1,0 +1,421 @@
+//! THE op table: one line per elementwise op.
+//!
+//! Each line names the enum variant, the `Tensor` method, PyTorch's name, how integer inputs
+//! are treated, and the CPU scalar function for float (and integer) elements. Kernels never
+//! match on ops themselves: they pass a visitor to `visit_float`/`visit_int`, which picks the
+//! scalar function once, outside the loop, so every op gets its own monomorphised loop.
+//! Adding an elementwise op touches three places: a line here, an arm in
+//! `autograd/formulas/pointwise.rs`, and a golden case. Tests that loop over `UnaryOp::ALL`
+//! pick it up by themselves.
+
+use crate::math::{FloatElement, IntElement};
+
+/// A function of one element, handed to a kernel by [`UnaryOp::visit_float`] and friends.
+pub(crate) trait Map1<T> {
+    type Out;
+    fn call<F: Fn(T) -> T + Copy + Send + Sync>(self, f: F) -> Self::Out;
+}
+
+/// A function of two elements, handed to a kernel by [`BinaryOp::visit_float`] and friends.
+pub(crate) trait Map2<T> {
+    type Out;
+    fn call<F: Fn(T, T) -> T + Copy + Send + Sync>(self, f: F) -> Self::Out;
+}
+
+/// How an elementwise op treats integer (and bool) inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IntMode {
+    /// Computed on the integers themselves.
+    Int,
+    /// Integers are first converted to the default float dtype (`exp`, `sin`, `div`).
+    Promote,
+    /// Integers are returned unchanged (`floor`, `round`).
+    Identity,
+}
+
+macro_rules! unary_ops {
+    ($(
+        $variant:ident, $method:ident, $try_method:ident, $name:literal, $mode:ident,
+        |$x:ident| $float:expr, |$xi:ident| $int:expr;
+    )*) => {
+        /// An elementwise function of one tensor, as listed in the op table (`ember::ops`).
+        ///
+        /// ```
+        /// use ember::UnaryOp;
+        /// assert_eq!(UnaryOp::Exp.name(), "exp");
+        /// assert!(UnaryOp::ALL.contains(&UnaryOp::Sigmoid));
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum UnaryOp {
+            $(
+                #[doc = concat!("`torch.", $name, "`")]
+                $variant,
+            )*
+        }
+
+        impl UnaryOp {
+            /// Every unary op of the table.
+            pub const ALL: &'static [UnaryOp] = &[$(UnaryOp::$variant),*];
+
+            /// PyTorch's name of the op.
+            pub const fn name(self) -> &'static str {
+                match self { $(UnaryOp::$variant => $name,)* }
+            }
+
+            pub(crate) const fn int_mode(self) -> IntMode {
+                match self { $(UnaryOp::$variant => IntMode::$mode,)* }
+            }
+
+            /// Hands the op's float scalar function to `v`.
+            #[allow(clippy::redundant_closure_call)]
+            pub(crate) fn visit_float<T: FloatElement, V: Map1<T>>(self, v: V) -> V::Out {
+                match self { $(UnaryOp::$variant => v.call(|$x: T| -> T { $float }),)* }
+            }
+
+            /// Hands the op's integer scalar function to `v` (identity for `Identity` ops);
+            /// `Promote` ops never reach integer kernels.
+            #[allow(unused_variables, unreachable_code)]
+            pub(crate) fn visit_int<T: IntElement, V: Map1<T>>(self, v: V) -> V::Out {
+                match self { $(UnaryOp::$variant => v.call(|$xi: T| -> T { $int }),)* }
+            }
+        }
+
+        impl crate::Tensor {
+            $(
+                #[doc = concat!("`torch.", $name, "`, elementwise.\n\n```\nlet x = ember::tensor([0.5f64, 1.0]);\nlet _ = x.", stringify!($method), "();\n```\n\n# Panics\nFor dtypes the op does not support.")]
+                #[must_use]
+                #[track_caller]
+                #[allow(clippy::should_implement_trait)]
+                pub fn $method(&self) -> crate::Tensor {
+                    crate::error::OrPanic::or_panic(self.try_unary(UnaryOp::$variant))
+                }
+
+                #[doc = concat!("Fallible `torch.", $name, "`.\n\n# Errors\nFor dtypes the op does not support (e.g. bool).")]
+                pub fn $try_method(&self) -> crate::error::Result<crate::Tensor> {
+                    self.try_unary(UnaryOp::$variant)
+                }
+            )*
+        }
+    };
+}
+
+// Integer expressions of `Promote` ops are never called (integers are converted first).
+unary_ops! {
+    Neg, neg, try_neg, "neg",        Int,      |x| -x,                         |x| x.neg_w();
+    Abs, abs, try_abs, "abs",        Int,      |x| x.abs(),                    |x| x.abs_w();
+    Exp, exp, try_exp, "exp",        Promote,  |x| x.exp(),                    |x| x;
+    Log, log, try_log, "log",        Promote,  |x| x.ln(),                     |x| x;
+    Sqrt, sqrt, try_sqrt, "sqrt",       Promote,  |x| x.sqrt(),                   |x| x;
+    Rsqrt, rsqrt, try_rsqrt, "rsqrt",      Promote,  |x| x.sqrt().recip(),           |x| x;
+    Sin, sin, try_sin, "sin",        Promote,  |x| x.sin(),                    |x| x;
+    Cos, cos, try_cos, "cos",        Promote,  |x| x.cos(),                    |x| x;
+    Tan, tan, try_tan, "tan",        Promote,  |x| x.tan(),                    |x| x;
+    Tanh, tanh, try_tanh, "tanh",       Promote,  |x| x.tanh(),                   |x| x;
+    Sigmoid, sigmoid, try_sigmoid, "sigmoid",    Promote,  |x| x.sigmoid(),                |x| x;
+    Relu, relu, try_relu, "relu",       Int,      |x| x.relu(),                   |x| x.max(T::ZERO);
+    Sign, sign, try_sign, "sign",       Int,      |x| FloatElement::sign(x),      |x| IntElement::sign(x);
+    Floor, floor, try_floor, "floor",      Identity, |x| x.floor(),                  |x| x;
+    Ceil, ceil, try_ceil, "ceil",       Identity, |x| x.ceil(),                   |x| x;
+    Round, round, try_round, "round",      Identity, |x| x.round_even(),             |x| x;
+    Trunc, trunc, try_trunc, "trunc",      Identity, |x| x.trunc(),                  |x| x;
+    Reciprocal, reciprocal, try_reciprocal, "reciprocal", Promote,  |x| x.recip(),                  |x| x;
+    Square, square, try_square, "square",     Int,      |x| x * x,                      |x| x.mul_w(x);
+    Log1p, log1p, try_log1p, "log1p",      Promote,  |x| x.ln_1p(),                  |x| x;
+    Expm1, expm1, try_expm1, "expm1",      Promote,  |x| x.exp_m1(),                 |x| x;
+    Erf, erf, try_erf, "erf",        Promote,  |x| FloatElement::erf(x),       |x| x;
+    Log2, log2, try_log2, "log2",       Promote,  |x| x.log2(),                   |x| x;
+    Log10, log10, try_log10, "log10",      Promote,  |x| x.log10(),                  |x| x;
+    Asin, asin, try_asin, "asin",       Promote,  |x| x.asin(),                   |x| x;
+    Acos, acos, try_acos, "acos",       Promote,  |x| x.acos(),                   |x| x;
+    Atan, atan, try_atan, "atan",       Promote,  |x| x.atan(),                   |x| x;
+    Sinh, sinh, try_sinh, "sinh",       Promote,  |x| x.sinh(),                   |x| x;
+    Cosh, cosh, try_cosh, "cosh",       Promote,  |x| x.cosh(),                   |x| x;
+    Exp2, exp2, try_exp2, "exp2",       Promote,  |x| x.exp2(),                   |x| x;
+    Silu, silu, try_silu, "silu",       Promote,  |x| x * x.sigmoid(),            |x| x;
+    Gelu, gelu, try_gelu, "gelu",       Promote,  |x| gelu_erf(x),                |x| x;
+}
+
+#[inline(always)]
+fn gelu_erf<T: FloatElement>(x: T) -> T {
+    let half = T::from_f64(0.5);
+    x * half * (T::ONE + FloatElement::erf(x * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)))
+}
+
+macro_rules! binary_ops {
+    ($(
+        $variant:ident, $name:literal, $mode:ident,
+        |$a:ident, $b:ident| $float:expr, |$ai:ident, $bi:ident| $int:expr;
+    )*) => {
+        /// An elementwise function of two broadcast tensors with a result of their dtype.
+        ///
+        /// ```
+        /// assert_eq!(ember::BinaryOp::Atan2.name(), "atan2");
+        /// ```
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum BinaryOp {
+            $(
+                #[doc = concat!("`torch.", $name, "`")]
+                $variant,
+            )*
+        }
+
+        impl BinaryOp {
+            /// Every binary op of the table.
+            pub const ALL: &'static [BinaryOp] = &[$(BinaryOp::$variant),*];
+
+            /// PyTorch's name of the op.
+            pub const fn name(self) -> &'static str {
+                match self { $(BinaryOp::$variant => $name,)* }
+            }
+
+            pub(crate) const fn int_mode(self) -> IntMode {
+                match self { $(BinaryOp::$variant => IntMode::$mode,)* }
+            }
+
+            /// Hands the op's float scalar function to `v`.
+            pub(crate) fn visit_float<T: FloatElement, V: Map2<T>>(self, v: V) -> V::Out {
+                match self { $(BinaryOp::$variant => v.call(|$a: T, $b: T| -> T { $float }),)* }
+            }
+
+            /// Hands the op's integer scalar function to `v`.
+            #[allow(unused_variables)]
+            pub(crate) fn visit_int<T: IntElement, V: Map2<T>>(self, v: V) -> V::Out {
+                match self { $(BinaryOp::$variant => v.call(|$ai: T, $bi: T| -> T { $int }),)* }
+            }
+        }
+    };
+}
+
+binary_ops! {
+    Add,         "add",          Int,     |a, b| a + b,             |a, b| a.add_w(b);
+    Sub,         "sub",          Int,     |a, b| a - b,             |a, b| a.sub_w(b);
+    Mul,         "mul",          Int,     |a, b| a * b,             |a, b| a.mul_w(b);
+    Div,         "div",          Promote, |a, b| a / b,             |a, b| a;
+    Maximum,     "maximum",      Int,     |a, b| a.max_nan(b),      |a, b| a.max(b);
+    Minimum,     "minimum",      Int,     |a, b| a.min_nan(b),      |a, b| a.min(b);
+    Atan2,       "atan2",        Promote, |a, b| a.atan2(b),        |a, b| a;
+    Pow,         "pow",          Int,     |a, b| a.powf(b),         |a, b| a.pow_w(b);
+    Remainder,   "remainder",    Int,     |a, b| a.py_rem(b),       |a, b| a.py_rem(b);
+    Fmod,        "fmod",         Int,     |a, b| a % b,             |a, b| if b == T::ZERO { T::ZERO } else { a.sub_w(a.floor_div(b).mul_w(b)) };
+    FloorDivide, "floor_divide", Int,     |a, b| a.floor_div(b),    |a, b| a.floor_div(b);
+}
+
+/// An elementwise comparison or logical op with a bool result.
+///
+/// ```
+/// assert_eq!(ember::CmpOp::Le.name(), "le");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `torch.logical_and`
+    LogicalAnd,
+    /// `torch.logical_or`
+    LogicalOr,
+    /// `torch.logical_xor`
+    LogicalXor,
+}
+
+impl CmpOp {
+    /// Every comparison op.
+    pub const ALL: &'static [CmpOp] = &[
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+        CmpOp::LogicalAnd,
+        CmpOp::LogicalOr,
+        CmpOp::LogicalXor,
+    ];
+
+    /// PyTorch's name of the op.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "eq",
+            CmpOp::Ne => "ne",
+            CmpOp::Lt => "lt",
+            CmpOp::Le => "le",
+            CmpOp::Gt => "gt",
+            CmpOp::Ge => "ge",
+            CmpOp::LogicalAnd => "logical_and",
+            CmpOp::LogicalOr => "logical_or",
+            CmpOp::LogicalXor => "logical_xor",
+        }
+    }
+
+    /// Applies the op to two elements.
+    #[inline(always)]
+    pub(crate) fn apply<T: crate::Element>(self, a: T, b: T) -> bool {
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+            CmpOp::LogicalAnd => a.is_nonzero() && b.is_nonzero(),
+            CmpOp::LogicalOr => a.is_nonzero() || b.is_nonzero(),
+            CmpOp::LogicalXor => a.is_nonzero() != b.is_nonzero(),
+        }
+    }
+}
+
+/// A reduction over some dims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReduceOp {
+    /// Sum (integers and bool accumulate in i64).
+    Sum,
+    /// Product.
+    Prod,
+    /// Maximum, propagating NaN.
+    Max,
+    /// Minimum, propagating NaN.
+    Min,
+    /// Index of the maximum (first occurrence; NaN counts as maximal).
+    ArgMax,
+    /// Index of the minimum (first occurrence; NaN counts as minimal).
+    ArgMin,
+}
+
+/// Elementwise ops with parameters (PyTorch's keyword arguments), computed in one pass.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ParamOp {
+    /// `clamp(min, max)`; either bound may be absent.
+    Clamp(Option<f64>, Option<f64>),
+    /// `pow(x, exponent)` with a scalar exponent.
+    PowScalar(f64),
+    /// `pow(base, x)` with a scalar base.
+    RPowScalar(f64),
+    /// `leaky_relu(negative_slope)`.
+    LeakyRelu(f64),
+    /// `elu(alpha)`.
+    Elu(f64),
+    /// `softplus(beta, threshold)`.
+    Softplus(f64, f64),
+    /// `hardtanh(min_val, max_val)`.
+    Hardtanh(f64, f64),
+    /// `gelu(approximate='tanh')`.
+    GeluTanh,
+}
+
+impl ParamOp {
+    /// Hands the op's float scalar function to `v`.
+    pub(crate) fn visit_float<T: FloatElement, V: Map1<T>>(self, v: V) -> V::Out {
+        match self {
+            ParamOp::Clamp(lo, hi) => {
+                let lo = lo.map(T::from_f64);
+                let hi = hi.map(T::from_f64);
+                v.call(move |x: T| {
+                    // NaN passes through, as in PyTorch.
+                    let mut y = x;
+                    if let Some(l) = lo {
+                        y = if l.is_nan() || y < l { l } else { y };
+                    }
+                    if let Some(h) = hi {
+                        y = if h.is_nan() || y > h { h } else { y };
+                    }
+                    y
+                })
+            }
+            ParamOp::PowScalar(e) => {
+                let et = T::from_f64(e);
+                if e == 2.0 {
+                    v.call(|x: T| x * x)
+                } else if e == 3.0 {
+                    v.call(|x: T| x * x * x)
+                } else if e == 0.5 {
+                    v.call(|x: T| x.sqrt())
+                } else if e == 1.0 {
+                    v.call(|x: T| x)
+                } else if e == -1.0 {
+                    v.call(|x: T| x.recip())
+                } else {
+                    v.call(move |x: T| x.powf(et))
+                }
+            }
+            ParamOp::RPowScalar(b) => {
+                let bt = T::from_f64(b);
+                v.call(move |x: T| bt.powf(x))
+            }
+            ParamOp::LeakyRelu(s) => {
+                let st = T::from_f64(s);
+                v.call(move |x: T| if x > T::ZERO { x } else { x * st })
+            }
+            ParamOp::Elu(a) => {
+                let at = T::from_f64(a);
+                v.call(move |x: T| if x > T::ZERO { x } else { at * x.exp_m1() })
+            }
+            ParamOp::Softplus(beta, threshold) => {
+                let (bt, tt) = (T::from_f64(beta), T::from_f64(threshold));
+                v.call(move |x: T| {
+                    if x * bt > tt {
+                        x
+                    } else {
+                        (x * bt).exp().ln_1p() / bt
+                    }
+                })
+            }
+            ParamOp::Hardtanh(lo, hi) => {
+                let (l, h) = (T::from_f64(lo), T::from_f64(hi));
+                v.call(move |x: T| {
+                    if x < l {
+                        l
+                    } else if x > h {
+                        h
+                    } else {
+                        x
+                    }
+                })
+            }
+            ParamOp::GeluTanh => v.call(|x: T| {
+                let k = T::from_f64((2.0 / std::f64::consts::PI).sqrt());
+                let c = T::from_f64(0.044715);
+                let half = T::from_f64(0.5);
+                half * x * (T::ONE + (k * (x + c * x * x * x)).tanh())
+            }),
+        }
+    }
+
+    /// Hands the op's integer scalar function to `v`, when it has one.
+    pub(crate) fn visit_int<T: IntElement, V: Map1<T>>(self, v: V) -> Option<V::Out> {
+        match self {
+            ParamOp::Clamp(lo, hi) => {
+                let lo = lo.map(T::from_f64);
+                let hi = hi.map(T::from_f64);
+                Some(v.call(move |x: T| {
+                    let mut y = x;
+                    if let Some(l) = lo {
+                        y = y.max(l);
+                    }
+                    if let Some(h) = hi {
+                        y = y.min(h);
+                    }
+                    y
+                }))
+            }
+            ParamOp::PowScalar(e) => {
+                let et = T::from_f64(e);
+                Some(v.call(move |x: T| x.pow_w(et)))
+            }
+            _ => None,
+        }
+    }
+}

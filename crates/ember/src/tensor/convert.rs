@@ -1,0 +1,230 @@
+//! Conversions: dtype casts, contiguous copies, clones, and reading values out.
+
+use crate::autograd::formulas::{CloneBackward, ToCopyBackward};
+use crate::autograd::node::{needs_grad, record};
+use crate::backend;
+use crate::error::{OrPanic, Result, bail};
+use crate::layout::Layout;
+use crate::{DType, Element, Tensor};
+
+impl Tensor {
+    /// A copy of `self` in a fresh contiguous buffer of dtype `dt`, without history.
+    pub(crate) fn copy_raw(&self, dt: DType) -> Result<Tensor> {
+        let out = Tensor::alloc(self.shape(), dt, self.device())?;
+        backend::copy_strided(
+            (&self.storage().read(), self.layout()),
+            self.dtype(),
+            &mut out.storage().write(),
+            out.layout(),
+            dt,
+        )?;
+        Ok(out)
+    }
+
+    /// `self` as dtype `dt` without recording history (`self` itself when it already is).
+    pub(crate) fn try_to_dtype_raw(&self, dt: DType) -> Result<Tensor> {
+        if self.dtype() == dt {
+            Ok(self.clone())
+        } else {
+            self.copy_raw(dt)
+        }
+    }
+
+    /// `x.to(dtype)`: a converted copy (or `self` when the dtype already matches). Float to
+    /// integer truncates toward zero, as in PyTorch.
+    ///
+    /// ```
+    /// let x = ember::tensor([-1.7, 2.5]);
+    /// assert_eq!(x.to_dtype(ember::DType::I64).to_vec::<i64>(), vec![-1, 2]);
+    /// ```
+    ///
+    /// # Errors
+    /// Never on the CPU; kept fallible for other devices.
+    pub fn try_to_dtype(&self, dt: DType) -> Result<Tensor> {
+        if self.dtype() == dt {
+            return Ok(self.clone());
+        }
+        let out = self.copy_raw(dt)?;
+        if dt.is_floating_point() && needs_grad(&[self]) {
+            record(ToCopyBackward, &[self], &[&out], &[]);
+        }
+        Ok(out)
+    }
+
+    /// Panicking form of [`Tensor::try_to_dtype`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn to_dtype(&self, dt: DType) -> Tensor {
+        self.try_to_dtype(dt).or_panic()
+    }
+
+    /// `x.float()`.
+    #[must_use]
+    pub fn float(&self) -> Tensor {
+        self.to_dtype(DType::F32)
+    }
+
+    /// `x.double()`.
+    #[must_use]
+    pub fn double(&self) -> Tensor {
+        self.to_dtype(DType::F64)
+    }
+
+    /// `x.long()`.
+    ///
+    /// ```
+    /// assert_eq!(ember::zeros([5, 3]).long().dtype(), ember::DType::I64);
+    /// ```
+    #[must_use]
+    pub fn long(&self) -> Tensor {
+        self.to_dtype(DType::I64)
+    }
+
+    /// `x.int()`.
+    #[must_use]
+    pub fn int(&self) -> Tensor {
+        self.to_dtype(DType::I32)
+    }
+
+    /// `x.half()`.
+    #[must_use]
+    pub fn half(&self) -> Tensor {
+        self.to_dtype(DType::F16)
+    }
+
+    /// `x.bool()`.
+    #[must_use]
+    pub fn bool(&self) -> Tensor {
+        self.to_dtype(DType::Bool)
+    }
+
+    /// `x.clone()`: a copy of the data in new memory, with `CloneBackward0` history.
+    ///
+    /// ```
+    /// let x = ember::tensor([1.0, 2.0]);
+    /// let y = x.clone_tensor();
+    /// y.fill_(0.0);
+    /// assert_eq!(x.to_vec::<f32>(), vec![1.0, 2.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// Never on the CPU; kept fallible for other devices.
+    pub fn try_clone_tensor(&self) -> Result<Tensor> {
+        let out = self.copy_raw(self.dtype())?;
+        if needs_grad(&[self]) {
+            record(CloneBackward, &[self], &[&out], &[]);
+        }
+        Ok(out)
+    }
+
+    /// Panicking form of [`Tensor::try_clone_tensor`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn clone_tensor(&self) -> Tensor {
+        self.try_clone_tensor().or_panic()
+    }
+
+    /// `x.contiguous()`: `self` when already contiguous, else a contiguous copy.
+    ///
+    /// ```
+    /// let x = ember::zeros([2, 3]).t();
+    /// assert!(x.contiguous().is_contiguous());
+    /// ```
+    ///
+    /// # Errors
+    /// Never on the CPU; kept fallible for other devices.
+    pub fn try_contiguous(&self) -> Result<Tensor> {
+        if self.is_contiguous() {
+            Ok(self.clone())
+        } else {
+            self.try_clone_tensor()
+        }
+    }
+
+    /// Panicking form of [`Tensor::try_contiguous`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn contiguous(&self) -> Tensor {
+        self.try_contiguous().or_panic()
+    }
+
+    /// The elements in row-major order, converted to `T` with PyTorch's casting rules.
+    ///
+    /// ```
+    /// let x = ember::tensor([[1, 2], [3, 4]]).t();
+    /// assert_eq!(x.try_to_vec::<f64>().unwrap(), vec![1.0, 3.0, 2.0, 4.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// Never on the CPU; kept fallible for other devices.
+    pub fn try_to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        let src = if self.is_contiguous() && self.dtype() == T::DTYPE {
+            self.clone()
+        } else {
+            self.copy_raw(T::DTYPE)?
+        };
+        let guard = src.storage().read();
+        match &*guard {
+            crate::storage::Buffer::Cpu(b) => {
+                let l = src.layout();
+                Ok(b.as_slice::<T>()[l.offset..l.offset + l.numel()].to_vec())
+            }
+        }
+    }
+
+    /// Panicking form of [`Tensor::try_to_vec`].
+    ///
+    /// ```
+    /// assert_eq!(ember::tensor([1.5, 2.0]).to_vec::<f64>(), vec![1.5, 2.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[track_caller]
+    pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        self.try_to_vec().or_panic()
+    }
+
+    /// The value of a one-element tensor (`x.item()`), converted to `T`.
+    ///
+    /// ```
+    /// assert_eq!(ember::tensor([0.25]).item::<f64>(), 0.25);
+    /// assert!(ember::tensor([1.0, 2.0]).try_item::<f32>().is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// If the tensor does not have exactly one element.
+    pub fn try_item<T: Element>(&self) -> Result<T> {
+        if self.numel() != 1 {
+            bail!(
+                Value,
+                "a Tensor with {} elements cannot be converted to Scalar",
+                self.numel()
+            );
+        }
+        let v = self.view_as_layout(Layout {
+            shape: Default::default(),
+            strides: Default::default(),
+            offset: self.layout().offset,
+        });
+        Ok(v.try_to_vec::<T>()?[0])
+    }
+
+    /// Panicking form of [`Tensor::try_item`].
+    ///
+    /// # Panics
+    /// If the tensor does not have exactly one element.
+    #[track_caller]
+    pub fn item<T: Element>(&self) -> T {
+        self.try_item().or_panic()
+    }
+}
