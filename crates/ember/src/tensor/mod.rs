@@ -1,5 +1,6 @@
 //! The [`Tensor`] type and its accessors; the op families live in the sibling files.
 
+mod activation;
 mod convert;
 mod create;
 mod display;

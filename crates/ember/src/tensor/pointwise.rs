@@ -95,8 +95,17 @@ impl Tensor {
         Ok(out)
     }
 
-    /// `op(self)` with its backward recorded; every unary op of the table goes through here.
-    pub(crate) fn try_unary(&self, op: UnaryOp) -> Result<Tensor> {
+    /// Applies a unary op of the table (`x.exp()` is `x.try_unary(UnaryOp::Exp)`), recording
+    /// its backward; every unary op goes through here.
+    ///
+    /// ```
+    /// let y = ember::tensor([0.0f64]).try_unary(ember::UnaryOp::Exp).unwrap();
+    /// assert_eq!(y.item::<f64>(), 1.0);
+    /// ```
+    ///
+    /// # Errors
+    /// For dtypes the op does not support.
+    pub fn try_unary(&self, op: UnaryOp) -> Result<Tensor> {
         let out = self.unary_raw(op)?;
         if needs_grad(&[self]) {
             match op {

@@ -349,3 +349,187 @@ impl Tensor {
         self.try_squeeze_dim(dims).or_panic()
     }
 }
+
+impl Tensor {
+    /// `x.select(dim, index)`: the slice at `index` along `dim`, as a view without that dim.
+    ///
+    /// ```
+    /// let x = ember::arange(6).view([2, 3]);
+    /// assert_eq!(x.select(1, -1).to_vec::<i64>(), vec![2, 5]);
+    /// ```
+    ///
+    /// # Errors
+    /// If `dim` or `index` is out of range, or the tensor is 0-dim.
+    pub fn try_select(&self, dim: i64, index: i64) -> Result<Tensor> {
+        if self.dim() == 0 {
+            bail!(
+                IndexOutOfRange,
+                "select() cannot be applied to a 0-dim tensor."
+            );
+        }
+        let d = wrap_dim(dim, self.dim())?;
+        let n = self.shape()[d] as i64;
+        if index < -n || index >= n {
+            bail!(
+                IndexOutOfRange,
+                "select(): index {index} out of range for tensor of size {} at dimension {d}",
+                ShapeFmt(self.shape())
+            );
+        }
+        let i = if index < 0 { index + n } else { index } as usize;
+        let input = Dims::from_slice(self.shape());
+        Ok(
+            self.view_op(self.layout().select(d, i), || f::SelectBackward {
+                input,
+                dim: d,
+                index: i,
+            }),
+        )
+    }
+
+    /// Panicking form of [`Tensor::try_select`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn select(&self, dim: i64, index: i64) -> Tensor {
+        self.try_select(dim, index).or_panic()
+    }
+
+    /// `x.narrow(dim, start, length)`: `length` elements from `start` along `dim`, as a view.
+    ///
+    /// ```
+    /// let x = ember::arange(6);
+    /// assert_eq!(x.narrow(0, 2, 3).to_vec::<i64>(), vec![2, 3, 4]);
+    /// ```
+    ///
+    /// # Errors
+    /// If the range does not fit in the dim.
+    pub fn try_narrow(&self, dim: i64, start: i64, length: usize) -> Result<Tensor> {
+        if self.dim() == 0 {
+            bail!(
+                IndexOutOfRange,
+                "narrow() cannot be applied to a 0-dim tensor."
+            );
+        }
+        let d = wrap_dim(dim, self.dim())?;
+        let n = self.shape()[d] as i64;
+        if start < -n || start > n {
+            bail!(
+                IndexOutOfRange,
+                "start out of range (expected to be in range of [{}, {n}], but got {start})",
+                -n
+            );
+        }
+        let s = if start < 0 { start + n } else { start };
+        if s + length as i64 > n {
+            bail!(
+                IndexOutOfRange,
+                "start ({s}) + length ({length}) exceeds dimension size ({n})."
+            );
+        }
+        self.slice_dim(d, s as usize, length, 1)
+    }
+
+    /// Panicking form of [`Tensor::try_narrow`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn narrow(&self, dim: i64, start: i64, length: usize) -> Tensor {
+        self.try_narrow(dim, start, length).or_panic()
+    }
+
+    /// `x[..., start:start+len*step:step, ...]` along `d` (bounds already checked), recorded
+    /// as `SliceBackward0`.
+    pub(crate) fn slice_dim(
+        &self,
+        d: usize,
+        start: usize,
+        len: usize,
+        step: usize,
+    ) -> Result<Tensor> {
+        let input = Dims::from_slice(self.shape());
+        Ok(self.view_op(self.layout().slice(d, start, len, step), || {
+            f::SliceBackward {
+                input,
+                dim: d,
+                start,
+                len,
+                step,
+            }
+        }))
+    }
+}
+
+impl Tensor {
+    /// Zeros of `shape` with `grad` written into the view `layout_of(zeros)`; the base of
+    /// `select_backward`/`slice_backward`.
+    fn scatter_into_zeros(
+        grad: &Tensor,
+        shape: &[usize],
+        view: impl FnOnce(&Layout) -> Layout,
+    ) -> Result<Tensor> {
+        let out = crate::try_zeros_with(shape, (grad.dtype(), grad.device()))?;
+        let target = out.view_as_layout(view(out.layout()));
+        crate::backend::copy_strided(
+            (&grad.storage().read(), grad.layout()),
+            grad.dtype(),
+            &mut out.storage().write(),
+            target.layout(),
+            out.dtype(),
+        )?;
+        Ok(Tensor::from_parts(
+            out.storage().clone(),
+            out.layout().clone(),
+            out.dtype(),
+        ))
+    }
+
+    /// `select_backward(grad, sizes, dim, index)`: zeros with `grad` at `index` along `dim`.
+    pub(crate) fn select_backward(
+        grad: &Tensor,
+        shape: &[usize],
+        dim: usize,
+        index: usize,
+    ) -> Result<Tensor> {
+        let out = Tensor::scatter_into_zeros(grad, shape, |l| l.select(dim, index))?;
+        if needs_grad(&[grad]) {
+            record(
+                f::SelectBackwardBackward { dim, index },
+                &[grad],
+                &[&out],
+                &[],
+            );
+        }
+        Ok(out)
+    }
+
+    /// `slice_backward(grad, sizes, dim, start, end, step)`: zeros with `grad` in the slice.
+    pub(crate) fn slice_backward(
+        grad: &Tensor,
+        shape: &[usize],
+        dim: usize,
+        start: usize,
+        len: usize,
+        step: usize,
+    ) -> Result<Tensor> {
+        let out = Tensor::scatter_into_zeros(grad, shape, |l| l.slice(dim, start, len, step))?;
+        if needs_grad(&[grad]) {
+            record(
+                f::SliceBackwardBackward {
+                    dim,
+                    start,
+                    len,
+                    step,
+                },
+                &[grad],
+                &[&out],
+                &[],
+            );
+        }
+        Ok(out)
+    }
+}

@@ -9,6 +9,7 @@
 //! `sum` over the broadcast dims, then a `view` if leading dims were added) and casts it to
 //! the input's dtype. So `a + b` with broadcasting needs no special case.
 
+pub(crate) mod activation;
 pub(crate) mod inplace;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;

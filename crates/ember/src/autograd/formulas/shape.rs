@@ -134,3 +134,89 @@ impl Formula for SqueezeBackward {
         })?])
     }
 }
+
+/// `select(dim, index)`: the gradient is placed back into zeros (`select_backward`).
+pub(crate) struct SelectBackward {
+    pub input: Dims,
+    pub dim: usize,
+    pub index: usize,
+}
+
+impl Formula for SelectBackward {
+    fn name(&self) -> &'static str {
+        "SelectBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![when(ctx.needs(0), || {
+            Tensor::select_backward(ctx.grad()?, &self.input, self.dim, self.index)
+        })?])
+    }
+}
+
+/// Slicing along one dim (`narrow`, `x[a:b:c]`): the gradient is placed back into zeros.
+pub(crate) struct SliceBackward {
+    pub input: Dims,
+    pub dim: usize,
+    pub start: usize,
+    pub len: usize,
+    pub step: usize,
+}
+
+impl Formula for SliceBackward {
+    fn name(&self) -> &'static str {
+        "SliceBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![when(ctx.needs(0), || {
+            Tensor::slice_backward(
+                ctx.grad()?,
+                &self.input,
+                self.dim,
+                self.start,
+                self.len,
+                self.step,
+            )
+        })?])
+    }
+}
+
+/// Double backward of `select`: select the gradient again.
+pub(crate) struct SelectBackwardBackward {
+    pub dim: usize,
+    pub index: usize,
+}
+
+impl Formula for SelectBackwardBackward {
+    fn name(&self) -> &'static str {
+        "SelectBackwardBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![when(ctx.needs(0), || {
+            ctx.grad()?.try_select(self.dim as i64, self.index as i64)
+        })?])
+    }
+}
+
+/// Double backward of slicing: slice the gradient again.
+pub(crate) struct SliceBackwardBackward {
+    pub dim: usize,
+    pub start: usize,
+    pub len: usize,
+    pub step: usize,
+}
+
+impl Formula for SliceBackwardBackward {
+    fn name(&self) -> &'static str {
+        "SliceBackwardBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![when(ctx.needs(0), || {
+            ctx.grad()?
+                .slice_dim(self.dim, self.start, self.len, self.step)
+        })?])
+    }
+}
