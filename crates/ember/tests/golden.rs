@@ -40,9 +40,10 @@ fn pending() -> HashSet<String> {
         .collect()
 }
 
-/// PyTorch's message with its module name spelled as ember's, whitespace collapsed.
+/// A message with ember's module name spelled as PyTorch's, whitespace collapsed (PyTorch's
+/// messages may be cut mid-word, so ours is mapped to theirs, not the other way).
 fn normalise(s: &str) -> String {
-    s.replace("torch.", "ember.")
+    s.replace("ember.", "torch.")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

@@ -44,6 +44,9 @@ fn is_nan<T: Element>(x: T) -> bool {
 #[inline]
 fn fold<T: Element, A>(src: &[T], l: &Layout, init: A, mut f: impl FnMut(A, T) -> A) -> A {
     let mut acc = Some(init);
+    if l.numel() == 0 {
+        return acc.take().expect("init");
+    }
     if l.is_contiguous() {
         let mut a = acc.take().expect("init");
         for &x in &src[l.offset..l.offset + l.numel()] {
@@ -85,7 +88,7 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
             return;
         }
         for_each_output(sl, dims, dl, |o, inner| {
-            d[o] = T::from_f64(if inner.is_contiguous() {
+            d[o] = T::from_f64(if inner.is_contiguous() && inner.numel() > 0 {
                 sum_f64(&src[inner.offset..inner.offset + inner.numel()])
             } else {
                 fold(src, inner, 0f64, |a, x| a + x.to_f64())
