@@ -28,6 +28,7 @@ mod error;
 mod layout;
 mod math;
 pub mod ops;
+mod random;
 mod scalar;
 mod shape;
 mod storage;
@@ -41,6 +42,10 @@ pub use dtype::{BF16, BOOL, DType, Element, F16, F32, F64, I8, I16, I32, I64, U8
 pub use error::{Error, Result};
 pub use math::{FloatElement, IntElement};
 pub use ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, UnaryOp};
+pub use random::{
+    Generator, initial_seed, manual_seed, rand, rand_like, rand_with, randint, randn, randn_like,
+    randn_like_with, randn_with, randperm, try_rand_with, try_randint_with, try_randn_with,
+};
 pub use scalar::Scalar;
 pub use shape::IntList;
 pub use tensor::*;

@@ -9,12 +9,14 @@
 //! assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![3.0, 5.0, 7.0, 9.0]);
 //! ```
 
+pub mod check;
 pub(crate) mod engine;
 pub(crate) mod formulas;
 pub(crate) mod node;
 
 use crate::Tensor;
 use crate::error::{Error, OrPanic, Result, bail};
+pub use check::{GradcheckOptions, gradcheck, gradcheck_with, gradgradcheck};
 use node::{HookFn, Node, PreHook};
 use std::cell::Cell;
 use std::sync::{Arc, Weak};

@@ -1,7 +1,7 @@
 //! Golden dispatch for shape ops.
 
 use super::spec::Kw;
-use super::{one, OpResult};
+use super::{OpResult, one};
 use ember::Tensor;
 
 pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {

@@ -1,0 +1,514 @@
+//! Random numbers: PyTorch's CPU generator (mt19937) and its transformations, so that
+//! `ember::manual_seed(s)` followed by `rand`/`randn`/`randint`/`randperm` gives the numbers
+//! `torch.manual_seed(s)` gives (up to the last bits where PyTorch uses SIMD math).
+
+use crate::error::{OrPanic, Result, bail};
+use crate::shape::IntList;
+use crate::tensor::TensorOptions;
+use crate::{DType, Device, Tensor};
+use parking_lot::Mutex;
+
+const N: usize = 624;
+const M: usize = 397;
+
+/// A Mersenne Twister (mt19937) generator with PyTorch's seeding and sampling.
+///
+/// ```
+/// let mut g = ember::Generator::new(0);
+/// let a = g.random();
+/// let mut h = ember::Generator::new(0);
+/// assert_eq!(a, h.random());
+/// ```
+#[derive(Clone)]
+pub struct Generator {
+    state: [u32; N],
+    index: usize,
+    seed: u64,
+    next_normal: Option<f64>,
+}
+
+impl Generator {
+    /// A generator seeded with `seed` (`torch.Generator().manual_seed(seed)`).
+    pub fn new(seed: u64) -> Generator {
+        let mut state = [0u32; N];
+        state[0] = seed as u32;
+        for j in 1..N {
+            state[j] = 1_812_433_253u32
+                .wrapping_mul(state[j - 1] ^ (state[j - 1] >> 30))
+                .wrapping_add(j as u32);
+        }
+        Generator {
+            state,
+            index: N,
+            seed,
+            next_normal: None,
+        }
+    }
+
+    /// The seed this generator started from (`initial_seed()`).
+    pub fn initial_seed(&self) -> u64 {
+        self.seed
+    }
+
+    fn twist(&mut self) {
+        for i in 0..N {
+            let y = (self.state[i] & 0x8000_0000) | (self.state[(i + 1) % N] & 0x7fff_ffff);
+            let mut v = self.state[(i + M) % N] ^ (y >> 1);
+            if y & 1 != 0 {
+                v ^= 0x9908_b0df;
+            }
+            self.state[i] = v;
+        }
+        self.index = 0;
+    }
+
+    /// The next 32 random bits.
+    pub fn random(&mut self) -> u32 {
+        if self.index >= N {
+            self.twist();
+        }
+        let mut y = self.state[self.index];
+        self.index += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c_5680;
+        y ^= (y << 15) & 0xefc6_0000;
+        y ^= y >> 18;
+        y
+    }
+
+    /// The next 64 random bits (two draws, the first in the high half).
+    pub fn random64(&mut self) -> u64 {
+        let hi = self.random() as u64;
+        let lo = self.random() as u64;
+        (hi << 32) | lo
+    }
+
+    /// A uniform sample in `[from, to)` with the mantissa width of `dt`, as PyTorch draws it.
+    fn uniform(&mut self, from: f64, to: f64, dt: DType) -> f64 {
+        let x = match dt {
+            DType::F64 => (self.random64() & ((1u64 << 53) - 1)) as f64 / (1u64 << 53) as f64,
+            DType::F16 => (self.random() & ((1 << 11) - 1)) as f64 / (1u64 << 11) as f64,
+            DType::BF16 => (self.random() & ((1 << 8) - 1)) as f64 / (1u64 << 8) as f64,
+            _ => (self.random() & ((1 << 24) - 1)) as f64 / (1u64 << 24) as f64,
+        };
+        x * (to - from) + from
+    }
+
+    /// One standard normal sample by Box–Muller, caching the second value
+    /// (PyTorch's `normal_distribution<double>`).
+    fn normal(&mut self, mean: f64, std: f64) -> f64 {
+        if let Some(v) = self.next_normal.take() {
+            return v * std + mean;
+        }
+        let u1 = self.uniform(0.0, 1.0, DType::F64);
+        let u2 = self.uniform(0.0, 1.0, DType::F64);
+        let r = (-2.0 * (1.0 - u2).ln()).sqrt();
+        let theta = 2.0 * std::f64::consts::PI * u1;
+        self.next_normal = Some(r * theta.sin());
+        r * theta.cos() * std + mean
+    }
+
+    /// Fills `out` with normal samples the way PyTorch fills a contiguous tensor of 16 or
+    /// more elements: uniforms first, then Box–Muller over blocks of 16.
+    fn normal_fill(&mut self, out: &mut [f64], mean: f64, std: f64, dt: DType) {
+        let n = out.len();
+        let round = |v: f64| -> f64 { if dt == DType::F32 { v as f32 as f64 } else { v } };
+        for v in out.iter_mut() {
+            *v = round(self.uniform(0.0, 1.0, dt));
+        }
+        let fill16 = |d: &mut [f64]| {
+            for j in 0..8 {
+                let u1 = 1.0 - d[j];
+                let u2 = d[j + 8];
+                let (r, theta) = if dt == DType::F32 {
+                    let r = (-2.0f32 * (u1 as f32).ln()).sqrt();
+                    let th = 2.0f32 * std::f32::consts::PI * u2 as f32;
+                    (r as f64, th as f64)
+                } else {
+                    ((-2.0 * u1.ln()).sqrt(), 2.0 * std::f64::consts::PI * u2)
+                };
+                if dt == DType::F32 {
+                    let (r, th) = (r as f32, theta as f32);
+                    d[j] = (r * th.cos() * std as f32 + mean as f32) as f64;
+                    d[j + 8] = (r * th.sin() * std as f32 + mean as f32) as f64;
+                } else {
+                    d[j] = r * theta.cos() * std + mean;
+                    d[j + 8] = r * theta.sin() * std + mean;
+                }
+            }
+        };
+        let mut i = 0;
+        while i + 16 <= n {
+            fill16(&mut out[i..i + 16]);
+            i += 16;
+        }
+        if n % 16 != 0 {
+            let tail = &mut out[n - 16..];
+            for v in tail.iter_mut() {
+                *v = round(self.uniform(0.0, 1.0, dt));
+            }
+            fill16(tail);
+        }
+    }
+}
+
+static DEFAULT: Mutex<Option<Generator>> = Mutex::new(None);
+const DEFAULT_SEED: u64 = 67_280_421_310_721;
+
+fn with_default<R>(f: impl FnOnce(&mut Generator) -> R) -> R {
+    let mut g = DEFAULT.lock();
+    f(g.get_or_insert_with(|| Generator::new(DEFAULT_SEED)))
+}
+
+/// Seeds the default generator (`torch.manual_seed`), making every random op reproducible.
+///
+/// ```
+/// ember::manual_seed(0);
+/// let a = ember::rand([3]);
+/// ember::manual_seed(0);
+/// assert_eq!(a.to_vec::<f32>(), ember::rand([3]).to_vec::<f32>());
+/// ```
+pub fn manual_seed(seed: u64) {
+    *DEFAULT.lock() = Some(Generator::new(seed));
+}
+
+/// The default generator's seed (`torch.initial_seed()`).
+pub fn initial_seed() -> u64 {
+    with_default(|g| g.initial_seed())
+}
+
+/// Values for a new tensor of `n` elements drawn from the default generator.
+fn sample(n: usize, f: impl FnOnce(&mut Generator, &mut [f64])) -> Vec<f64> {
+    let mut v = vec![0f64; n];
+    with_default(|g| f(g, &mut v));
+    v
+}
+
+fn finish(v: Vec<f64>, shape: &[usize], dt: DType, opts: TensorOptions) -> Result<Tensor> {
+    let t = Tensor::try_from_vec(v, shape)?.try_to_dtype(dt)?;
+    let t = match opts.device {
+        Some(d) if d != Device::Cpu => t.try_to_device(d)?,
+        _ => t,
+    };
+    if opts.requires_grad {
+        t.try_requires_grad_(true)?;
+    }
+    Ok(t)
+}
+
+fn float_dtype(opts: &TensorOptions, op: &str) -> Result<DType> {
+    let dt = opts.dtype.unwrap_or_else(crate::get_default_dtype);
+    if !dt.is_floating_point() {
+        bail!(
+            DType,
+            "\"{op}\" not implemented for '{}'",
+            dt.scalar_type_name()
+        );
+    }
+    Ok(dt)
+}
+
+fn fill_uniform(g: &mut Generator, v: &mut [f64], from: f64, to: f64, dt: DType) {
+    for x in v.iter_mut() {
+        *x = g.uniform(from, to, dt);
+    }
+}
+
+fn fill_normal(g: &mut Generator, v: &mut [f64], mean: f64, std: f64, dt: DType) {
+    if v.len() >= 16 {
+        g.normal_fill(v, mean, std, dt);
+    } else {
+        for x in v.iter_mut() {
+            *x = g.normal(mean, std);
+        }
+    }
+}
+
+/// `torch.rand(shape, dtype=…)`: uniform on `[0, 1)`.
+///
+/// # Errors
+/// For a non-float dtype or a negative size.
+pub fn try_rand_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Result<Tensor> {
+    let opts = opts.into();
+    let dt = float_dtype(&opts, "check_uniform_bounds")?;
+    let shape = crate::shape::resolve_shape(&shape.into_list())?;
+    let v = sample(crate::shape::numel(&shape), |g, v| {
+        fill_uniform(g, v, 0.0, 1.0, dt)
+    });
+    finish(v, &shape, dt, opts)
+}
+
+/// `torch.rand(shape)`.
+///
+/// ```
+/// let x = ember::rand([5, 3]);
+/// assert!(x.to_vec::<f32>().iter().all(|&v| (0.0..1.0).contains(&v)));
+/// ```
+///
+/// # Panics
+/// If a size is negative.
+#[track_caller]
+pub fn rand(shape: impl IntList) -> Tensor {
+    try_rand_with(shape, TensorOptions::new()).or_panic()
+}
+
+/// `torch.rand(shape, dtype=…)`.
+///
+/// # Panics
+/// As [`try_rand_with`].
+#[track_caller]
+pub fn rand_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Tensor {
+    try_rand_with(shape, opts).or_panic()
+}
+
+/// `torch.randn(shape, dtype=…)`: standard normal samples.
+///
+/// # Errors
+/// For a non-float dtype or a negative size.
+pub fn try_randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Result<Tensor> {
+    let opts = opts.into();
+    let dt = float_dtype(&opts, "normal_kernel_cpu")?;
+    let shape = crate::shape::resolve_shape(&shape.into_list())?;
+    let v = sample(crate::shape::numel(&shape), |g, v| {
+        fill_normal(g, v, 0.0, 1.0, dt)
+    });
+    finish(v, &shape, dt, opts)
+}
+
+/// `torch.randn(shape)`.
+///
+/// ```
+/// ember::manual_seed(0);
+/// let x = ember::randn([64, 1000]);
+/// let m = x.mean().item::<f32>();
+/// assert!(m.abs() < 0.05);
+/// ```
+///
+/// # Panics
+/// If a size is negative.
+#[track_caller]
+pub fn randn(shape: impl IntList) -> Tensor {
+    try_randn_with(shape, TensorOptions::new()).or_panic()
+}
+
+/// `torch.randn(shape, dtype=…, requires_grad=…)`.
+///
+/// ```
+/// let w = ember::randn_with([3], ember::TensorOptions::new().requires_grad(true));
+/// assert!(w.requires_grad());
+/// ```
+///
+/// # Panics
+/// As [`try_randn_with`].
+#[track_caller]
+pub fn randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Tensor {
+    try_randn_with(shape, opts).or_panic()
+}
+
+/// `torch.rand_like(t)`.
+///
+/// ```
+/// assert_eq!(ember::rand_like(&ember::zeros([2, 2])).shape(), &[2, 2]);
+/// ```
+///
+/// # Panics
+/// If `t` is not a float tensor.
+#[track_caller]
+pub fn rand_like(t: &Tensor) -> Tensor {
+    try_rand_with(t.shape(), (t.dtype(), t.device())).or_panic()
+}
+
+/// `torch.randn_like(t)`.
+///
+/// ```
+/// assert_eq!(ember::randn_like(&ember::zeros([2])).shape(), &[2]);
+/// ```
+///
+/// # Panics
+/// If `t` is not a float tensor.
+#[track_caller]
+pub fn randn_like(t: &Tensor) -> Tensor {
+    randn_like_with(t, TensorOptions::new())
+}
+
+/// `torch.randn_like(t, dtype=…)`.
+///
+/// ```
+/// let x = ember::randn_like_with(&ember::zeros([5, 3]), ember::DType::F64);
+/// assert_eq!(x.dtype(), ember::DType::F64);
+/// ```
+///
+/// # Panics
+/// If the dtype is not a float dtype.
+#[track_caller]
+pub fn randn_like_with(t: &Tensor, opts: impl Into<TensorOptions>) -> Tensor {
+    let o: TensorOptions = opts.into();
+    let o = TensorOptions {
+        dtype: Some(o.dtype.unwrap_or(t.dtype())),
+        device: Some(o.device.unwrap_or(t.device())),
+        requires_grad: o.requires_grad,
+    };
+    try_randn_with(t.shape(), o).or_panic()
+}
+
+/// `torch.randint(low, high, shape)`: integers in `[low, high)`, int64 by default.
+///
+/// ```
+/// let x = ember::randint(0, 10, [100]);
+/// assert!(x.to_vec::<i64>().iter().all(|&v| (0..10).contains(&v)));
+/// ```
+///
+/// # Panics
+/// As [`try_randint_with`].
+#[track_caller]
+pub fn randint(low: i64, high: i64, shape: impl IntList) -> Tensor {
+    try_randint_with(low, high, shape, TensorOptions::new()).or_panic()
+}
+
+/// `torch.randint(low, high, shape, dtype=…)`.
+///
+/// # Errors
+/// If `low >= high` or a size is negative.
+pub fn try_randint_with(
+    low: i64,
+    high: i64,
+    shape: impl IntList,
+    opts: impl Into<TensorOptions>,
+) -> Result<Tensor> {
+    let opts = opts.into();
+    if low >= high {
+        bail!(
+            Value,
+            "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        );
+    }
+    let shape = crate::shape::resolve_shape(&shape.into_list())?;
+    let range = (high as i128 - low as i128) as u64;
+    let n = crate::shape::numel(&shape);
+    let v: Vec<i64> = with_default(|g| {
+        (0..n)
+            .map(|_| {
+                let r = if range >= 1u64 << 32 {
+                    g.random64() % range
+                } else {
+                    g.random() as u64 % range
+                };
+                (low as i128 + r as i128) as i64
+            })
+            .collect()
+    });
+    let dt = opts.dtype.unwrap_or(DType::I64);
+    let t = Tensor::try_from_vec(v, shape.as_slice())?.try_to_dtype(dt)?;
+    if opts.requires_grad {
+        t.try_requires_grad_(true)?;
+    }
+    Ok(t)
+}
+
+/// `torch.randperm(n)`: a random permutation of `0..n` (int64).
+///
+/// ```
+/// let mut p = ember::randperm(5).to_vec::<i64>();
+/// p.sort();
+/// assert_eq!(p, vec![0, 1, 2, 3, 4]);
+/// ```
+pub fn randperm(n: usize) -> Tensor {
+    let mut v: Vec<i64> = (0..n as i64).collect();
+    with_default(|g| {
+        for i in 0..n.saturating_sub(1) {
+            let z = if n - i < u32::MAX as usize {
+                g.random() as usize % (n - i)
+            } else {
+                (g.random64() % (n - i) as u64) as usize
+            };
+            v.swap(i, z + i);
+        }
+    });
+    Tensor::from_vec(v, [n])
+}
+
+impl Tensor {
+    /// `x.uniform_(from, to)`: fills in place with uniform samples.
+    ///
+    /// ```
+    /// let x = ember::empty([4]);
+    /// x.uniform_(-1.0, 1.0);
+    /// assert!(x.to_vec::<f32>().iter().all(|&v| (-1.0..1.0).contains(&v)));
+    /// ```
+    ///
+    /// # Errors
+    /// For non-float tensors, `from > to`, or the in-place checks of autograd.
+    pub fn try_uniform_(&self, from: f64, to: f64) -> Result<Tensor> {
+        if from > to {
+            bail!(
+                Value,
+                "uniform_ expects to return a [from, to) range, but found from={from} > to={to}"
+            );
+        }
+        let dt = self.dtype();
+        float_dtype(&TensorOptions::new().dtype(dt), "uniform_")?;
+        let v = sample(self.numel(), |g, v| fill_uniform(g, v, from, to, dt));
+        self.fill_from(v)
+    }
+
+    /// Panicking form of [`Tensor::try_uniform_`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[track_caller]
+    pub fn uniform_(&self, from: f64, to: f64) -> Tensor {
+        self.try_uniform_(from, to).or_panic()
+    }
+
+    /// `x.normal_(mean, std)`: fills in place with normal samples.
+    ///
+    /// ```
+    /// let x = ember::empty([5]);
+    /// x.normal_(0.0, 1.0);
+    /// ```
+    ///
+    /// # Errors
+    /// For non-float tensors, negative `std`, or the in-place checks of autograd.
+    pub fn try_normal_(&self, mean: f64, std: f64) -> Result<Tensor> {
+        if std < 0.0 {
+            bail!(Value, "normal expects std >= 0.0, but found std {std}");
+        }
+        let dt = self.dtype();
+        float_dtype(&TensorOptions::new().dtype(dt), "normal_kernel_cpu")?;
+        let contiguous = self.is_contiguous();
+        let v = sample(self.numel(), |g, v| {
+            if contiguous {
+                fill_normal(g, v, mean, std, dt)
+            } else {
+                for x in v.iter_mut() {
+                    *x = g.normal(mean, std);
+                }
+            }
+        });
+        self.fill_from(v)
+    }
+
+    /// Panicking form of [`Tensor::try_normal_`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[track_caller]
+    pub fn normal_(&self, mean: f64, std: f64) -> Tensor {
+        self.try_normal_(mean, std).or_panic()
+    }
+
+    /// Writes row-major `values` into `self` in place (no autograd history).
+    fn fill_from(&self, values: Vec<f64>) -> Result<Tensor> {
+        self.check_inplace()?;
+        let src = Tensor::try_from_vec(values, self.shape())?;
+        crate::backend::copy_strided(
+            (&src.storage().read(), src.layout()),
+            src.dtype(),
+            &mut self.storage().write(),
+            self.layout(),
+            self.dtype(),
+        )?;
+        self.storage().bump_version();
+        Ok(self.clone())
+    }
+}
