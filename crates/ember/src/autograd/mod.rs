@@ -12,11 +12,14 @@
 pub mod check;
 pub(crate) mod engine;
 pub(crate) mod formulas;
+mod function;
+pub(crate) mod inplace;
 pub(crate) mod node;
 
 use crate::Tensor;
 use crate::error::{Error, OrPanic, Result, bail};
 pub use check::{GradcheckOptions, gradcheck, gradcheck_with, gradgradcheck};
+pub use function::{Function, FunctionCtx};
 use node::{HookFn, Node, PreHook};
 use std::cell::Cell;
 use std::sync::{Arc, Weak};

@@ -56,6 +56,10 @@ pub(crate) trait Node: Send + Sync + 'static {
     fn leaf(&self) -> Option<&Tensor> {
         None
     }
+    /// Outputs a custom function marked non-differentiable.
+    fn non_differentiable(&self) -> Vec<Tensor> {
+        Vec::new()
+    }
 }
 
 /// An edge to the node that receives a gradient, and which of its inputs it is.
@@ -122,7 +126,26 @@ pub(crate) enum Save<'a> {
 }
 
 impl SavedTensor {
-    fn unpack(&self, node_name: &str) -> Result<Tensor> {
+    /// Keeps `t` (an input, or any tensor that does not have this node as `grad_fn`).
+    pub(crate) fn tensor(t: &Tensor) -> SavedTensor {
+        SavedTensor {
+            version: t.version(),
+            data: t.clone(),
+            kind: SavedKind::Tensor,
+        }
+    }
+
+    /// Keeps output `output_nr` of `node` without a strong reference back to the node.
+    pub(crate) fn output(t: &Tensor, node: Weak<dyn Node>, output_nr: usize) -> SavedTensor {
+        SavedTensor {
+            version: t.version(),
+            data: t.detach(),
+            kind: SavedKind::Output { node, output_nr },
+        }
+    }
+
+    /// The saved tensor, checking that it was not modified in place since it was saved.
+    pub(crate) fn unpack(&self, node_name: &str) -> Result<Tensor> {
         let now = self.data.version();
         if now != self.version {
             let what = match &self.kind {
@@ -161,7 +184,7 @@ impl SavedTensor {
     }
 }
 
-const FREED: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
+pub(crate) const FREED: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
 
 /// A node whose backward is a formula from `autograd/formulas`.
 pub(crate) struct OpNode<F: Formula> {
@@ -228,7 +251,10 @@ impl<F: Formula> Node for OpNode<F> {
     }
 
     fn release(&self) {
-        *self.saved.lock() = None;
+        let mut saved = self.saved.lock();
+        if saved.as_ref().is_some_and(|v| !v.is_empty()) {
+            *saved = None;
+        }
     }
 
     fn seq(&self) -> u64 {
@@ -317,9 +343,23 @@ pub(crate) fn record<F: Formula>(
     outputs: &[&Tensor],
     saves: &[Save<'_>],
 ) {
+    let node = make_node(formula, inputs, outputs, saves);
+    for (i, o) in outputs.iter().enumerate() {
+        o.set_grad_fn(node.clone(), i);
+    }
+}
+
+/// Builds the node of `formula` without attaching it to `outputs` (which only serve for
+/// `Save::Output`).
+pub(crate) fn make_node<F: Formula>(
+    formula: F,
+    inputs: &[&Tensor],
+    outputs: &[&Tensor],
+    saves: &[Save<'_>],
+) -> Arc<dyn Node> {
     let edges: SmallVec<[Edge; 2]> = inputs.iter().map(|t| edge_of(t)).collect();
     let metas: SmallVec<[InputMeta; 2]> = inputs.iter().map(|t| InputMeta::of(t)).collect();
-    let node: Arc<dyn Node> = Arc::new_cyclic(|weak: &Weak<OpNode<F>>| {
+    Arc::new_cyclic(|weak: &Weak<OpNode<F>>| {
         let weak: Weak<dyn Node> = weak.clone();
         let saved = saves
             .iter()
@@ -348,8 +388,5 @@ pub(crate) fn record<F: Formula>(
             hooks: Mutex::new(Vec::new()),
             seq: next_seq(),
         }
-    });
-    for (i, o) in outputs.iter().enumerate() {
-        o.set_grad_fn(node.clone(), i);
-    }
+    })
 }

@@ -99,7 +99,7 @@ impl Tensor {
     /// `threshold`.
     ///
     /// ```
-    /// let y = ember::tensor([0.0f64]).softplus(1.0, 20.0);
+    /// let y = ember::Tensor::from_slice(&[0.0f64], [1]).softplus(1.0, 20.0);
     /// assert!((y.item::<f64>() - 2f64.ln()).abs() < 1e-12);
     /// ```
     ///

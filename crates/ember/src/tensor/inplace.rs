@@ -6,9 +6,11 @@
 
 use crate::autograd::formulas::inplace::{CopyFrom, Overwrite};
 use crate::autograd::formulas::pointwise as f;
+use crate::autograd::inplace::{AsStridedBackward, inplace_needs_grad, record_inplace};
 use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
+use crate::layout::Layout;
 use crate::ops::{BinaryOp, IntMode, ParamOp, UnaryOp};
 use crate::{DType, Scalar, Tensor};
 
@@ -21,6 +23,17 @@ fn can_cast(from: DType, to: DType) -> bool {
 impl Tensor {
     /// The checks every in-place op makes before writing.
     pub(crate) fn check_inplace(&self) -> Result<()> {
+        let l = self.layout();
+        if l.shape
+            .iter()
+            .zip(&l.strides)
+            .any(|(&n, &s)| n > 1 && s == 0)
+        {
+            bail!(
+                Value,
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
+            );
+        }
         if crate::is_grad_enabled() {
             if self.is_leaf() && self.requires_grad() {
                 bail!(
@@ -33,12 +46,6 @@ impl Tensor {
                     bail!(
                         Autograd,
                         "a view of a leaf Variable that requires grad is being used in an in-place operation."
-                    );
-                }
-                if b.requires_grad() {
-                    bail!(
-                        Autograd,
-                        "in-place operations on views of tensors with autograd history are not supported yet (see issue: CopySlices)"
                     );
                 }
             }
@@ -116,7 +123,7 @@ impl Tensor {
         };
         let mut ins: Vec<&Tensor> = vec![self];
         ins.extend(other_t);
-        let record_grad = self.dtype().is_floating_point() && needs_grad(&ins);
+        let record_grad = self.dtype().is_floating_point() && inplace_needs_grad(self, &ins[1..]);
         let old_self = if record_grad
             && matches!(
                 op,
@@ -155,19 +162,18 @@ impl Tensor {
                             saves.push(Save::Output(0));
                         }
                     }
-                    record(f::Binary { op, alpha: 1.0 }, &[self, t], &[self], &saves);
+                    record_inplace(f::Binary { op, alpha: 1.0 }, &[self, t], &saves)?;
                 }
                 Operand::Scalar(s) => {
                     let saves: Vec<Save> = old.map(Save::Tensor).into_iter().collect();
-                    record(
+                    record_inplace(
                         f::BinaryScalar {
                             op,
                             other: s.to_f64(),
                         },
                         &[self],
-                        &[self],
                         &saves,
-                    );
+                    )?;
                 }
             }
         }
@@ -205,7 +211,7 @@ impl Tensor {
         if op.int_mode() == IntMode::Promote {
             self.check_cast(crate::get_default_dtype())?;
         }
-        let record_grad = self.dtype().is_floating_point() && needs_grad(&[self]);
+        let record_grad = self.dtype().is_floating_point() && inplace_needs_grad(self, &[]);
         let saves_input = matches!(f::unary_saves(op), f::Saves::Input) || op == UnaryOp::Square;
         let old = if record_grad && saves_input {
             Some(self.copy_raw(self.dtype())?)
@@ -223,14 +229,14 @@ impl Tensor {
         if record_grad {
             if op == UnaryOp::Square {
                 let o = old.as_ref().expect("saved input");
-                record(f::PowScalar(2.0), &[self], &[self], &[Save::Tensor(o)]);
+                record_inplace(f::PowScalar(2.0), &[self], &[Save::Tensor(o)])?;
             } else {
                 let saves = match (f::unary_saves(op), old.as_ref()) {
                     (f::Saves::Input, Some(o)) => vec![Save::Tensor(o)],
                     (f::Saves::Output, _) => vec![Save::Output(0)],
                     _ => vec![],
                 };
-                record(f::Unary(op), &[self], &[self], &saves);
+                record_inplace(f::Unary(op), &[self], &saves)?;
             }
         }
         Ok(self.clone())
@@ -268,7 +274,7 @@ impl Tensor {
             );
         }
         self.check_inplace()?;
-        let record_grad = self.dtype().is_floating_point() && needs_grad(&[self]);
+        let record_grad = self.dtype().is_floating_point() && inplace_needs_grad(self, &[]);
         let old = if record_grad {
             Some(self.copy_raw(self.dtype())?)
         } else {
@@ -283,16 +289,15 @@ impl Tensor {
         )?;
         self.storage().bump_version();
         if let Some(o) = &old {
-            record(
+            record_inplace(
                 f::Clamp {
                     min,
                     max,
                     name: "ClampBackward1",
                 },
                 &[self],
-                &[self],
                 &[Save::Tensor(o)],
-            );
+            )?;
         }
         Ok(self.clone())
     }
@@ -356,8 +361,8 @@ impl Tensor {
         self.check_inplace()?;
         backend::fill(&mut self.storage().write(), self.layout(), self.dtype(), v)?;
         self.storage().bump_version();
-        if needs_grad(&[self]) {
-            record(Overwrite(name), &[self], &[self], &[]);
+        if self.dtype().is_floating_point() && inplace_needs_grad(self, &[]) {
+            record_inplace(Overwrite(name), &[self], &[])?;
         }
         Ok(self.clone())
     }
@@ -378,8 +383,8 @@ impl Tensor {
         self.check_same_device(src)?;
         src.layout().expand(self.shape())?;
         self.copy_values_from(src)?;
-        if self.dtype().is_floating_point() && needs_grad(&[self, src]) {
-            record(CopyFrom, &[self, src], &[self], &[]);
+        if self.dtype().is_floating_point() && inplace_needs_grad(self, &[src]) {
+            record_inplace(CopyFrom, &[self, src], &[])?;
         }
         Ok(self.clone())
     }
@@ -453,4 +458,34 @@ inplace_methods! {
     sub_, try_sub_, BinaryOp::Sub, SubAssign, sub_assign;
     mul_, try_mul_, BinaryOp::Mul, MulAssign, mul_assign;
     div_, try_div_, BinaryOp::Div, DivAssign, div_assign;
+}
+
+impl Tensor {
+    /// A view of this (non-view, contiguous) tensor at `layout`, recorded as
+    /// `AsStridedBackward0`. See Note [In-place on views].
+    pub(crate) fn as_strided_layout(&self, layout: Layout) -> Result<Tensor> {
+        if self.is_view()
+            || !self.is_contiguous()
+            || self.storage_offset() != 0
+            || layout.extent() > self.numel()
+        {
+            bail!(
+                Shape,
+                "as_strided: layout out of bounds for the base tensor"
+            );
+        }
+        let out = self.view_as_layout(layout.clone());
+        if needs_grad(&[self]) {
+            record(
+                AsStridedBackward {
+                    base: self.shape().into(),
+                    view: layout,
+                },
+                &[self],
+                &[&out],
+                &[],
+            );
+        }
+        Ok(out)
+    }
 }

@@ -376,7 +376,7 @@ binary_methods! {
     /// `torch.atan2(self, other)`.
     ///
     /// ```
-    /// let y = ember::tensor([1.0f64]).atan2(1.0);
+    /// let y = ember::Tensor::from_slice(&[1.0f64], [1]).atan2(1.0);
     /// assert!((y.item::<f64>() - std::f64::consts::FRAC_PI_4).abs() < 1e-12);
     /// ```
     atan2, try_atan2, BinaryOp::Atan2;
