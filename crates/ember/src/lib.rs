@@ -52,7 +52,10 @@ pub use tensor::*;
 
 /// The CPU device's memory cache (Note [CPU buffer cache]).
 pub mod cpu {
-    pub use crate::backend::cpu::{cached_bytes, empty_cache, set_cache_limit};
+    pub use crate::backend::cpu::{
+        allocated_bytes, cached_bytes, empty_cache, peak_allocated_bytes, reset_peak,
+        set_cache_limit,
+    };
 }
 
 /// `use ember::prelude::*;` brings in what the tutorials use.

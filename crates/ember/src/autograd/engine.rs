@@ -174,6 +174,9 @@ pub(crate) fn run(req: Request<'_>) -> Result<Vec<Option<Tensor>>> {
             vec![None; node.edges().len()]
         } else {
             let out = node.apply(buffer)?;
+            if super::is_anomaly_enabled() {
+                super::anomaly::check_nan(&node.name(), node.creation_trace(), &out)?;
+            }
             if !req.keep_graph {
                 node.release();
             }

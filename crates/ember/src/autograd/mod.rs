@@ -9,17 +9,21 @@
 //! assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![3.0, 5.0, 7.0, 9.0]);
 //! ```
 
+mod anomaly;
 pub mod check;
 pub(crate) mod engine;
 pub(crate) mod formulas;
 mod function;
+mod graphviz;
 pub(crate) mod inplace;
 pub(crate) mod node;
 
 use crate::Tensor;
 use crate::error::{Error, OrPanic, Result, bail};
+pub use anomaly::{AnomalyGuard, detect_anomaly, is_anomaly_enabled, set_detect_anomaly};
 pub use check::{GradcheckOptions, gradcheck, gradcheck_with, gradgradcheck};
 pub use function::{Function, FunctionCtx};
+pub use graphviz::{Dot, make_dot};
 use node::{HookFn, Node, PreHook};
 use std::cell::Cell;
 use std::sync::{Arc, Weak};

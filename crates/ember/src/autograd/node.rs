@@ -56,6 +56,10 @@ pub(crate) trait Node: Send + Sync + 'static {
     fn leaf(&self) -> Option<&Tensor> {
         None
     }
+    /// The forward backtrace recorded under anomaly detection.
+    fn creation_trace(&self) -> Option<&str> {
+        None
+    }
     /// Outputs a custom function marked non-differentiable.
     fn non_differentiable(&self) -> Vec<Tensor> {
         Vec::new()
@@ -195,9 +199,14 @@ pub(crate) struct OpNode<F: Formula> {
     num_outputs: usize,
     hooks: Mutex<Vec<PreHook>>,
     seq: u64,
+    trace: Option<String>,
 }
 
 impl<F: Formula> Node for OpNode<F> {
+    fn creation_trace(&self) -> Option<&str> {
+        self.trace.as_deref()
+    }
+
     fn name(&self) -> Cow<'static, str> {
         Cow::Borrowed(self.formula.name())
     }
@@ -387,6 +396,7 @@ pub(crate) fn make_node<F: Formula>(
             num_outputs: outputs.len(),
             hooks: Mutex::new(Vec::new()),
             seq: next_seq(),
+            trace: super::anomaly::capture(),
         }
     })
 }

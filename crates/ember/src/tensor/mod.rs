@@ -48,16 +48,49 @@ pub(crate) struct TensorImpl {
     pub base: Option<Tensor>,
 }
 
-impl Tensor {
-    /// A tensor over `storage` at `layout`, with no autograd history.
-    pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
-        Tensor(Arc::new(TensorImpl {
+static LIVE_TENSORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for TensorImpl {
+    fn drop(&mut self) {
+        LIVE_TENSORS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl TensorImpl {
+    fn new(
+        storage: Arc<Storage>,
+        layout: Layout,
+        dtype: DType,
+        base: Option<Tensor>,
+    ) -> TensorImpl {
+        LIVE_TENSORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        TensorImpl {
             storage,
             layout,
             dtype,
             autograd: Mutex::new(AutogradMeta::default()),
-            base: None,
-        }))
+            base,
+        }
+    }
+}
+
+/// The number of tensor objects alive in the process (handles to the same tensor count
+/// once). Useful to check that a training loop does not leak graph memory.
+///
+/// ```
+/// let before = ember::live_tensors();
+/// let x = ember::ones([2]);
+/// assert_eq!(ember::live_tensors(), before + 1);
+/// drop(x);
+/// ```
+pub fn live_tensors() -> usize {
+    LIVE_TENSORS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+impl Tensor {
+    /// A tensor over `storage` at `layout`, with no autograd history.
+    pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
+        Tensor(Arc::new(TensorImpl::new(storage, layout, dtype, None)))
     }
 
     /// A new contiguous tensor whose contents are unspecified (bool tensors are zeroed).
@@ -89,13 +122,13 @@ impl Tensor {
 
     /// A view of the same storage at another layout, remembering its base.
     pub(crate) fn view_as_layout(&self, layout: Layout) -> Tensor {
-        Tensor(Arc::new(TensorImpl {
-            storage: self.0.storage.clone(),
+        let base = Some(self.0.base.clone().unwrap_or_else(|| self.clone()));
+        Tensor(Arc::new(TensorImpl::new(
+            self.0.storage.clone(),
             layout,
-            dtype: self.0.dtype,
-            autograd: Mutex::new(AutogradMeta::default()),
-            base: Some(self.0.base.clone().unwrap_or_else(|| self.clone())),
-        }))
+            self.0.dtype,
+            base,
+        )))
     }
 
     /// The tensor whose memory this view shares (`x._base`), `None` if not a view.

@@ -22,6 +22,14 @@ const DEFAULT_CACHE_LIMIT: usize = 1 << 30;
 static CACHE: Mutex<BTreeMap<usize, Vec<SendPtr>>> = Mutex::new(BTreeMap::new());
 static CACHED_BYTES: AtomicUsize = AtomicUsize::new(0);
 static CACHE_LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_CACHE_LIMIT);
+/// Bytes held by live buffers (not counting the cache), and the peak of that.
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn track_alloc(bytes: usize) {
+    let now = ALLOCATED.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
 
 struct SendPtr(NonNull<u8>);
 // SAFETY: a cached pointer is owned by the cache alone; no one else refers to it.
@@ -149,6 +157,7 @@ impl CpuBuffer {
             Some(SendPtr(p)) => p,
             None => raw_alloc(cap),
         };
+        track_alloc(cap);
         CpuBuffer {
             ptr,
             bytes,
@@ -175,6 +184,7 @@ impl CpuBuffer {
         let layout = std::alloc::Layout::array::<T>(v.capacity()).expect("vec layout");
         // SAFETY: a Vec's pointer is non-null when its capacity is non-zero.
         let ptr = unsafe { NonNull::new_unchecked(v.as_mut_ptr().cast::<u8>()) };
+        track_alloc(cap_bytes);
         CpuBuffer {
             ptr,
             bytes,
@@ -228,6 +238,7 @@ impl CpuBuffer {
 
 impl Drop for CpuBuffer {
     fn drop(&mut self) {
+        ALLOCATED.fetch_sub(self.cap, Ordering::Relaxed);
         match self.origin {
             Origin::Empty => {}
             Origin::Vec(layout) => {
@@ -275,6 +286,35 @@ pub fn empty_cache() {
 /// ```
 pub fn set_cache_limit(bytes: usize) {
     CACHE_LIMIT.store(bytes, Ordering::Relaxed);
+}
+
+/// Bytes of CPU memory held by live tensors' storages (`torch.cuda.memory_allocated`'s CPU
+/// twin; the cache is not counted).
+///
+/// ```
+/// let before = ember::cpu::allocated_bytes();
+/// let x = ember::zeros([1024]);
+/// assert!(ember::cpu::allocated_bytes() >= before + 4096);
+/// drop(x);
+/// ```
+pub fn allocated_bytes() -> usize {
+    ALLOCATED.load(Ordering::Relaxed)
+}
+
+/// The highest [`allocated_bytes`] seen since the start or the last [`reset_peak`].
+///
+/// ```
+/// ember::cpu::reset_peak();
+/// let _x = ember::zeros([256]);
+/// assert!(ember::cpu::peak_allocated_bytes() >= 1024);
+/// ```
+pub fn peak_allocated_bytes() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+/// Resets [`peak_allocated_bytes`] to the current allocation.
+pub fn reset_peak() {
+    PEAK.store(ALLOCATED.load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
 /// Bytes currently held in the CPU buffer cache.

@@ -10,7 +10,9 @@ pub(crate) mod matmul;
 pub(crate) mod reduce;
 
 pub(crate) use alloc::CpuBuffer;
-pub use alloc::{cached_bytes, empty_cache, set_cache_limit};
+pub use alloc::{
+    allocated_bytes, cached_bytes, empty_cache, peak_allocated_bytes, reset_peak, set_cache_limit,
+};
 
 /// Elements per task below which a kernel runs on the calling thread.
 pub(crate) const PAR_THRESHOLD: usize = 32 * 1024;
