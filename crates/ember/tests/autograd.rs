@@ -476,5 +476,6 @@ fn make_dot_draws_seed004_graph() {
     ] {
         assert!(dot.contains(name), "{name} missing from\n{dot}");
     }
-    assert_eq!(dot.matches("lightblue").count(), 1, "{dot}");
+    assert_eq!(dot.matches("#add8e6").count(), 1, "one leaf: {dot}");
+    assert!(dot.contains("saved\\n(2, 2)"), "saved tensors shown: {dot}");
 }

@@ -174,6 +174,11 @@ impl GradFn {
         self.0.leaf().cloned()
     }
 
+    /// Shapes of the tensors this node saved for backward (empty after they were freed).
+    pub fn saved_shapes(&self) -> Vec<Vec<usize>> {
+        self.0.saved_shapes()
+    }
+
     /// A stable identity for the node (its address), e.g. to draw graphs.
     pub fn id(&self) -> usize {
         Arc::as_ptr(&self.0) as *const () as usize

@@ -56,6 +56,10 @@ pub(crate) trait Node: Send + Sync + 'static {
     fn leaf(&self) -> Option<&Tensor> {
         None
     }
+    /// Shapes of the tensors the node keeps for backward (empty once freed).
+    fn saved_shapes(&self) -> Vec<Vec<usize>> {
+        Vec::new()
+    }
     /// The forward backtrace recorded under anomaly detection.
     fn creation_trace(&self) -> Option<&str> {
         None
@@ -205,6 +209,14 @@ pub(crate) struct OpNode<F: Formula> {
 impl<F: Formula> Node for OpNode<F> {
     fn creation_trace(&self) -> Option<&str> {
         self.trace.as_deref()
+    }
+
+    fn saved_shapes(&self) -> Vec<Vec<usize>> {
+        self.saved
+            .lock()
+            .as_ref()
+            .map(|v| v.iter().map(|s| s.data.shape().to_vec()).collect())
+            .unwrap_or_default()
     }
 
     fn name(&self) -> Cow<'static, str> {
