@@ -19,6 +19,9 @@
 //! ```
 #![warn(missing_docs)]
 
+// Lets `#[derive(ember::nn::Module)]` name `::ember` inside this crate too.
+extern crate self as ember;
+
 pub mod autograd;
 mod backend;
 pub mod cuda;
@@ -27,6 +30,7 @@ mod dtype;
 mod error;
 mod layout;
 mod math;
+pub mod nn;
 pub mod ops;
 mod random;
 mod scalar;

@@ -1,0 +1,298 @@
+//! Containers: `Sequential`, `ModuleList`, `ModuleDict`.
+
+use super::Parameter;
+use super::module::{Module, ModuleFields};
+use crate::Tensor;
+use crate::error::{Result, bail};
+use std::any::Any;
+
+/// `nn.Sequential`: applies its modules in order; children are named `0`, `1`, ….
+///
+/// ```
+/// use ember::nn::{Module, Sequential};
+/// let model = Sequential::new().push(ember::nn::Identity).push(ember::nn::Identity);
+/// assert_eq!(model.len(), 2);
+/// let y = model.forward(&ember::ones([2])).unwrap();
+/// assert_eq!(y.to_vec::<f32>(), vec![1.0, 1.0]);
+/// ```
+#[derive(Default)]
+pub struct Sequential {
+    layers: Vec<Box<dyn Module>>,
+}
+
+impl Sequential {
+    /// An empty sequence.
+    pub fn new() -> Sequential {
+        Sequential::default()
+    }
+
+    /// Appends a module (builder style).
+    #[must_use]
+    pub fn push(mut self, m: impl Module) -> Sequential {
+        self.layers.push(Box::new(m));
+        self
+    }
+
+    /// Appends a boxed module.
+    pub fn append(&mut self, m: Box<dyn Module>) {
+        self.layers.push(m);
+    }
+
+    /// Number of modules.
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+
+    /// The `i`-th module (`model[i]`).
+    pub fn get(&self, i: usize) -> Option<&dyn Module> {
+        self.layers.get(i).map(|b| b.as_ref())
+    }
+
+    /// The `i`-th module as its concrete type (`model[0].weight` needs the `Linear`).
+    ///
+    /// ```
+    /// use ember::nn::{Identity, Sequential};
+    /// let model = Sequential::new().push(Identity);
+    /// assert!(model.layer::<Identity>(0).is_some());
+    /// ```
+    pub fn layer<T: Module>(&self, i: usize) -> Option<&T> {
+        self.layers
+            .get(i)
+            .and_then(|b| b.as_any().downcast_ref::<T>())
+    }
+
+    /// The `i`-th module as its concrete type, mutably.
+    pub fn layer_mut<T: Module>(&mut self, i: usize) -> Option<&mut T> {
+        self.layers.get_mut(i)?.as_any_mut().downcast_mut::<T>()
+    }
+}
+
+impl FromIterator<Box<dyn Module>> for Sequential {
+    fn from_iter<I: IntoIterator<Item = Box<dyn Module>>>(it: I) -> Self {
+        Sequential {
+            layers: it.into_iter().collect(),
+        }
+    }
+}
+
+impl ModuleFields for Sequential {
+    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
+    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
+    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
+        for (i, m) in self.layers.iter().enumerate() {
+            v(&i.to_string(), m.as_ref());
+        }
+    }
+    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
+        for (i, m) in self.layers.iter_mut().enumerate() {
+            v(&i.to_string(), m.as_mut());
+        }
+    }
+    fn type_name(&self) -> &'static str {
+        "Sequential"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl Module for Sequential {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mut h = x.clone();
+        for m in &self.layers {
+            h = m.forward(&h)?;
+        }
+        Ok(h)
+    }
+}
+
+/// `nn.ModuleList`: holds modules (children `0`, `1`, …) without a forward of its own.
+///
+/// ```
+/// use ember::nn::{Module, ModuleList, Identity};
+/// let mut l = ModuleList::new();
+/// l.push(Identity);
+/// assert_eq!(l.len(), 1);
+/// assert!(l.forward(&ember::ones([1])).is_err());
+/// ```
+#[derive(Default)]
+pub struct ModuleList {
+    items: Vec<Box<dyn Module>>,
+}
+
+impl ModuleList {
+    /// An empty list.
+    pub fn new() -> ModuleList {
+        ModuleList::default()
+    }
+
+    /// Appends a module.
+    pub fn push(&mut self, m: impl Module) {
+        self.items.push(Box::new(m));
+    }
+
+    /// Number of modules.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Iterates over the modules.
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Module> {
+        self.items.iter().map(|b| b.as_ref())
+    }
+}
+
+impl ModuleFields for ModuleList {
+    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
+    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
+    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
+        for (i, m) in self.items.iter().enumerate() {
+            v(&i.to_string(), m.as_ref());
+        }
+    }
+    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
+        for (i, m) in self.items.iter_mut().enumerate() {
+            v(&i.to_string(), m.as_mut());
+        }
+    }
+    fn type_name(&self) -> &'static str {
+        "ModuleList"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl Module for ModuleList {
+    fn forward(&self, _x: &Tensor) -> Result<Tensor> {
+        bail!(
+            Value,
+            "Module [ModuleList] is missing the required \"forward\" function"
+        )
+    }
+}
+
+/// `nn.ModuleDict`: modules by name, in insertion order, without a forward of its own.
+///
+/// ```
+/// use ember::nn::{ModuleDict, Identity};
+/// let mut d = ModuleDict::new();
+/// d.insert("skip", Identity);
+/// assert!(d.get("skip").is_some());
+/// ```
+#[derive(Default)]
+pub struct ModuleDict {
+    items: Vec<(String, Box<dyn Module>)>,
+}
+
+impl ModuleDict {
+    /// An empty dict.
+    pub fn new() -> ModuleDict {
+        ModuleDict::default()
+    }
+
+    /// Inserts or replaces a module.
+    pub fn insert(&mut self, name: &str, m: impl Module) {
+        match self.items.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = Box::new(m),
+            None => self.items.push((name.to_string(), Box::new(m))),
+        }
+    }
+
+    /// The module under `name`.
+    pub fn get(&self, name: &str) -> Option<&dyn Module> {
+        self.items
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m.as_ref())
+    }
+
+    /// Number of modules.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl ModuleFields for ModuleDict {
+    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
+    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
+    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
+        for (n, m) in &self.items {
+            v(n, m.as_ref());
+        }
+    }
+    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
+        for (n, m) in self.items.iter_mut() {
+            v(n, m.as_mut());
+        }
+    }
+    fn type_name(&self) -> &'static str {
+        "ModuleDict"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl Module for ModuleDict {
+    fn forward(&self, _x: &Tensor) -> Result<Tensor> {
+        bail!(
+            Value,
+            "Module [ModuleDict] is missing the required \"forward\" function"
+        )
+    }
+}
+
+/// `nn.Identity`: returns its input.
+///
+/// ```
+/// use ember::nn::Module;
+/// let x = ember::ones([2]);
+/// assert!(ember::nn::Identity.forward(&x).unwrap().is(&x));
+/// ```
+#[derive(Default, Clone, Copy)]
+pub struct Identity;
+
+impl ModuleFields for Identity {
+    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
+    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
+    fn type_name(&self) -> &'static str {
+        "Identity"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl Module for Identity {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.clone())
+    }
+}

@@ -1,0 +1,33 @@
+//! Neural-network building blocks (`torch.nn`): the [`Module`] system with
+//! `#[derive(Module)]`, parameters and buffers, containers, layers and losses.
+//!
+//! ```
+//! use ember::nn::{Module, Parameter};
+//! use ember::{Result, Tensor};
+//!
+//! #[derive(ember::nn::Module)]
+//! struct Scale {
+//!     weight: Parameter,
+//! }
+//!
+//! impl Module for Scale {
+//!     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+//!         x.try_mul(&*self.weight)
+//!     }
+//! }
+//!
+//! let m = Scale { weight: Parameter::new(ember::ones([3])).unwrap() };
+//! assert_eq!(m.named_parameters()[0].0, "weight");
+//! let y = m.forward(&ember::tensor([1.0, 2.0, 3.0])).unwrap();
+//! y.sum().backward();
+//! assert_eq!(m.weight.grad().unwrap().to_vec::<f32>(), vec![1.0, 2.0, 3.0]);
+//! ```
+
+mod container;
+mod module;
+mod parameter;
+
+pub use container::{Identity, ModuleDict, ModuleList, Sequential};
+pub use ember_derive::Module;
+pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
+pub use parameter::{Buffer, Parameter};

@@ -1,0 +1,345 @@
+//! The `Module` trait: a layer's forward computation plus the registry of its parameters,
+//! buffers and submodules (PyTorch's `nn.Module`).
+
+use super::{Buffer, Parameter};
+use crate::error::{Result, bail};
+use crate::{DType, Device, Tensor};
+use std::any::Any;
+use std::collections::BTreeMap;
+
+/// A module's registered fields, visited by name. `#[derive(Module)]` implements it from the
+/// struct's fields; the built-in layers implement it by hand.
+pub trait ModuleFields: Send + Sync + 'static {
+    /// Calls `v` with each direct parameter and its name.
+    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter));
+    /// Calls `v` with each direct parameter, mutably.
+    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter));
+    /// Calls `v` with each direct buffer and its name.
+    fn visit_buffers<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Buffer)) {}
+    /// Calls `v` with each direct buffer, mutably.
+    fn visit_buffers_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Buffer)) {}
+    /// Calls `v` with each direct submodule and its name.
+    fn visit_children<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a dyn Module)) {}
+    /// Calls `v` with each direct submodule, mutably.
+    fn visit_children_mut(&mut self, _v: &mut dyn FnMut(&str, &mut dyn Module)) {}
+    /// The module's type name, as printed by PyTorch (`Linear`).
+    fn type_name(&self) -> &'static str;
+    /// The module as `Any`, to get the concrete layer back (`model[0]` in PyTorch).
+    fn as_any(&self) -> &dyn Any;
+    /// The module as mutable `Any`.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    /// This module's own train/eval flag, if it keeps one.
+    fn own_training(&self) -> Option<bool> {
+        None
+    }
+    /// Sets this module's own train/eval flag, if it keeps one.
+    fn set_own_training(&mut self, _mode: bool) {}
+    /// Extra text shown in the module's printed form (`in_features=3, out_features=2`).
+    fn extra_repr(&self) -> String {
+        String::new()
+    }
+}
+
+/// A state dict: parameter and buffer names (dotted, as PyTorch's) mapped to tensors.
+pub type StateDict = BTreeMap<String, Tensor>;
+
+/// What `load_state_dict` found missing or unexpected (PyTorch's named tuple).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LoadStateDictResult {
+    /// Keys the module has but the state dict lacks.
+    pub missing_keys: Vec<String>,
+    /// Keys the state dict has but the module lacks.
+    pub unexpected_keys: Vec<String>,
+}
+
+/// A neural-network module (`nn.Module`): implement `forward`, derive the registry with
+/// `#[derive(ember::nn::Module)]`, and get `parameters`, `named_parameters`, `zero_grad`,
+/// `train`/`eval`, `state_dict`/`load_state_dict` and `to` for free.
+pub trait Module: ModuleFields {
+    /// The forward computation (`module(x)` in PyTorch).
+    ///
+    /// # Errors
+    /// Whatever the computation returns (shape mismatches, …).
+    fn forward(&self, x: &Tensor) -> Result<Tensor>;
+
+    /// Panicking form of [`Module::forward`], for scripts: `let y = model.call(&x);`.
+    ///
+    /// # Panics
+    /// If `forward` returns an error.
+    #[track_caller]
+    fn call(&self, x: &Tensor) -> Tensor {
+        match self.forward(x) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// All parameters, this module's first, then each submodule's, recursively.
+    fn parameters(&self) -> Vec<Tensor> {
+        self.named_parameters()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// All parameters with their dotted names (`linear1.weight`).
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        collect_params(self, "", &mut out);
+        out
+    }
+
+    /// All buffers with their dotted names.
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        collect_buffers(self, "", &mut out);
+        out
+    }
+
+    /// The direct submodules with their names.
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        let mut out = Vec::new();
+        self.visit_children(&mut |n, m| out.push((n.to_string(), m)));
+        out
+    }
+
+    /// `model.zero_grad()`: clears every parameter's gradient (`set_to_none=True`).
+    fn zero_grad(&self) {
+        for p in self.parameters() {
+            p.set_grad(None);
+        }
+    }
+
+    /// Whether the module is in training mode.
+    fn is_training(&self) -> bool {
+        if let Some(t) = self.own_training() {
+            return t;
+        }
+        let mut mode = None;
+        self.visit_children(&mut |_, m| {
+            if mode.is_none() {
+                mode = Some(m.is_training());
+            }
+        });
+        mode.unwrap_or(true)
+    }
+
+    /// `model.train(mode)`: sets training mode here and in every submodule.
+    fn train(&mut self, mode: bool) {
+        self.set_own_training(mode);
+        self.visit_children_mut(&mut |_, m| m.train(mode));
+    }
+
+    /// `model.eval()`.
+    fn eval(&mut self) {
+        self.train(false);
+    }
+
+    /// `model.state_dict()`: parameters and buffers by dotted name (detached handles).
+    fn state_dict(&self) -> StateDict {
+        let mut sd = StateDict::new();
+        for (n, t) in self.named_parameters() {
+            sd.insert(n, t.detach());
+        }
+        for (n, t) in self.named_buffers() {
+            sd.insert(n, t.detach());
+        }
+        sd
+    }
+
+    /// `model.load_state_dict(sd, strict)`: copies values into the existing parameters and
+    /// buffers (in place, without history).
+    ///
+    /// # Errors
+    /// With `strict`, on missing or unexpected keys; always on a shape mismatch — with
+    /// PyTorch's messages.
+    fn load_state_dict(&self, sd: &StateDict, strict: bool) -> Result<LoadStateDictResult> {
+        let own: Vec<(String, Tensor)> = self
+            .named_parameters()
+            .into_iter()
+            .chain(self.named_buffers())
+            .collect();
+        let mut res = LoadStateDictResult::default();
+        let mut errors = Vec::new();
+        for (n, t) in &own {
+            match sd.get(n) {
+                None => res.missing_keys.push(n.clone()),
+                Some(v) if v.shape() != t.shape() => errors.push(format!(
+                    "\tsize mismatch for {n}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
+                    crate::tensor::size_repr(v.shape()).replace("ember.", "torch."),
+                    crate::tensor::size_repr(t.shape()).replace("ember.", "torch.")
+                )),
+                Some(_) => {}
+            }
+        }
+        for k in sd.keys() {
+            if !own.iter().any(|(n, _)| n == k) {
+                res.unexpected_keys.push(k.clone());
+            }
+        }
+        if strict && !res.missing_keys.is_empty() {
+            let keys: Vec<String> = res
+                .missing_keys
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect();
+            errors.insert(
+                0,
+                format!("\tMissing key(s) in state_dict: {}.", keys.join(", ")),
+            );
+        }
+        if strict && !res.unexpected_keys.is_empty() {
+            let keys: Vec<String> = res
+                .unexpected_keys
+                .iter()
+                .map(|k| format!("\"{k}\""))
+                .collect();
+            errors.push(format!(
+                "\tUnexpected key(s) in state_dict: {}.",
+                keys.join(", ")
+            ));
+        }
+        if !errors.is_empty() {
+            bail!(
+                Value,
+                "Error(s) in loading state_dict for {}:\n{}",
+                self.type_name(),
+                errors.join("\n")
+            );
+        }
+        let _g = crate::no_grad();
+        for (n, t) in &own {
+            if let Some(v) = sd.get(n) {
+                t.try_copy_(v)?;
+            }
+        }
+        Ok(res)
+    }
+
+    /// `model.to(dtype)`: converts every floating parameter and buffer.
+    ///
+    /// # Errors
+    /// If a conversion fails.
+    fn to_dtype(&mut self, dtype: DType) -> Result<()> {
+        convert(self, &|t: &Tensor| {
+            if t.is_floating_point() {
+                t.try_to_dtype(dtype)
+            } else {
+                Ok(t.clone())
+            }
+        })
+    }
+
+    /// `model.to(device)` / `model.cuda()`: moves every parameter and buffer.
+    ///
+    /// # Errors
+    /// If the device is unavailable.
+    fn to_device(&mut self, device: Device) -> Result<()> {
+        convert(self, &|t: &Tensor| t.try_to_device(device))
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+fn collect_params<M: Module + ?Sized>(m: &M, prefix: &str, out: &mut Vec<(String, Tensor)>) {
+    m.visit_parameters(&mut |n, p| out.push((join(prefix, n), p.tensor().clone())));
+    m.visit_children(&mut |n, c| collect_params(c, &join(prefix, n), out));
+}
+
+fn collect_buffers<M: Module + ?Sized>(m: &M, prefix: &str, out: &mut Vec<(String, Tensor)>) {
+    m.visit_buffers(&mut |n, b| out.push((join(prefix, n), b.tensor().clone())));
+    m.visit_children(&mut |n, c| collect_buffers(c, &join(prefix, n), out));
+}
+
+fn convert<M: Module + ?Sized>(m: &mut M, f: &dyn Fn(&Tensor) -> Result<Tensor>) -> Result<()> {
+    let mut err = None;
+    m.visit_parameters_mut(&mut |_, p| {
+        if err.is_some() {
+            return;
+        }
+        match f(p.tensor()) {
+            Ok(t) => {
+                let rg = p.requires_grad();
+                let t = t.detach();
+                if rg {
+                    if let Err(e) = t.try_requires_grad_(true) {
+                        err = Some(e);
+                    }
+                }
+                p.set(t);
+            }
+            Err(e) => err = Some(e),
+        }
+    });
+    m.visit_buffers_mut(&mut |_, b| {
+        if err.is_some() {
+            return;
+        }
+        match f(b.tensor()) {
+            Ok(t) => b.set(t),
+            Err(e) => err = Some(e),
+        }
+    });
+    m.visit_children_mut(&mut |_, c| {
+        if err.is_none() {
+            if let Err(e) = convert(c, f) {
+                err = Some(e);
+            }
+        }
+    });
+    err.map_or(Ok(()), Err)
+}
+
+impl ModuleFields for Box<dyn Module> {
+    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
+        (**self).visit_parameters(v)
+    }
+    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
+        (**self).visit_parameters_mut(v)
+    }
+    fn visit_buffers<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Buffer)) {
+        (**self).visit_buffers(v)
+    }
+    fn visit_buffers_mut(&mut self, v: &mut dyn FnMut(&str, &mut Buffer)) {
+        (**self).visit_buffers_mut(v)
+    }
+    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
+        (**self).visit_children(v)
+    }
+    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
+        (**self).visit_children_mut(v)
+    }
+    fn type_name(&self) -> &'static str {
+        (**self).type_name()
+    }
+    fn as_any(&self) -> &dyn Any {
+        (**self).as_any()
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        (**self).as_any_mut()
+    }
+    fn own_training(&self) -> Option<bool> {
+        (**self).own_training()
+    }
+    fn set_own_training(&mut self, mode: bool) {
+        (**self).set_own_training(mode)
+    }
+    fn extra_repr(&self) -> String {
+        (**self).extra_repr()
+    }
+}
+
+impl Module for Box<dyn Module> {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        (**self).forward(x)
+    }
+    fn train(&mut self, mode: bool) {
+        (**self).train(mode)
+    }
+}
