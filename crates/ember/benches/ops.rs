@@ -1,12 +1,73 @@
-//! Criterion benchmarks of ember's ops (see README "Performance").
+//! Criterion benchmarks of ember's kernels (README "Performance"). Run with
+//! `cargo bench -p ember --bench ops`; `bench/pytorch/bench_ops.py` measures the same
+//! workloads in PyTorch with the same thread count.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
 
-fn tiny_add(c: &mut Criterion) {
-    let a = ember::ones([1]);
-    let b = ember::ones([1]);
-    c.bench_function("add_tiny", |bench| bench.iter(|| &a + &b));
+const BIG: usize = 16 << 20;
+
+fn elementwise(c: &mut Criterion) {
+    let mut g = c.benchmark_group("elementwise");
+    g.sample_size(20);
+    let a = ember::randn([BIG]);
+    let b = ember::randn([BIG]);
+    let out = ember::zeros([BIG]);
+    g.throughput(Throughput::Bytes((3 * BIG * 4) as u64));
+    g.bench_function("add_alloc_16M_f32", |bn| bn.iter(|| black_box(&a + &b)));
+    g.bench_function("add_inplace_16M_f32", |bn| bn.iter(|| out.add_(&b)));
+    let at = a.view([4096, 4096]).t();
+    let bt = b.view([4096, 4096]).t();
+    g.bench_function("add_transposed_16M_f32", |bn| bn.iter(|| black_box(&at + &bt)));
+    g.throughput(Throughput::Bytes((2 * BIG * 4) as u64));
+    g.bench_function("exp_alloc_16M_f32", |bn| bn.iter(|| black_box(a.exp())));
+    g.bench_function("exp_inplace_16M_f32", |bn| {
+        bn.iter(|| out.unary_(ember::UnaryOp::Exp))
+    });
+    g.bench_function("exp_transposed_16M_f32", |bn| bn.iter(|| black_box(at.exp())));
+    g.bench_function("relu_alloc_16M_f32", |bn| bn.iter(|| black_box(a.relu())));
+    g.finish();
 }
 
-criterion_group!(benches, tiny_add);
+fn reductions(c: &mut Criterion) {
+    let mut g = c.benchmark_group("reduce");
+    g.sample_size(20);
+    let a = ember::randn([BIG]);
+    g.throughput(Throughput::Bytes((BIG * 4) as u64));
+    g.bench_function("sum_16M_f32", |bn| bn.iter(|| black_box(a.sum())));
+    let m = a.view([4096, 4096]);
+    g.bench_function("sum_dim0_4096x4096_f32", |bn| bn.iter(|| black_box(m.sum_dim(0, false))));
+    g.bench_function("sum_dim1_4096x4096_f32", |bn| bn.iter(|| black_box(m.sum_dim(1, false))));
+    g.finish();
+}
+
+fn overhead(c: &mut Criterion) {
+    let mut g = c.benchmark_group("overhead");
+    let a = ember::ones([1]);
+    let b = ember::ones([1]);
+    g.bench_function("add_tiny", |bn| bn.iter(|| black_box(&a + &b)));
+    let ag = ember::ones([1]).requires_grad_(true);
+    g.bench_function("add_tiny_recording", |bn| bn.iter(|| black_box(&ag + &b)));
+    g.bench_function("add_tiny_forward_backward", |bn| {
+        bn.iter(|| {
+            let y = (&ag + &b).sum();
+            y.backward();
+        })
+    });
+    g.finish();
+}
+
+fn random(c: &mut Criterion) {
+    let mut g = c.benchmark_group("random");
+    g.sample_size(10);
+    for n in [1 << 16, 1 << 20] {
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("randn_f32", n), &n, |bn, &n| {
+            bn.iter(|| black_box(ember::randn([n])))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, elementwise, reductions, overhead, random);
 criterion_main!(benches);
