@@ -2,7 +2,7 @@
 //! `cargo bench -p ember --bench ops`; `bench/pytorch/bench_ops.py` measures the same
 //! workloads in PyTorch with the same thread count.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 const BIG: usize = 16 << 20;
@@ -18,13 +18,17 @@ fn elementwise(c: &mut Criterion) {
     g.bench_function("add_inplace_16M_f32", |bn| bn.iter(|| out.add_(&b)));
     let at = a.view([4096, 4096]).t();
     let bt = b.view([4096, 4096]).t();
-    g.bench_function("add_transposed_16M_f32", |bn| bn.iter(|| black_box(&at + &bt)));
+    g.bench_function("add_transposed_16M_f32", |bn| {
+        bn.iter(|| black_box(&at + &bt))
+    });
     g.throughput(Throughput::Bytes((2 * BIG * 4) as u64));
     g.bench_function("exp_alloc_16M_f32", |bn| bn.iter(|| black_box(a.exp())));
     g.bench_function("exp_inplace_16M_f32", |bn| {
         bn.iter(|| out.unary_(ember::UnaryOp::Exp))
     });
-    g.bench_function("exp_transposed_16M_f32", |bn| bn.iter(|| black_box(at.exp())));
+    g.bench_function("exp_transposed_16M_f32", |bn| {
+        bn.iter(|| black_box(at.exp()))
+    });
     g.bench_function("relu_alloc_16M_f32", |bn| bn.iter(|| black_box(a.relu())));
     g.finish();
 }
@@ -36,8 +40,12 @@ fn reductions(c: &mut Criterion) {
     g.throughput(Throughput::Bytes((BIG * 4) as u64));
     g.bench_function("sum_16M_f32", |bn| bn.iter(|| black_box(a.sum())));
     let m = a.view([4096, 4096]);
-    g.bench_function("sum_dim0_4096x4096_f32", |bn| bn.iter(|| black_box(m.sum_dim(0, false))));
-    g.bench_function("sum_dim1_4096x4096_f32", |bn| bn.iter(|| black_box(m.sum_dim(1, false))));
+    g.bench_function("sum_dim0_4096x4096_f32", |bn| {
+        bn.iter(|| black_box(m.sum_dim(0, false)))
+    });
+    g.bench_function("sum_dim1_4096x4096_f32", |bn| {
+        bn.iter(|| black_box(m.sum_dim(1, false)))
+    });
     g.finish();
 }
 

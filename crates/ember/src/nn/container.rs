@@ -277,19 +277,7 @@ impl Module for ModuleDict {
 #[derive(Default, Clone, Copy)]
 pub struct Identity;
 
-impl ModuleFields for Identity {
-    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-    fn type_name(&self) -> &'static str {
-        "Identity"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
+super::activation::leaf_module!(Identity, "Identity");
 
 impl Module for Identity {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {

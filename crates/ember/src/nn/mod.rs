@@ -23,10 +23,12 @@
 //! assert_eq!(m.weight.grad().unwrap().to_vec::<f32>(), vec![1.0, 2.0, 3.0]);
 //! ```
 
+mod activation;
 mod container;
 mod module;
 mod parameter;
 
+pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};

@@ -1,0 +1,267 @@
+//! Activation modules (`nn.ReLU`, `nn.Sigmoid`, …): thin wrappers over the tensor methods.
+
+use super::Parameter;
+use super::module::{Module, ModuleFields};
+use crate::Tensor;
+use crate::error::Result;
+use std::any::Any;
+
+/// Implements `ModuleFields` for a module without parameters or children.
+macro_rules! leaf_module {
+    ($t:ty, $name:literal) => {
+        impl ModuleFields for $t {
+            fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
+            fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
+            fn type_name(&self) -> &'static str {
+                $name
+            }
+            fn as_any(&self) -> &dyn Any {
+                self
+            }
+            fn as_any_mut(&mut self) -> &mut dyn Any {
+                self
+            }
+        }
+    };
+}
+pub(crate) use leaf_module;
+
+macro_rules! simple_activation {
+    ($(#[$doc:meta])* $t:ident, $name:literal, |$x:ident| $body:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct $t;
+
+        impl $t {
+            /// The module.
+            pub fn new() -> $t {
+                $t
+            }
+        }
+
+        leaf_module!($t, $name);
+
+        impl Module for $t {
+            fn forward(&self, $x: &Tensor) -> Result<Tensor> {
+                $body
+            }
+        }
+    };
+}
+
+simple_activation!(
+    /// `nn.ReLU()`.
+    ///
+    /// ```
+    /// use ember::nn::Module;
+    /// let y = ember::nn::ReLU.forward(&ember::tensor([-1.0, 2.0])).unwrap();
+    /// assert_eq!(y.to_vec::<f32>(), vec![0.0, 2.0]);
+    /// ```
+    ReLU, "ReLU", |x| x.try_relu()
+);
+simple_activation!(
+    /// `nn.Sigmoid()`.
+    ///
+    /// ```
+    /// use ember::nn::Module;
+    /// let y = ember::nn::Sigmoid.forward(&ember::tensor([0.0])).unwrap();
+    /// assert_eq!(y.to_vec::<f32>(), vec![0.5]);
+    /// ```
+    Sigmoid, "Sigmoid", |x| x.try_sigmoid()
+);
+simple_activation!(
+    /// `nn.Tanh()`.
+    ///
+    /// ```
+    /// use ember::nn::Module;
+    /// let y = ember::nn::Tanh.forward(&ember::tensor([0.0])).unwrap();
+    /// assert_eq!(y.to_vec::<f32>(), vec![0.0]);
+    /// ```
+    Tanh, "Tanh", |x| x.try_tanh()
+);
+simple_activation!(
+    /// `nn.SiLU()`.
+    ///
+    /// ```
+    /// use ember::nn::Module;
+    /// let y = ember::nn::SiLU.forward(&ember::tensor([0.0])).unwrap();
+    /// assert_eq!(y.to_vec::<f32>(), vec![0.0]);
+    /// ```
+    SiLU, "SiLU", |x| x.try_silu()
+);
+
+/// `nn.GELU(approximate=…)`: `"none"` (exact) or `"tanh"`.
+///
+/// ```
+/// use ember::nn::Module;
+/// let g = ember::nn::GELU::new("tanh");
+/// assert!(g.forward(&ember::tensor([1.0])).is_ok());
+/// ```
+#[derive(Clone, Debug)]
+pub struct GELU {
+    /// `"none"` or `"tanh"`.
+    pub approximate: String,
+}
+
+impl GELU {
+    /// `nn.GELU(approximate)`.
+    pub fn new(approximate: &str) -> GELU {
+        GELU {
+            approximate: approximate.to_string(),
+        }
+    }
+}
+
+impl Default for GELU {
+    fn default() -> Self {
+        GELU::new("none")
+    }
+}
+
+leaf_module!(GELU, "GELU");
+
+impl Module for GELU {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.try_gelu_approx(&self.approximate)
+    }
+}
+
+/// `nn.LeakyReLU(negative_slope)`.
+///
+/// ```
+/// use ember::nn::Module;
+/// let y = ember::nn::LeakyReLU::new(0.1).forward(&ember::tensor([-1.0])).unwrap();
+/// assert_eq!(y.to_vec::<f32>(), vec![-0.1]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct LeakyReLU {
+    /// Slope for negative inputs (default 0.01).
+    pub negative_slope: f64,
+}
+
+impl LeakyReLU {
+    /// `nn.LeakyReLU(negative_slope)`.
+    pub fn new(negative_slope: f64) -> LeakyReLU {
+        LeakyReLU { negative_slope }
+    }
+}
+
+impl Default for LeakyReLU {
+    fn default() -> Self {
+        LeakyReLU::new(0.01)
+    }
+}
+
+leaf_module!(LeakyReLU, "LeakyReLU");
+
+impl Module for LeakyReLU {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.try_leaky_relu(self.negative_slope)
+    }
+}
+
+/// `nn.ELU(alpha)`.
+///
+/// ```
+/// use ember::nn::Module;
+/// let y = ember::nn::ELU::new(1.0).forward(&ember::tensor([1.0])).unwrap();
+/// assert_eq!(y.to_vec::<f32>(), vec![1.0]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ELU {
+    /// Scale of the negative part (default 1).
+    pub alpha: f64,
+}
+
+impl ELU {
+    /// `nn.ELU(alpha)`.
+    pub fn new(alpha: f64) -> ELU {
+        ELU { alpha }
+    }
+}
+
+impl Default for ELU {
+    fn default() -> Self {
+        ELU::new(1.0)
+    }
+}
+
+leaf_module!(ELU, "ELU");
+
+impl Module for ELU {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.try_elu(self.alpha)
+    }
+}
+
+/// `nn.Softplus(beta, threshold)`.
+///
+/// ```
+/// use ember::nn::Module;
+/// let y = ember::nn::Softplus::default().forward(&ember::tensor([30.0])).unwrap();
+/// assert_eq!(y.to_vec::<f32>(), vec![30.0]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Softplus {
+    /// Sharpness (default 1).
+    pub beta: f64,
+    /// Above `beta * x > threshold` the function is linear (default 20).
+    pub threshold: f64,
+}
+
+impl Softplus {
+    /// `nn.Softplus(beta, threshold)`.
+    pub fn new(beta: f64, threshold: f64) -> Softplus {
+        Softplus { beta, threshold }
+    }
+}
+
+impl Default for Softplus {
+    fn default() -> Self {
+        Softplus::new(1.0, 20.0)
+    }
+}
+
+leaf_module!(Softplus, "Softplus");
+
+impl Module for Softplus {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.try_softplus(self.beta, self.threshold)
+    }
+}
+
+/// `nn.Hardtanh(min_val, max_val)`.
+///
+/// ```
+/// use ember::nn::Module;
+/// let y = ember::nn::Hardtanh::default().forward(&ember::tensor([3.0])).unwrap();
+/// assert_eq!(y.to_vec::<f32>(), vec![1.0]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Hardtanh {
+    /// Lower bound (default -1).
+    pub min_val: f64,
+    /// Upper bound (default 1).
+    pub max_val: f64,
+}
+
+impl Hardtanh {
+    /// `nn.Hardtanh(min_val, max_val)`.
+    pub fn new(min_val: f64, max_val: f64) -> Hardtanh {
+        Hardtanh { min_val, max_val }
+    }
+}
+
+impl Default for Hardtanh {
+    fn default() -> Self {
+        Hardtanh::new(-1.0, 1.0)
+    }
+}
+
+leaf_module!(Hardtanh, "Hardtanh");
+
+impl Module for Hardtanh {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.try_hardtanh(self.min_val, self.max_val)
+    }
+}
