@@ -25,6 +25,7 @@ extern crate self as ember;
 pub mod autograd;
 mod backend;
 pub mod cuda;
+pub mod io;
 mod device;
 mod dtype;
 mod error;
