@@ -6,7 +6,9 @@ use ember::{DType, Tensor};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 #[test]
@@ -15,7 +17,10 @@ fn reads_pytorch_safetensors() {
     let w = &sd["linear1.weight"];
     assert_eq!((w.shape(), w.dtype()), (&[3usize, 4][..], DType::F32));
     // torch.manual_seed(0); torch.randn(3, 4) — and ember's generator gives the same.
-    assert_eq!(w.to_vec::<f32>()[..3], [1.540_996_1, -0.293_428_9, -2.178_789_4]);
+    assert_eq!(
+        w.to_vec::<f32>()[..3],
+        [1.540_996_1, -0.293_428_9, -2.178_789_4]
+    );
     ember::manual_seed(0);
     assert_eq!(ember::randn([3, 4]).to_vec::<f32>(), w.to_vec::<f32>());
     assert_eq!(sd["step"].to_vec::<i64>(), vec![7]);
@@ -50,7 +55,10 @@ fn reads_numpy_files() {
     assert_eq!(f.to_vec::<i64>(), vec![0, 1, 2, 3, 4, 5]);
     let b = io::load_npy(fixture("big_endian_f8.npy")).unwrap();
     assert_eq!(b.to_vec::<f64>(), vec![0.0, 1.0, 2.0, 3.0]);
-    assert_eq!(io::load_npy(fixture("bool.npy")).unwrap().to_vec::<bool>(), vec![true, false]);
+    assert_eq!(
+        io::load_npy(fixture("bool.npy")).unwrap().to_vec::<bool>(),
+        vec![true, false]
+    );
     let s = io::load_npy(fixture("scalar.npy")).unwrap();
     assert_eq!((s.ndim(), s.item::<f64>()), (0, 3.5));
     let z = io::load_npz(fixture("arrays.npz")).unwrap();
@@ -69,14 +77,22 @@ fn npy_round_trip_every_dtype_and_layout() {
         assert_eq!(back.to_vec::<f64>(), t.to_vec::<f64>());
     }
     let e = Tensor::from_vec(Vec::<f32>::new(), [0, 3]);
-    assert_eq!(io::npy_from_bytes(&io::npy_to_bytes(&e).unwrap()).unwrap().shape(), &[0, 3]);
+    assert_eq!(
+        io::npy_from_bytes(&io::npy_to_bytes(&e).unwrap())
+            .unwrap()
+            .shape(),
+        &[0, 3]
+    );
 }
 
 #[test]
 fn malformed_files_are_errors() {
     let good = io::npy_to_bytes(&ember::ones([4])).unwrap();
     for cut in [0, 5, 9, 20, good.len() - 1] {
-        assert!(io::npy_from_bytes(&good[..cut]).is_err(), "truncated at {cut}");
+        assert!(
+            io::npy_from_bytes(&good[..cut]).is_err(),
+            "truncated at {cut}"
+        );
     }
     let mut extra = good.clone();
     extra.push(0);
@@ -90,7 +106,10 @@ fn malformed_files_are_errors() {
 
     let st = std::fs::read(fixture("torch_state.safetensors")).unwrap();
     for cut in [0, 4, 8, 100, st.len() - 1] {
-        assert!(io::safetensors_from_bytes(&st[..cut]).is_err(), "truncated at {cut}");
+        assert!(
+            io::safetensors_from_bytes(&st[..cut]).is_err(),
+            "truncated at {cut}"
+        );
     }
     let npz = std::fs::read(fixture("arrays.npz")).unwrap();
     assert!(io::npz_from_bytes(&npz[..npz.len() / 2]).is_err());

@@ -6,7 +6,8 @@ mod npy;
 mod safetensors;
 
 pub use self::npy::{
-    load_npy, load_npz, npy_from_bytes, npy_to_bytes, npz_from_bytes, npz_to_bytes, save_npy, save_npz,
+    load_npy, load_npz, npy_from_bytes, npy_to_bytes, npz_from_bytes, npz_to_bytes, save_npy,
+    save_npz,
 };
 pub use self::safetensors::{load, safetensors_from_bytes, safetensors_to_bytes, save};
 
@@ -30,7 +31,12 @@ pub(crate) fn to_le_bytes(t: &Tensor) -> Result<Vec<u8>> {
 }
 
 /// A tensor of `shape` and `dtype` from little-endian bytes (already length-checked).
-pub(crate) fn from_le_bytes(bytes: &[u8], shape: &[usize], dtype: DType, swap: bool) -> Result<Tensor> {
+pub(crate) fn from_le_bytes(
+    bytes: &[u8],
+    shape: &[usize],
+    dtype: DType,
+    swap: bool,
+) -> Result<Tensor> {
     let mut buf = crate::backend::cpu::CpuBuffer::new(bytes.len());
     let dst = buf.bytes_mut();
     dst.copy_from_slice(bytes);
@@ -46,8 +52,14 @@ pub(crate) fn from_le_bytes(bytes: &[u8], shape: &[usize], dtype: DType, swap: b
             *b = (*b != 0) as u8;
         }
     }
-    let storage = std::sync::Arc::new(crate::storage::Storage::new(crate::storage::Buffer::Cpu(buf)));
-    Ok(Tensor::from_parts(storage, crate::layout::Layout::contiguous(shape), dtype))
+    let storage = std::sync::Arc::new(crate::storage::Storage::new(crate::storage::Buffer::Cpu(
+        buf,
+    )));
+    Ok(Tensor::from_parts(
+        storage,
+        crate::layout::Layout::contiguous(shape),
+        dtype,
+    ))
 }
 
 /// `numel · element size` of a shape, or an error when it overflows.

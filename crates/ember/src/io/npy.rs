@@ -1,6 +1,6 @@
 //! numpy's `.npy` (one array) and `.npz` (a zip of `.npy` files) formats.
 
-use crate::error::{bail, Error, Result};
+use crate::error::{Error, Result, bail};
 use crate::{DType, Tensor};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -112,7 +112,10 @@ pub fn npy_from_bytes(bytes: &[u8]) -> Result<Tensor> {
             if bytes.len() < 12 {
                 bail!(Format, "npy: truncated header");
             }
-            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
         }
         v => bail!(Format, "npy: unsupported format version {v}"),
     };
@@ -152,7 +155,10 @@ pub fn npy_to_bytes(t: &Tensor) -> Result<Vec<u8>> {
         [n] => format!("({n},)"),
         s => format!(
             "({})",
-            s.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            s.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let mut header = format!(
@@ -208,7 +214,11 @@ pub fn npz_from_bytes(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
     let mut out = Vec::new();
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(zip_err)?;
-        let name = f.name().map_err(zip_err)?.trim_end_matches(".npy").to_string();
+        let name = f
+            .name()
+            .map_err(zip_err)?
+            .trim_end_matches(".npy")
+            .to_string();
         // Never trust the declared size for the allocation: read with a cap.
         let mut data = Vec::new();
         (&mut f)
@@ -226,10 +236,11 @@ pub fn npz_from_bytes(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
 /// If writing the archive fails.
 pub fn npz_to_bytes(arrays: &[(&str, &Tensor)]) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, t) in arrays {
-        zip.start_file(format!("{name}.npy"), opts).map_err(zip_err)?;
+        zip.start_file(format!("{name}.npy"), opts)
+            .map_err(zip_err)?;
         zip.write_all(&npy_to_bytes(t)?).map_err(zip_err)?;
     }
     Ok(zip.finish().map_err(zip_err)?.into_inner())

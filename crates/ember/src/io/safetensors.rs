@@ -34,7 +34,11 @@ fn from_st(dt: Dtype) -> Result<DType> {
         Dtype::BF16 => DType::BF16,
         Dtype::F32 => DType::F32,
         Dtype::F64 => DType::F64,
-        other => return Err(Error::Format(format!("unsupported safetensors dtype {other:?}"))),
+        other => {
+            return Err(Error::Format(format!(
+                "unsupported safetensors dtype {other:?}"
+            )));
+        }
     })
 }
 
@@ -94,13 +98,16 @@ pub fn safetensors_to_bytes(sd: &StateDict) -> Result<Vec<u8>> {
 /// # Errors
 /// If the bytes are not a valid safetensors file or hold an unsupported dtype.
 pub fn safetensors_from_bytes(bytes: &[u8]) -> Result<StateDict> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Format(format!("safetensors: {e}")))?;
+    let st =
+        SafeTensors::deserialize(bytes).map_err(|e| Error::Format(format!("safetensors: {e}")))?;
     let mut sd = StateDict::new();
     for (name, view) in st.tensors() {
         let dt = from_st(view.dtype())?;
         let shape = view.shape().to_vec();
         if super::checked_nbytes(&shape, dt)? != view.data().len() {
-            return Err(Error::Format(format!("safetensors: size mismatch for {name}")));
+            return Err(Error::Format(format!(
+                "safetensors: size mismatch for {name}"
+            )));
         }
         sd.insert(name, super::from_le_bytes(view.data(), &shape, dt, false)?);
     }

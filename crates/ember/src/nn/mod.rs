@@ -25,6 +25,7 @@
 
 mod activation;
 mod container;
+pub mod functional;
 pub mod init;
 mod module;
 mod parameter;

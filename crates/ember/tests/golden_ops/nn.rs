@@ -1,12 +1,37 @@
-//! Golden dispatch for the nn family.
+//! Golden dispatch for `torch.nn.functional`.
 
-use super::OpResult;
 use super::spec::Kw;
+use super::{OpResult, one};
 use ember::Tensor;
+use ember::nn::functional as F;
+
+fn reduction(kw: &Kw) -> Option<F::Reduction> {
+    kw.str("reduction").unwrap_or("mean").parse().ok()
+}
 
 pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
-    let _ = (inputs, kw);
+    let x = inputs.first()?;
     match op {
+        "mse_loss" => one(F::mse_loss(x, inputs.get(1)?, reduction(kw)?)),
+        "l1_loss" => one(F::l1_loss(x, inputs.get(1)?, reduction(kw)?)),
+        "huber_loss" => one(F::huber_loss(
+            x,
+            inputs.get(1)?,
+            reduction(kw)?,
+            kw.f64("delta").unwrap_or(1.0),
+        )),
+        "smooth_l1_loss" => one(F::smooth_l1_loss(
+            x,
+            inputs.get(1)?,
+            reduction(kw)?,
+            kw.f64("beta").unwrap_or(1.0),
+        )),
+        "binary_cross_entropy" => one(F::binary_cross_entropy(x, inputs.get(1)?, reduction(kw)?)),
+        "binary_cross_entropy_with_logits" => one(F::binary_cross_entropy_with_logits(
+            x,
+            inputs.get(1)?,
+            reduction(kw)?,
+        )),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@
 
 pub(crate) mod activation;
 pub(crate) mod inplace;
+pub(crate) mod loss;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;
 pub(crate) mod shape;

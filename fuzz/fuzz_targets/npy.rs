@@ -1,0 +1,11 @@
+//! Fuzzes the npy loader: any bytes must give `Ok` or `Err`, never a panic or UB; a loaded
+//! result must be fully readable.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(loaded) = ember::io::npy_from_bytes(data) {
+        let _ = format!("{loaded:?}");
+    }
+});
