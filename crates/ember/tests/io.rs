@@ -115,3 +115,13 @@ fn malformed_files_are_errors() {
     assert!(io::npz_from_bytes(&npz[..npz.len() / 2]).is_err());
     assert!(io::npz_from_bytes(b"PK\x03\x04garbage").is_err());
 }
+
+/// Inputs the fuzzer found (each once panicked).
+#[test]
+fn fuzz_regressions() {
+    // A multi-byte character where the byte-order mark belongs.
+    let mut b = b"\x93NUMPY\x01\x00\x5b\x00{'descr': '".to_vec();
+    b.extend("\u{296}4', 'fortran_order': True, 'shape': (2, 2), }".as_bytes());
+    b.resize(10 + 0x5b, b' ');
+    assert!(io::npy_from_bytes(&b).is_err());
+}

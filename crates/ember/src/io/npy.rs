@@ -25,12 +25,13 @@ fn descr(dt: DType) -> &'static str {
 
 /// Parses a descr such as `<f4` into a dtype and whether bytes are big-endian.
 fn parse_descr(d: &str) -> Result<(DType, bool)> {
-    let (order, code) = d.split_at(d.len().min(1));
-    let big = match order {
-        "<" | "|" | "=" => false,
-        ">" => true,
+    let mut chars = d.chars();
+    let big = match chars.next() {
+        Some('<' | '|' | '=') => false,
+        Some('>') => true,
         _ => bail!(Format, "npy: unsupported descr '{d}'"),
     };
+    let code = chars.as_str();
     let dt = match code {
         "b1" => DType::Bool,
         "u1" => DType::U8,
