@@ -167,8 +167,12 @@ impl Formula for BmmBackward {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         Ok(vec![
-            when(ctx.needs(0), || g.try_bmm(&self.0.b(ctx).try_transpose(1, 2)?))?,
-            when(ctx.needs(1), || self.0.a(ctx).try_transpose(1, 2)?.try_bmm(g))?,
+            when(ctx.needs(0), || {
+                g.try_bmm(&self.0.b(ctx).try_transpose(1, 2)?)
+            })?,
+            when(ctx.needs(1), || {
+                self.0.a(ctx).try_transpose(1, 2)?.try_bmm(g)
+            })?,
         ])
     }
 }

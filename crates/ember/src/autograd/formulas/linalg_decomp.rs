@@ -49,7 +49,10 @@ impl Formula for LinalgDetBackward {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         let (a, det) = (ctx.saved(0), ctx.saved(1));
-        Ok(vec![when(ctx.needs(0) && a.numel() > 0, || {
+        Ok(vec![when(ctx.needs(0), || {
+            if a.numel() == 0 {
+                return crate::try_zeros_with(a.shape(), a.dtype());
+            }
             let d = per_matrix(&g.try_mul(det)?)?;
             if !crate::is_grad_enabled() {
                 return d.try_mul(&mt(&a.inverse_perturbed_raw()?)?);
@@ -168,7 +171,8 @@ impl Formula for LinalgSolveTriangularBackward {
             return Ok(vec![None, None]);
         }
         let (a, x) = (ctx.saved(0), ctx.saved(1));
-        let gb = mt(a)?.try_linalg_solve_triangular(ctx.grad()?, !self.upper, self.left, self.unit)?;
+        let gb =
+            mt(a)?.try_linalg_solve_triangular(ctx.grad()?, !self.upper, self.left, self.unit)?;
         let ga = when(ctx.needs(0), || {
             let xt = mt(x)?;
             let ga = if self.left {

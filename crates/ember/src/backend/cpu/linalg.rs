@@ -57,7 +57,11 @@ fn batch_offsets(l: &Layout) -> Vec<usize> {
 fn mat_dims(l: &Layout) -> Result<(usize, usize, usize, usize)> {
     let nd = l.ndim();
     if nd < 2 {
-        bail!(Shape, "linalg kernel: operand of shape {:?} is not a matrix", l.shape);
+        bail!(
+            Shape,
+            "linalg kernel: operand of shape {:?} is not a matrix",
+            l.shape
+        );
     }
     Ok((
         l.shape[nd - 2],
@@ -72,7 +76,11 @@ fn load<T: FaerElem>(src: (&CpuBuffer, &Layout)) -> Result<Vec<Mat<T>>> {
     let (buf, l) = src;
     let s = buf.as_slice::<T>();
     if l.numel() > 0 && l.extent() > s.len() {
-        bail!(Shape, "linalg kernel: layout {:?} exceeds its buffer", l.shape);
+        bail!(
+            Shape,
+            "linalg kernel: layout {:?} exceeds its buffer",
+            l.shape
+        );
     }
     let (m, n, rs, cs) = mat_dims(l)?;
     Ok(batch_offsets(l)

@@ -6,7 +6,7 @@ use super::{as_batch, cpp_type_name};
 use crate::autograd::formulas::linalg as f;
 use crate::autograd::node::{needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
-use crate::Tensor;
+use crate::{DType, Tensor};
 
 impl Tensor {
     /// The error of expanding `self` to `shape`, if any (PyTorch's `expand_size` check).
@@ -65,7 +65,11 @@ impl Tensor {
         self.check_same_device(mat1)?;
         for (t, name) in [(mat1, "self"), (mat2, "mat2")] {
             if t.dim() != 2 {
-                bail!(Shape, "addmm: {name} must be a matrix, got {}-D tensor", t.dim());
+                bail!(
+                    Shape,
+                    "addmm: {name} must be a matrix, got {}-D tensor",
+                    t.dim()
+                );
             }
         }
         for (a, an) in [(self, "self"), (mat1, "mat1")] {
@@ -203,24 +207,47 @@ impl Tensor {
             );
         }
         batch1.check_bool_product("addbmm")?;
-        // The sum over the batch is one product: [n, B*k] @ [B*k, p], the batches side by
-        // side (a copy only when their layout does not allow the view).
-        let (bn, k) = (a[0] as i64, a[2] as i64);
         let input = self.detach().try_expand([n as i64, p as i64])?;
-        let lhs = batch1
-            .detach()
-            .try_permute([1, 0, 2])?
-            .try_reshape([n as i64, bn * k])?;
-        let rhs = batch2.detach().try_reshape([bn * k, p as i64])?;
-        let out = Tensor::bmm_raw(
-            &lhs,
-            &as_batch(lhs.layout()),
-            &rhs,
-            &as_batch(rhs.layout()),
-            alpha,
-            Some((&input, beta)),
-        )?
-        .reshaped_raw(&[n, p]);
+        let out = if matches!(batch1.dtype(), DType::F16 | DType::BF16) && a[0] > 0 {
+            // Half results are rounded after each batch's product, as PyTorch's loop of
+            // `addmm_` calls does.
+            let mut out = input;
+            for i in 0..a[0] as i64 {
+                let (x, y) = (
+                    batch1.detach().try_select(0, i)?,
+                    batch2.detach().try_select(0, i)?,
+                );
+                let b = if i == 0 { beta } else { 1.0 };
+                out = Tensor::bmm_raw(
+                    &x,
+                    &as_batch(x.layout()),
+                    &y,
+                    &as_batch(y.layout()),
+                    alpha,
+                    Some((&out, b)),
+                )?
+                .reshaped_raw(&[n, p]);
+            }
+            out
+        } else {
+            // The sum over the batch is one product: [n, B*k] @ [B*k, p], the batches side
+            // by side (a copy only when their layout does not allow the view).
+            let (bn, k) = (a[0] as i64, a[2] as i64);
+            let lhs = batch1
+                .detach()
+                .try_permute([1, 0, 2])?
+                .try_reshape([n as i64, bn * k])?;
+            let rhs = batch2.detach().try_reshape([bn * k, p as i64])?;
+            Tensor::bmm_raw(
+                &lhs,
+                &as_batch(lhs.layout()),
+                &rhs,
+                &as_batch(rhs.layout()),
+                alpha,
+                Some((&input, beta)),
+            )?
+            .reshaped_raw(&[n, p])
+        };
         if needs_grad(&[self, batch1, batch2]) {
             let pair = f::Pair::of(batch1, batch2);
             record(
@@ -341,7 +368,8 @@ impl Tensor {
     #[must_use]
     #[track_caller]
     pub fn baddbmm_with(&self, batch1: &Tensor, batch2: &Tensor, beta: f64, alpha: f64) -> Tensor {
-        self.try_baddbmm_with(batch1, batch2, beta, alpha).or_panic()
+        self.try_baddbmm_with(batch1, batch2, beta, alpha)
+            .or_panic()
     }
 
     /// `torch.addmv(self, mat, vec)`: `self + mat @ vec`.
@@ -382,7 +410,13 @@ impl Tensor {
     /// # Errors
     /// If `mat` is not 2-D, `vec` not 1-D or `self` more than 1-D, the sizes do not match,
     /// or the dtypes differ.
-    pub fn try_addmv_with(&self, mat: &Tensor, vec: &Tensor, beta: f64, alpha: f64) -> Result<Tensor> {
+    pub fn try_addmv_with(
+        &self,
+        mat: &Tensor,
+        vec: &Tensor,
+        beta: f64,
+        alpha: f64,
+    ) -> Result<Tensor> {
         self.check_same_device(mat)?;
         if mat.dim() != 2 || vec.dim() != 1 || self.dim() > 1 {
             bail!(

@@ -29,9 +29,9 @@ fn own_batch_index(i: usize, full: &[usize], own: &[usize]) -> usize {
         r /= full[d].max(1);
     }
     let lead = full.len() - own.len();
-    own.iter()
-        .enumerate()
-        .fold(0, |acc, (d, &s)| acc * s + if s == 1 { 0 } else { idx[lead + d] })
+    own.iter().enumerate().fold(0, |acc, (d, &s)| {
+        acc * s + if s == 1 { 0 } else { idx[lead + d] }
+    })
 }
 
 impl Tensor {
@@ -310,7 +310,11 @@ impl Tensor {
         let n = self.shape()[self.dim() - 1];
         let vector = b.dim() == 1
             || (b.dim() + 1 == self.dim() && b.shape() == &self.shape()[..self.dim() - 1]);
-        let bm = if vector { b.try_unsqueeze(-1)? } else { b.clone() };
+        let bm = if vector {
+            b.try_unsqueeze(-1)?
+        } else {
+            b.clone()
+        };
         if bm.dim() < 2 {
             bail!(
                 Shape,
@@ -325,7 +329,8 @@ impl Tensor {
             );
         }
         self.check_lapack_dtype("lu_cpu")?;
-        let batch = broadcast_shapes(self.batch_shape(), bm.batch_shape())?;
+        // B's batch first: PyTorch's message names B as tensor a.
+        let batch = broadcast_shapes(bm.batch_shape(), self.batch_shape())?;
         let mut ashape = batch.to_vec();
         ashape.extend([n, n]);
         let mut xshape = batch.to_vec();
@@ -503,7 +508,7 @@ impl Tensor {
             );
         }
         let b = b.try_to_dtype(self.dtype())?;
-        let batch = broadcast_shapes(self.batch_shape(), b.batch_shape())?;
+        let batch = broadcast_shapes(b.batch_shape(), self.batch_shape())?;
         let mut ashape = batch.to_vec();
         ashape.extend([n, n]);
         let mut xshape = batch.to_vec();

@@ -3,18 +3,22 @@
 //! `MmBackward0` for vector @ matrix, `UnsafeViewBackward0` over a folded `mm`/`mv` or a
 //! broadcast `bmm` for batches).
 
+use crate::Tensor;
 use crate::autograd::formulas::linalg as f;
 use crate::autograd::formulas::shape::ViewBackward;
 use crate::autograd::node::{needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::{Dims, broadcast_shapes};
-use crate::Tensor;
 
 /// `t` (a fresh contiguous result) seen with `shape`, recorded as PyTorch's `_unsafe_view`:
 /// not a view of `t` for autograd's purposes, node `UnsafeViewBackward0`.
 fn unsafe_view(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
     let Some(layout) = t.layout().view(shape) else {
-        bail!(Shape, "_unsafe_view: cannot view {:?} as {shape:?}", t.shape());
+        bail!(
+            Shape,
+            "_unsafe_view: cannot view {:?} as {shape:?}",
+            t.shape()
+        );
     };
     let out = Tensor::from_parts(t.storage().clone(), layout, t.dtype());
     if needs_grad(&[t]) {

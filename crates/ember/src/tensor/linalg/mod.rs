@@ -263,7 +263,11 @@ impl Tensor {
         self.check_same_device(mat2)?;
         for (t, name) in [(self, "self"), (mat2, "mat2")] {
             if t.dim() != 2 {
-                bail!(Shape, "{op}: {name} must be a matrix, got {}-D tensor", t.dim());
+                bail!(
+                    Shape,
+                    "{op}: {name} must be a matrix, got {}-D tensor",
+                    t.dim()
+                );
             }
         }
         let (a, b) = (self.shape(), mat2.shape());
@@ -507,12 +511,7 @@ impl Tensor {
         let diag = Tensor::from_parts(self.storage().clone(), diag, self.dtype());
         let out = diag.reduce_raw(crate::ops::ReduceOp::Sum, &[], false)?;
         if needs_grad(&[self]) {
-            record(
-                f::TraceBackward { rows: r, cols: c },
-                &[self],
-                &[&out],
-                &[],
-            );
+            record(f::TraceBackward { rows: r, cols: c }, &[self], &[&out], &[]);
         }
         Ok(out)
     }
