@@ -26,6 +26,7 @@ mod device;
 mod dtype;
 mod error;
 mod layout;
+pub mod linalg;
 mod math;
 pub mod ops;
 mod random;

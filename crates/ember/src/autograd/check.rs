@@ -26,7 +26,6 @@ impl Default for GradcheckOptions {
 
 /// Flattened outputs of `f`, as f64 values.
 fn eval(f: &dyn Fn(&[Tensor]) -> Result<Vec<Tensor>>, inputs: &[Tensor]) -> Result<Vec<f64>> {
-    let _g = crate::no_grad();
     let mut v = Vec::new();
     for o in f(inputs)? {
         if o.dtype().is_floating_point() {
@@ -123,8 +122,16 @@ pub fn gradcheck_with(
             minus[j] -= opts.eps;
             let mut ins_p: Vec<Tensor> = inputs.iter().map(Tensor::detach).collect();
             let mut ins_m = ins_p.clone();
-            ins_p[*idx] = Tensor::try_from_vec(plus, x.shape())?;
-            ins_m[*idx] = Tensor::try_from_vec(minus, x.shape())?;
+            // Perturbed inputs keep requires_grad: `f` may itself differentiate them
+            // (gradgradcheck).
+            for (k, t) in inputs.iter().enumerate() {
+                if t.requires_grad() {
+                    ins_p[k] = ins_p[k].try_clone_tensor()?.try_requires_grad_(true)?;
+                    ins_m[k] = ins_m[k].try_clone_tensor()?.try_requires_grad_(true)?;
+                }
+            }
+            ins_p[*idx] = Tensor::try_from_vec(plus, x.shape())?.try_requires_grad_(true)?;
+            ins_m[*idx] = Tensor::try_from_vec(minus, x.shape())?.try_requires_grad_(true)?;
             let (fp, fm) = (eval(&f, &ins_p)?, eval(&f, &ins_m)?);
             for r in 0..n_out {
                 let num = (fp[r] - fm[r]) / (2.0 * opts.eps);

@@ -130,7 +130,7 @@ impl<T: FaerElem> Lu<T> {
             -1.0
         });
         for i in 0..self.lu.nrows() {
-            d = d * self.lu[(i, i)];
+            d *= self.lu[(i, i)];
         }
         d
     }
@@ -202,7 +202,7 @@ fn getf2<T: FaerElem>(a: &Mat<T>) -> Lu<T> {
             }
             let piv = lu[(j, j)];
             for i in j + 1..n {
-                lu[(i, j)] = lu[(i, j)] / piv;
+                lu[(i, j)] /= piv;
             }
         } else if info.is_none() {
             info = Some(j + 1);
@@ -440,7 +440,7 @@ pub(crate) fn cofactor(a: (&CpuBuffer, &Layout), dst: &mut CpuBuffer, dt: DType)
             out.push(Mat::from_fn(n, n, |i, j| {
                 let mut acc = T::from_f64_(0.0);
                 for (k, &dk) in d.iter().enumerate() {
-                    acc = acc + u[(i, k)] * dk * v[(j, k)];
+                    acc += u[(i, k)] * dk * v[(j, k)];
                 }
                 acc
             }));

@@ -117,7 +117,7 @@ fn gemm_one<T: FaerElem>(
                 for j in 0..n {
                     for i in 0..m {
                         let v = out.as_mut().get_mut(i, j);
-                        *v = *v * bt;
+                        *v *= bt;
                     }
                 }
             }
