@@ -186,7 +186,8 @@ impl Layout {
         }
         let lead = shape.len() - self.ndim();
         let mut strides = Strides::from_elem(0, shape.len());
-        for i in 0..shape.len() {
+        // From the last dim, as PyTorch's `inferExpandGeometry`, so errors name the same dim.
+        for i in (0..shape.len()).rev() {
             if i < lead {
                 continue;
             }

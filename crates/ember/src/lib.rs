@@ -30,6 +30,7 @@ mod dtype;
 mod error;
 pub mod io;
 mod layout;
+pub mod linalg;
 mod math;
 pub mod nn;
 pub mod ops;

@@ -140,3 +140,53 @@ pub(crate) fn matmul(
 ) -> Result<()> {
     cpu::matmul::matmul(cpu_in(a), cpu_in(b), cpu_mut(dst), dst_l, dt, alpha, beta)
 }
+
+/// Inverts each matrix of `a` (last two dims) into the contiguous `dst`; on a singular one
+/// returns `(batch index, LAPACK info)`.
+pub(crate) fn inverse(a: In<'_>, dst: &mut Buffer, dt: DType) -> Result<Option<(usize, usize)>> {
+    cpu::linalg::inverse(cpu_in(a), cpu_mut(dst), dt)
+}
+
+/// The determinant of each matrix of `a` into the contiguous `dst`.
+pub(crate) fn det(a: In<'_>, dst: &mut Buffer, dt: DType) -> Result<()> {
+    cpu::linalg::det(cpu_in(a), cpu_mut(dst), dt)
+}
+
+/// The inverse of each matrix with exact-zero LU pivots replaced by epsilon (`det` backward).
+pub(crate) fn inverse_perturbed(a: In<'_>, dst: &mut Buffer, dt: DType) -> Result<()> {
+    cpu::linalg::inverse_perturbed(cpu_in(a), cpu_mut(dst), dt)
+}
+
+/// Solves `A X = B` per batch (equal batch shapes); on a singular `A` returns its batch index.
+pub(crate) fn solve(a: In<'_>, b: In<'_>, dst: &mut Buffer, dt: DType) -> Result<Option<usize>> {
+    cpu::linalg::solve(cpu_in(a), cpu_in(b), cpu_mut(dst), dt)
+}
+
+/// The Cholesky factor of each matrix (lower, or its transpose with `upper`); on failure
+/// returns `(batch index, order of the leading minor)`.
+pub(crate) fn cholesky(
+    a: In<'_>,
+    dst: &mut Buffer,
+    dt: DType,
+    upper: bool,
+) -> Result<Option<(usize, usize)>> {
+    cpu::linalg::cholesky(cpu_in(a), cpu_mut(dst), dt, upper)
+}
+
+/// Triangular solve `A X = B` (`left`) or `X A = B` per batch.
+pub(crate) fn solve_triangular(
+    a: In<'_>,
+    b: In<'_>,
+    dst: &mut Buffer,
+    dt: DType,
+    upper: bool,
+    left: bool,
+    unit: bool,
+) -> Result<()> {
+    cpu::linalg::solve_triangular(cpu_in(a), cpu_in(b), cpu_mut(dst), dt, upper, left, unit)
+}
+
+/// The cofactor matrix (`adj(A)^T`) of each matrix, valid for singular ones too.
+pub(crate) fn cofactor(a: In<'_>, dst: &mut Buffer, dt: DType) -> Result<()> {
+    cpu::linalg::cofactor(cpu_in(a), cpu_mut(dst), dt)
+}

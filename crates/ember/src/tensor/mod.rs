@@ -5,6 +5,7 @@ mod convert;
 mod create;
 mod display;
 mod inplace;
+pub(crate) mod linalg;
 mod pointwise;
 mod reduce;
 mod shape_ops;

@@ -11,6 +11,8 @@
 
 pub(crate) mod activation;
 pub(crate) mod inplace;
+pub(crate) mod linalg;
+pub(crate) mod linalg_decomp;
 pub(crate) mod loss;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;

@@ -106,4 +106,22 @@ macro_rules! with_int {
     }};
 }
 
-pub(crate) use {with_dtype, with_float, with_int};
+/// The dtypes faer factorizes (f32, f64); `$other` is evaluated for the rest.
+macro_rules! with_faer {
+    ($dt:expr, $T:ident => $body:expr, _ => $other:expr) => {{
+        use $crate::DType;
+        match $dt {
+            DType::F32 => {
+                type $T = f32;
+                $body
+            }
+            DType::F64 => {
+                type $T = f64;
+                $body
+            }
+            _ => $other,
+        }
+    }};
+}
+
+pub(crate) use {with_dtype, with_faer, with_float, with_int};

@@ -1,5 +1,11 @@
-//! Batched matrix products through faer (f32/f64), f32 for half types, and a plain loop for
-//! integers.
+//! Batched matrix products through faer (f32/f64), f32 for half types, and a blocked loop
+//! for integers.
+//!
+//! Note [Strided matmul operands]
+//! Every operand reaches faer as a `MatRef` over the tensor's own memory with its own row and
+//! column strides, so `x.mm(&w.t())` and the transposed operands of `mm`'s backward are never
+//! copied: faer packs panels of either orientation itself. Only the half types are converted
+//! (to f32, PyTorch's accumulation type for them on the CPU).
 
 use super::CpuBuffer;
 use crate::dtype::Element;
@@ -7,12 +13,13 @@ use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
 use crate::{DType, Device};
 use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
 
 /// Multiply-adds below which one thread is faster than rayon's fork/join.
 const PAR_FLOPS: usize = 1 << 18;
 
 fn check(l: &Layout, len: usize) -> Result<()> {
-    if l.ndim() != 3 || l.extent() > len {
+    if l.ndim() != 3 || (l.numel() > 0 && l.extent() > len) {
         bail!(Shape, "matmul kernel: invalid operand layout {:?}", l.shape);
     }
     Ok(())
@@ -27,6 +34,24 @@ pub(crate) fn matmul(
     alpha: f64,
     beta: Option<f64>,
 ) -> Result<()> {
+    let (al, bl) = (a.1, b.1);
+    check(dl, dst.len_bytes() / dt.size_in_bytes().max(1))?;
+    if al.ndim() != 3
+        || bl.ndim() != 3
+        || al.shape[0] != dl.shape[0]
+        || bl.shape[0] != dl.shape[0]
+        || al.shape[1] != dl.shape[1]
+        || bl.shape[2] != dl.shape[2]
+        || al.shape[2] != bl.shape[1]
+    {
+        bail!(
+            Shape,
+            "matmul kernel: mismatched operands {:?} @ {:?} -> {:?}",
+            al.shape,
+            bl.shape,
+            dl.shape
+        );
+    }
     match dt {
         DType::F32 => faer_mm::<f32>(a, b, dst, dl, alpha, beta),
         DType::F64 => faer_mm::<f64>(a, b, dst, dl, alpha, beta),
@@ -42,7 +67,7 @@ pub(crate) fn matmul(
     }
 }
 
-trait FaerElem: Element + faer::traits::ComplexField {
+pub(crate) trait FaerElem: Element + faer::traits::RealField {
     fn from_f64_(v: f64) -> Self;
 }
 impl FaerElem for f32 {
@@ -54,6 +79,58 @@ impl FaerElem for f64 {
     fn from_f64_(v: f64) -> Self {
         v
     }
+}
+
+/// Raw pointers that may cross threads: tasks read the operands and each writes a disjoint
+/// output matrix.
+#[derive(Clone, Copy)]
+struct Ptrs<T>(*const T, *const T, *mut T);
+// SAFETY: used only to hand each rayon task the bases of the operands (read only) and of the
+// output, where tasks write disjoint matrices (see `disjoint` in `faer_mm`).
+unsafe impl<T> Send for Ptrs<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Ptrs<T> {}
+
+impl<T> Ptrs<T> {
+    /// Taking `self` whole makes closures capture the `Send` wrapper, not its fields.
+    fn get(self) -> (*const T, *const T, *mut T) {
+        (self.0, self.1, self.2)
+    }
+}
+
+/// `out = beta * out + alpha * lhs @ rhs` for one matrix (`beta` `None`: overwrite).
+fn gemm_one<T: FaerElem>(
+    mut out: MatMut<'_, T>,
+    lhs: MatRef<'_, T>,
+    rhs: MatRef<'_, T>,
+    alpha: f64,
+    beta: Option<f64>,
+    par: Par,
+) {
+    let (m, n) = (out.nrows(), out.ncols());
+    let accum = match beta {
+        // PyTorch ignores the input entirely when beta == 0 (NaN in it does not propagate).
+        None | Some(0.0) => Accum::Replace,
+        Some(bt) => {
+            if bt != 1.0 {
+                let bt = T::from_f64_(bt);
+                for j in 0..n {
+                    for i in 0..m {
+                        let v = out.as_mut().get_mut(i, j);
+                        *v *= bt;
+                    }
+                }
+            }
+            Accum::Add
+        }
+    };
+    if lhs.ncols() == 0 {
+        if accum == Accum::Replace {
+            out.fill(T::from_f64_(0.0));
+        }
+        return;
+    }
+    faer::linalg::matmul::matmul(out, accum, lhs, rhs, T::from_f64_(alpha), par);
 }
 
 fn faer_mm<T: FaerElem>(
@@ -71,39 +148,37 @@ fn faer_mm<T: FaerElem>(
     let d = dst.as_mut_slice::<T>();
     check(dl, d.len())?;
     let (batch, m, k, n) = (dl.shape[0], dl.shape[1], al.shape[2], dl.shape[2]);
-    if m == 0 || n == 0 {
+    if batch == 0 || m == 0 || n == 0 {
         return Ok(());
     }
+    // Batches may run concurrently only when their output matrices are disjoint.
+    let disjoint = dl.strides[0] > (m - 1) * dl.strides[1] + (n - 1) * dl.strides[2];
     let flops = m * n * k;
-    let par = if flops * batch >= PAR_FLOPS && rayon::current_num_threads() > 1 {
-        Par::rayon(0)
-    } else {
-        Par::Seq
-    };
-    for bi in 0..batch {
-        let ao = al.offset + bi * al.strides[0];
-        let bo = bl.offset + bi * bl.strides[0];
-        let dof = dl.offset + bi * dl.strides[0];
+    let threads = rayon::current_num_threads();
+    let ptrs = Ptrs(asl.as_ptr(), bsl.as_ptr(), d.as_mut_ptr());
+    let run = |bi: usize, par: Par| {
+        let (ap, bp, dp) = ptrs.get();
         // SAFETY: `check` verified that every element each view can reach lies inside its
-        // slice; dst does not alias a or b (distinct buffers, borrowed separately).
-        let (lhs, rhs, mut out) = unsafe {
+        // slice; dst does not alias a or b (distinct buffers, borrowed separately), and
+        // batches only run concurrently when their outputs are `disjoint`.
+        let (lhs, rhs, out) = unsafe {
             (
                 MatRef::from_raw_parts(
-                    asl.as_ptr().add(ao),
+                    ap.add(al.offset + bi * al.strides[0]),
                     m,
                     k,
                     al.strides[1] as isize,
                     al.strides[2] as isize,
                 ),
                 MatRef::from_raw_parts(
-                    bsl.as_ptr().add(bo),
+                    bp.add(bl.offset + bi * bl.strides[0]),
                     k,
                     n,
                     bl.strides[1] as isize,
                     bl.strides[2] as isize,
                 ),
                 MatMut::from_raw_parts_mut(
-                    d.as_mut_ptr().add(dof),
+                    dp.add(dl.offset + bi * dl.strides[0]),
                     m,
                     n,
                     dl.strides[1] as isize,
@@ -111,32 +186,20 @@ fn faer_mm<T: FaerElem>(
                 ),
             )
         };
-        let accum = match beta {
-            None | Some(0.0) => Accum::Replace,
-            Some(bt) => {
-                if bt != 1.0 {
-                    let bt = T::from_f64_(bt);
-                    for j in 0..n {
-                        for i in 0..m {
-                            let v = out.as_mut().get_mut(i, j);
-                            *v = *v * bt;
-                        }
-                    }
-                }
-                Accum::Add
-            }
+        gemm_one(out, lhs, rhs, alpha, beta, par);
+    };
+    if threads > 1 && disjoint && batch > 1 && flops < PAR_FLOPS && flops * batch >= PAR_FLOPS {
+        // Many small products: one thread per matrix beats splitting each one.
+        (0..batch).into_par_iter().for_each(|bi| run(bi, Par::Seq));
+    } else {
+        let par = if flops >= PAR_FLOPS && threads > 1 {
+            Par::rayon(0)
+        } else {
+            Par::Seq
         };
-        if k == 0 {
-            if accum == Accum::Replace {
-                for j in 0..n {
-                    for i in 0..m {
-                        *out.as_mut().get_mut(i, j) = T::from_f64_(0.0);
-                    }
-                }
-            }
-            continue;
+        for bi in 0..batch {
+            run(bi, par);
         }
-        faer::linalg::matmul::matmul(out.as_mut(), accum, lhs, rhs, T::from_f64_(alpha), par);
     }
     Ok(())
 }
@@ -159,12 +222,20 @@ fn half_mm(
 ) -> Result<()> {
     let (ab, al) = to_f32_buf(a, dt);
     let (bb, bl) = to_f32_buf(b, dt);
-    let (mut db, ol) = to_f32_buf((dst, dl), dt);
+    let (mut db, ol) = match beta {
+        Some(bt) if bt != 0.0 => to_f32_buf((dst, dl), dt),
+        _ => {
+            let l = Layout::contiguous(&dl.shape);
+            (CpuBuffer::new(l.numel() * 4), l)
+        }
+    };
     faer_mm::<f32>((&ab, &al), (&bb, &bl), &mut db, &ol, alpha, beta)?;
     super::copy::copy_strided(&db, &ol, DType::F32, dst, dl, dt);
     Ok(())
 }
 
+/// Integer products wrap like PyTorch's (two's complement in the element type); accumulating
+/// in i64 and truncating gives the same bits, as truncation is a ring homomorphism.
 fn int_mm<T: Element>(
     a: (&CpuBuffer, &Layout),
     b: (&CpuBuffer, &Layout),
@@ -181,23 +252,33 @@ fn int_mm<T: Element>(
     check(dl, d.len())?;
     let (batch, m, k, n) = (dl.shape[0], dl.shape[1], al.shape[2], dl.shape[2]);
     let (alpha, beta) = (alpha as i64, beta.map(|b| b as i64));
+    let mut acc = vec![0i64; n];
     for bi in 0..batch {
+        let (ab, bb, db) = (
+            al.offset + bi * al.strides[0],
+            bl.offset + bi * bl.strides[0],
+            dl.offset + bi * dl.strides[0],
+        );
         for i in 0..m {
-            for j in 0..n {
-                let mut acc = 0i64;
-                for p in 0..k {
-                    let x =
-                        asl[al.offset + bi * al.strides[0] + i * al.strides[1] + p * al.strides[2]];
-                    let y =
-                        bsl[bl.offset + bi * bl.strides[0] + p * bl.strides[1] + j * bl.strides[2]];
-                    acc = acc.wrapping_add(x.to_i64().wrapping_mul(y.to_i64()));
+            acc.fill(0);
+            // i-p-j order: the inner loop walks a row of `b` and of the accumulator.
+            for p in 0..k {
+                let x = asl[ab + i * al.strides[1] + p * al.strides[2]].to_i64();
+                if x == 0 {
+                    continue;
                 }
-                let o = dl.offset + bi * dl.strides[0] + i * dl.strides[1] + j * dl.strides[2];
+                let row = bb + p * bl.strides[1];
+                for (j, s) in acc.iter_mut().enumerate() {
+                    *s = s.wrapping_add(x.wrapping_mul(bsl[row + j * bl.strides[2]].to_i64()));
+                }
+            }
+            for (j, s) in acc.iter().enumerate() {
+                let o = db + i * dl.strides[1] + j * dl.strides[2];
                 let prev = match beta {
                     Some(bt) if bt != 0 => d[o].to_i64().wrapping_mul(bt),
                     _ => 0,
                 };
-                d[o] = T::from_i64(prev.wrapping_add(acc.wrapping_mul(alpha)));
+                d[o] = T::from_i64(prev.wrapping_add(s.wrapping_mul(alpha)));
             }
         }
     }

@@ -1,0 +1,166 @@
+//! `torch.linalg`: the linear-algebra namespace, as free functions over the [`Tensor`]
+//! methods of the same name (`linalg::inv(&a)` is `a.linalg_inv()`).
+//!
+//! ```
+//! let a = ember::tensor([[4.0, 2.0], [2.0, 2.0]]);
+//! let l = ember::linalg::cholesky(&a);
+//! assert_eq!(l.to_vec::<f32>(), vec![2.0, 0.0, 1.0, 1.0]);
+//! let x = ember::linalg::solve(&a, &ember::tensor([6.0, 4.0]));
+//! assert_eq!(x.to_vec::<f32>(), vec![1.0, 1.0]);
+//! ```
+
+use crate::Tensor;
+use crate::error::{OrPanic, Result};
+
+/// `torch.linalg.inv(A)`, see [`Tensor::try_linalg_inv`].
+///
+/// ```
+/// let a = ember::tensor([[2.0, 0.0], [0.0, 4.0]]);
+/// assert_eq!(ember::linalg::try_inv(&a).unwrap().to_vec::<f32>(), vec![0.5, 0.0, 0.0, 0.25]);
+/// ```
+///
+/// # Errors
+/// As [`Tensor::try_linalg_inv`].
+pub fn try_inv(a: &Tensor) -> Result<Tensor> {
+    a.try_linalg_inv()
+}
+
+/// Panicking form of [`try_inv`].
+///
+/// ```
+/// assert_eq!(ember::linalg::inv(&ember::eye(2)).to_vec::<f32>(), vec![1.0, 0.0, 0.0, 1.0]);
+/// ```
+///
+/// # Panics
+/// As [`try_inv`]'s errors.
+#[must_use]
+#[track_caller]
+pub fn inv(a: &Tensor) -> Tensor {
+    try_inv(a).or_panic()
+}
+
+/// `torch.linalg.det(A)`, see [`Tensor::try_linalg_det`].
+///
+/// ```
+/// let a = ember::tensor([[2.0, 0.0], [0.0, 4.0]]);
+/// assert_eq!(ember::linalg::try_det(&a).unwrap().item::<f32>(), 8.0);
+/// ```
+///
+/// # Errors
+/// As [`Tensor::try_linalg_det`].
+pub fn try_det(a: &Tensor) -> Result<Tensor> {
+    a.try_linalg_det()
+}
+
+/// Panicking form of [`try_det`].
+///
+/// ```
+/// assert_eq!(ember::linalg::det(&ember::eye(3)).item::<f32>(), 1.0);
+/// ```
+///
+/// # Panics
+/// As [`try_det`]'s errors.
+#[must_use]
+#[track_caller]
+pub fn det(a: &Tensor) -> Tensor {
+    try_det(a).or_panic()
+}
+
+/// `torch.linalg.solve(A, B)`, see [`Tensor::try_linalg_solve`].
+///
+/// ```
+/// let a = ember::tensor([[2.0, 0.0], [0.0, 4.0]]);
+/// let x = ember::linalg::try_solve(&a, &ember::tensor([2.0, 2.0])).unwrap();
+/// assert_eq!(x.to_vec::<f32>(), vec![1.0, 0.5]);
+/// ```
+///
+/// # Errors
+/// As [`Tensor::try_linalg_solve`].
+pub fn try_solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    a.try_linalg_solve(b)
+}
+
+/// Panicking form of [`try_solve`].
+///
+/// ```
+/// let x = ember::linalg::solve(&ember::eye(2), &ember::tensor([3.0, 4.0]));
+/// assert_eq!(x.to_vec::<f32>(), vec![3.0, 4.0]);
+/// ```
+///
+/// # Panics
+/// As [`try_solve`]'s errors.
+#[must_use]
+#[track_caller]
+pub fn solve(a: &Tensor, b: &Tensor) -> Tensor {
+    try_solve(a, b).or_panic()
+}
+
+/// `torch.linalg.cholesky(A)`, see [`Tensor::try_linalg_cholesky`]; for `upper=True`, use
+/// [`Tensor::try_linalg_cholesky_with`].
+///
+/// ```
+/// let l = ember::linalg::try_cholesky(&ember::tensor([[9.0]])).unwrap();
+/// assert_eq!(l.item::<f32>(), 3.0);
+/// ```
+///
+/// # Errors
+/// As [`Tensor::try_linalg_cholesky`].
+pub fn try_cholesky(a: &Tensor) -> Result<Tensor> {
+    a.try_linalg_cholesky()
+}
+
+/// Panicking form of [`try_cholesky`].
+///
+/// ```
+/// assert_eq!(ember::linalg::cholesky(&ember::eye(2)).to_vec::<f32>(), vec![1.0, 0.0, 0.0, 1.0]);
+/// ```
+///
+/// # Panics
+/// As [`try_cholesky`]'s errors.
+#[must_use]
+#[track_caller]
+pub fn cholesky(a: &Tensor) -> Tensor {
+    try_cholesky(a).or_panic()
+}
+
+/// `torch.linalg.solve_triangular(A, B, upper=upper, left=left,
+/// unitriangular=unitriangular)`, see [`Tensor::try_linalg_solve_triangular`].
+///
+/// ```
+/// let a = ember::tensor([[2.0, 0.0], [1.0, 1.0]]);
+/// let x = ember::linalg::try_solve_triangular(&a, &ember::tensor([[2.0], [3.0]]), false, true, false);
+/// assert_eq!(x.unwrap().to_vec::<f32>(), vec![1.0, 2.0]);
+/// ```
+///
+/// # Errors
+/// As [`Tensor::try_linalg_solve_triangular`].
+pub fn try_solve_triangular(
+    a: &Tensor,
+    b: &Tensor,
+    upper: bool,
+    left: bool,
+    unitriangular: bool,
+) -> Result<Tensor> {
+    a.try_linalg_solve_triangular(b, upper, left, unitriangular)
+}
+
+/// Panicking form of [`try_solve_triangular`].
+///
+/// ```
+/// let x = ember::linalg::solve_triangular(&ember::eye(2), &ember::ones([2, 1]), true, true, false);
+/// assert_eq!(x.to_vec::<f32>(), vec![1.0, 1.0]);
+/// ```
+///
+/// # Panics
+/// As [`try_solve_triangular`]'s errors.
+#[must_use]
+#[track_caller]
+pub fn solve_triangular(
+    a: &Tensor,
+    b: &Tensor,
+    upper: bool,
+    left: bool,
+    unitriangular: bool,
+) -> Tensor {
+    try_solve_triangular(a, b, upper, left, unitriangular).or_panic()
+}
