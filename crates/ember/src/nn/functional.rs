@@ -1,6 +1,8 @@
 //! `torch.nn.functional`: the functional forms of layers, activations and losses.
 
 use crate::Tensor;
+
+pub use super::linear::linear;
 use crate::autograd::formulas::loss as f;
 use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Error, Result, bail};

@@ -27,11 +27,13 @@ mod activation;
 mod container;
 pub mod functional;
 pub mod init;
+mod linear;
 mod module;
 mod parameter;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
+pub use linear::{Linear, LinearOptions};
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
 pub use parameter::{Buffer, Parameter};

@@ -32,6 +32,7 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
             inputs.get(1)?,
             reduction(kw)?,
         )),
+        "linear" => one(F::linear(x, inputs.get(1)?, inputs.get(2))),
         _ => None,
     }
 }

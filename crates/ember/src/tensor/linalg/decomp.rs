@@ -205,7 +205,7 @@ impl Tensor {
     /// exactly zero for a singular matrix.
     ///
     /// ```
-    /// let a = ember::tensor([[1.0f64, 2.0], [3.0, 4.0]]);
+    /// let a = ember::tensor_with([[1.0, 2.0], [3.0, 4.0]], ember::DType::F64);
     /// assert!((a.linalg_det().item::<f64>() + 2.0).abs() < 1e-12);
     /// ```
     ///
