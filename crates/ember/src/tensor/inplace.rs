@@ -53,7 +53,7 @@ impl Tensor {
         Ok(())
     }
 
-    fn check_cast(&self, from: DType) -> Result<()> {
+    pub(crate) fn check_cast(&self, from: DType) -> Result<()> {
         if !can_cast(from, self.dtype()) {
             bail!(
                 DType,
@@ -67,7 +67,7 @@ impl Tensor {
 
     /// `other` as a tensor of `self`'s dtype that does not share `self`'s memory
     /// (see Note [Storage locks]).
-    fn unalias(&self, other: &Tensor) -> Result<Tensor> {
+    pub(crate) fn unalias(&self, other: &Tensor) -> Result<Tensor> {
         if other.shares_storage(self) {
             other.copy_raw(self.dtype())
         } else {
@@ -181,7 +181,7 @@ impl Tensor {
     }
 
     /// Overwrites `self`'s values with `src`'s (same shape), without autograd.
-    fn copy_values_from(&self, src: &Tensor) -> Result<Tensor> {
+    pub(crate) fn copy_values_from(&self, src: &Tensor) -> Result<Tensor> {
         let src = self.unalias(src)?;
         let sl = src.layout().expand(self.shape())?;
         backend::copy_strided(

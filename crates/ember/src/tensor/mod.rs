@@ -6,6 +6,8 @@ mod create;
 mod display;
 mod inplace;
 pub(crate) mod linalg;
+mod numpy;
+mod out;
 mod pointwise;
 mod reduce;
 mod shape_ops;
@@ -13,6 +15,10 @@ mod shape_ops;
 pub use create::*;
 pub(crate) use display::size_repr;
 pub use display::{PrintOptions, print_options, set_print_options};
+pub use numpy::from_ndarray;
+pub use out::{
+    add_out, div_out, mul_out, sub_out, try_add_out, try_div_out, try_mul_out, try_sub_out,
+};
 pub use pointwise::{Operand, try_where_, where_};
 
 use crate::autograd::AutogradMeta;

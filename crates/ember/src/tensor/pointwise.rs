@@ -63,7 +63,7 @@ impl Tensor {
     }
 
     /// The dtype to compute `op` in when integers must become floats.
-    fn compute_dtype(dt: DType, mode: IntMode) -> DType {
+    pub(crate) fn compute_dtype(dt: DType, mode: IntMode) -> DType {
         if mode == IntMode::Promote && !dt.is_floating_point() {
             crate::get_default_dtype()
         } else {
@@ -160,7 +160,7 @@ impl Tensor {
         self.binary_raw_as(other, op, dt, &shape)
     }
 
-    fn binary_raw_as(
+    pub(crate) fn binary_raw_as(
         &self,
         other: &Tensor,
         op: BinaryOp,
@@ -227,7 +227,7 @@ impl Tensor {
     }
 
     /// Resolves an operand to a tensor and the dtype of the op's result.
-    fn operand_plan(&self, other: Operand<'_>) -> Result<(Tensor, DType, crate::shape::Dims)> {
+    pub(crate) fn operand_plan(&self, other: Operand<'_>) -> Result<(Tensor, DType, crate::shape::Dims)> {
         match other {
             Operand::Tensor(t) => {
                 let (dt, shape) = self.binary_plan(t)?;

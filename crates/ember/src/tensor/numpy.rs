@@ -1,0 +1,233 @@
+//! The numpy bridge of seed 001 (`torch.from_numpy`, `x.numpy()`), with `ndarray` as Rust's
+//! numpy: owned conversions both ways, and borrowed views that share the tensor's memory.
+
+use crate::error::{OrPanic, Result, bail};
+use crate::layout::Layout;
+use crate::storage::Buffer;
+use crate::{Element, Tensor};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Dimension, IxDyn, ShapeBuilder};
+
+impl Tensor {
+    /// `torch.from_numpy(a)`: a tensor owning the array's memory. No copy when the array is in
+    /// standard (row-major, contiguous) layout; other layouts are copied into one.
+    ///
+    /// ```
+    /// let a = ndarray::array![[1i64, 2, 3], [4, 5, 6]];
+    /// let t = ember::Tensor::from_ndarray(a);
+    /// assert_eq!(t.shape(), &[2, 3]);
+    /// assert_eq!(t.dtype(), ember::DType::I64);
+    /// assert_eq!(t.to_vec::<i64>(), vec![1, 2, 3, 4, 5, 6]);
+    /// ```
+    pub fn from_ndarray<T: Element, D: Dimension>(array: ndarray::Array<T, D>) -> Tensor {
+        let shape = array.shape().to_vec();
+        let data = if array.is_standard_layout() {
+            let (mut v, offset) = array.into_raw_vec_and_offset();
+            match offset {
+                Some(o) if o > 0 => {
+                    v.drain(..o);
+                    v.truncate(crate::shape::numel(&shape));
+                    v
+                }
+                _ => {
+                    v.truncate(crate::shape::numel(&shape));
+                    v
+                }
+            }
+        } else {
+            array.iter().copied().collect()
+        };
+        // The element count matches the shape by construction.
+        Tensor::try_from_vec(data, shape.as_slice()).or_panic()
+    }
+
+    /// `x.numpy()` followed by a copy: an owned array with the tensor's shape and values.
+    /// `T` must be the tensor's element type.
+    ///
+    /// ```
+    /// let a = ember::ones([5]);
+    /// let b = a.to_ndarray::<f32>();
+    /// assert_eq!(b, ndarray::arr1(&[1.0f32; 5]).into_dyn());
+    /// ```
+    ///
+    /// # Errors
+    /// If `T` is not the tensor's dtype, the tensor requires grad, or it is not on the CPU.
+    pub fn try_to_ndarray<T: Element>(&self) -> Result<ArrayD<T>> {
+        self.try_with_ndarray(|v: ArrayViewD<'_, T>| v.to_owned())
+    }
+
+    /// Panicking form of [`Tensor::try_to_ndarray`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn to_ndarray<T: Element>(&self) -> ArrayD<T> {
+        self.try_to_ndarray().or_panic()
+    }
+
+    /// Calls `f` with an `ndarray` view of the tensor's own memory (no copy; strides and
+    /// offset as the tensor's), as `x.numpy()` shares memory with `x`. The tensor's storage
+    /// is locked for reading while `f` runs: do not write to the tensor inside `f`.
+    ///
+    /// ```
+    /// let x = ember::arange(6).view([2, 3]);
+    /// let total = x.t().with_ndarray(|a: ndarray::ArrayViewD<i64>| {
+    ///     assert_eq!(a.shape(), &[3, 2]);
+    ///     assert_eq!(a[[2, 1]], 5);
+    ///     a.sum()
+    /// });
+    /// assert_eq!(total, 15);
+    /// ```
+    ///
+    /// # Errors
+    /// If `T` is not the tensor's dtype, the tensor requires grad, or it is not on the CPU.
+    pub fn try_with_ndarray<T: Element, R>(
+        &self,
+        f: impl FnOnce(ArrayViewD<'_, T>) -> R,
+    ) -> Result<R> {
+        self.check_numpy::<T>()?;
+        let guard = self.storage().read();
+        let Buffer::Cpu(buf) = &*guard;
+        let data = buf.as_slice::<T>();
+        let layout = self.layout();
+        check_in_bounds(layout, data.len())?;
+        let shape = IxDyn(&layout.shape).strides(IxDyn(&layout.strides));
+        // SAFETY: every element the layout reaches lies inside `data` (checked above), the
+        // read lock keeps the memory alive and unwritten for the view's lifetime, which
+        // cannot outlive `guard` because the view only lives inside `f`.
+        let view = unsafe { ArrayViewD::from_shape_ptr(shape, data.as_ptr().add(layout.offset)) };
+        Ok(f(view))
+    }
+
+    /// Panicking form of [`Tensor::try_with_ndarray`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[track_caller]
+    pub fn with_ndarray<T: Element, R>(&self, f: impl FnOnce(ArrayViewD<'_, T>) -> R) -> R {
+        self.try_with_ndarray(f).or_panic()
+    }
+
+    /// Calls `f` with a mutable `ndarray` view of the tensor's memory, so writes through the
+    /// array change the tensor (and every view of it), as writing into `x.numpy()` does. Bumps
+    /// the version counter. The storage is locked while `f` runs: do not use the tensor
+    /// inside `f`.
+    ///
+    /// ```
+    /// let x = ember::zeros([2, 3]);
+    /// let row = x.select(0, 1);
+    /// row.with_ndarray_mut(|mut a: ndarray::ArrayViewMutD<f32>| a.fill(7.0));
+    /// assert_eq!(x.to_vec::<f32>(), vec![0.0, 0.0, 0.0, 7.0, 7.0, 7.0]);
+    /// assert!(ember::ones([2]).expand([3, 2]).try_with_ndarray_mut(|_: ndarray::ArrayViewMutD<f32>| ()).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// If `T` is not the tensor's dtype, the tensor requires grad, it is not on the CPU, or
+    /// several of its elements share memory (an expanded tensor).
+    pub fn try_with_ndarray_mut<T: Element, R>(
+        &self,
+        f: impl FnOnce(ArrayViewMutD<'_, T>) -> R,
+    ) -> Result<R> {
+        self.check_numpy::<T>()?;
+        let layout = self.layout();
+        if overlaps(layout) {
+            bail!(
+                Value,
+                "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation."
+            );
+        }
+        let out = {
+            let mut guard = self.storage().write();
+            let Buffer::Cpu(buf) = &mut *guard;
+            let data = buf.as_mut_slice::<T>();
+            check_in_bounds(layout, data.len())?;
+            let shape = IxDyn(&layout.shape).strides(IxDyn(&layout.strides));
+            // SAFETY: in bounds as checked, no two indices reach the same element (checked
+            // above), and the write lock gives exclusive access while the view lives in `f`.
+            let view = unsafe {
+                ArrayViewMutD::from_shape_ptr(shape, data.as_mut_ptr().add(layout.offset))
+            };
+            f(view)
+        };
+        self.storage().bump_version();
+        Ok(out)
+    }
+
+    /// Panicking form of [`Tensor::try_with_ndarray_mut`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[track_caller]
+    pub fn with_ndarray_mut<T: Element, R>(
+        &self,
+        f: impl FnOnce(ArrayViewMutD<'_, T>) -> R,
+    ) -> R {
+        self.try_with_ndarray_mut(f).or_panic()
+    }
+
+    fn check_numpy<T: Element>(&self) -> Result<()> {
+        if self.requires_grad() {
+            bail!(
+                Autograd,
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            );
+        }
+        if self.device() != crate::Device::Cpu {
+            bail!(
+                Device,
+                "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+                self.device()
+            );
+        }
+        if T::DTYPE != self.dtype() {
+            bail!(
+                DType,
+                "expected an array of element type {} for a tensor of dtype {}",
+                T::DTYPE,
+                self.dtype()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `torch.from_numpy(a)`; see [`Tensor::from_ndarray`].
+///
+/// ```
+/// let t = ember::from_ndarray(ndarray::arr1(&[1.0f64, 2.0]));
+/// assert_eq!(t.dtype(), ember::DType::F64);
+/// ```
+pub fn from_ndarray<T: Element, D: Dimension>(array: ndarray::Array<T, D>) -> Tensor {
+    Tensor::from_ndarray(array)
+}
+
+fn check_in_bounds(layout: &Layout, len: usize) -> Result<()> {
+    if layout.extent() > len {
+        bail!(
+            Value,
+            "the tensor's layout reaches past the end of its storage"
+        );
+    }
+    Ok(())
+}
+
+/// True when two indices of `layout` reach the same element (a zero stride, or strides that
+/// interleave).
+fn overlaps(layout: &Layout) -> bool {
+    let mut dims: Vec<(usize, usize)> = layout
+        .shape
+        .iter()
+        .zip(&layout.strides)
+        .filter(|(n, _)| **n > 1)
+        .map(|(&n, &s)| (s, n))
+        .collect();
+    dims.sort_unstable();
+    let mut reach = 0usize;
+    for (stride, n) in dims {
+        if stride <= reach {
+            return true;
+        }
+        reach += stride * (n - 1);
+    }
+    false
+}
