@@ -41,7 +41,7 @@ fn seed000_retain_grad() {
     assert_eq!(out.grad_fn().unwrap().name(), "MeanBackward0");
     assert_eq!(
         y.to_string(),
-        "tensor([[3., 5.],\n        [7., 9.]], dtype=torch.float64, grad_fn=<AddBackward0>)"
+        "tensor([[3., 5.],\n        [7., 9.]], dtype=ember.float64, grad_fn=<AddBackward0>)"
     );
 }
 
@@ -65,7 +65,7 @@ fn seed000_backward_with_gradient() {
     assert!(y.grad().is_none());
     assert_eq!(
         x.grad().unwrap().to_string(),
-        "tensor([[  6.,  20.],\n        [ 56., 144.]], dtype=torch.float64)"
+        "tensor([[  6.,  20.],\n        [ 56., 144.]], dtype=ember.float64)"
     );
 }
 
@@ -94,9 +94,12 @@ fn seed000_normal_equation() {
     let y = ember::tensor([1.0, 0.0, 2.0, 3.0]).view([4, 1]);
     let xt = x.t();
     let w = xt.matmul(&x).inverse().matmul(&xt).matmul(&y);
+    // The seed prints [0.9063, -0.3437, 0.6250, -0.0312] (an old PyTorch); PyTorch 2.15 on
+    // this machine computes exactly -0.34375 for w[1] and prints -0.3438, as ember does.
+    assert_close(&vals(&w), &[0.90625, -0.34375, 0.625, -0.03125], 1e-5);
     assert_eq!(
         w.to_string(),
-        "tensor([[ 0.9063],\n        [-0.3437],\n        [ 0.6250],\n        [-0.0312]])"
+        "tensor([[ 0.9063],\n        [-0.3438],\n        [ 0.6250],\n        [-0.0312]])"
     );
 }
 
