@@ -16,6 +16,24 @@ fn elementwise(c: &mut Criterion) {
     g.throughput(Throughput::Bytes((3 * BIG * 4) as u64));
     g.bench_function("add_alloc_16M_f32", |bn| bn.iter(|| black_box(&a + &b)));
     g.bench_function("add_inplace_16M_f32", |bn| bn.iter(|| out.add_(&b)));
+    g.bench_function("add_out_16M_f32", |bn| {
+        bn.iter(|| ember::add_out(&a, &b, &out))
+    });
+    // The bandwidth ceiling the in-place and out= ops are held to: a plain rayon loop.
+    let (va, vb) = (a.to_vec::<f32>(), b.to_vec::<f32>());
+    let mut vo = vec![0f32; BIG];
+    g.bench_function("plain_rust_add_into_16M_f32", |bn| {
+        use rayon::prelude::*;
+        bn.iter(|| {
+            vo.par_chunks_mut(1 << 16)
+                .zip(va.par_chunks(1 << 16).zip(vb.par_chunks(1 << 16)))
+                .for_each(|(o, (x, y))| {
+                    for ((o, x), y) in o.iter_mut().zip(x).zip(y) {
+                        *o = x + y;
+                    }
+                })
+        })
+    });
     let at = a.view([4096, 4096]).t();
     let bt = b.view([4096, 4096]).t();
     g.bench_function("add_transposed_16M_f32", |bn| {
