@@ -4,15 +4,21 @@ mod activation;
 mod convert;
 mod create;
 mod display;
+mod index;
+pub(crate) mod index_ops;
 mod inplace;
+mod join;
 pub(crate) mod linalg;
 mod pointwise;
 mod reduce;
+mod shape_ext;
 mod shape_ops;
 
 pub use create::*;
 pub(crate) use display::size_repr;
 pub use display::{PrintOptions, print_options, set_print_options};
+pub use index::{Ellipsis, IndexArg, NewAxis, TensorIndex, step_by};
+pub use join::{cat, stack, try_cat, try_stack};
 pub use pointwise::{Operand, try_where_, where_};
 
 use crate::autograd::AutogradMeta;
