@@ -190,3 +190,29 @@ pub(crate) fn solve_triangular(
 pub(crate) fn cofactor(a: In<'_>, dst: &mut Buffer, dt: DType) -> Result<()> {
     cpu::linalg::cofactor(cpu_in(a), cpu_mut(dst), dt)
 }
+
+/// Copies rows between two buffers (see `cpu::index`): `dst[row b] = src[row b]`, or `+=`
+/// with `accumulate`. Offsets come from validated indices; `src` and `dst` differ.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn copy_rows(
+    src: &Buffer,
+    src_offsets: &[usize],
+    src_strides: &[usize],
+    dst: &mut Buffer,
+    dst_offsets: &[usize],
+    dst_strides: &[usize],
+    rest: &[usize],
+    dt: DType,
+    accumulate: bool,
+) -> Result<()> {
+    let s = cpu::index::Rows {
+        offsets: src_offsets,
+        strides: src_strides,
+    };
+    let d = cpu::index::Rows {
+        offsets: dst_offsets,
+        strides: dst_strides,
+    };
+    cpu::index::copy_rows(cpu(src), &s, cpu_mut(dst), &d, rest, dt, accumulate);
+    Ok(())
+}

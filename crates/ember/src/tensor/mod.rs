@@ -4,12 +4,16 @@ mod activation;
 mod convert;
 mod create;
 mod display;
+mod index;
+pub(crate) mod index_ops;
 mod inplace;
+mod join;
 pub(crate) mod linalg;
 mod numpy;
 mod out;
 mod pointwise;
 mod reduce;
+mod shape_ext;
 mod shape_ops;
 
 pub use create::*;
@@ -19,6 +23,8 @@ pub use numpy::from_ndarray;
 pub use out::{
     add_out, div_out, mul_out, sub_out, try_add_out, try_div_out, try_mul_out, try_sub_out,
 };
+pub use index::{Ellipsis, IndexArg, NewAxis, TensorIndex, step_by};
+pub use join::{cat, stack, try_cat, try_stack};
 pub use pointwise::{Operand, try_where_, where_};
 
 use crate::autograd::AutogradMeta;

@@ -6,6 +6,7 @@ pub(crate) mod alloc;
 pub(crate) mod copy;
 pub(crate) mod dispatch;
 pub(crate) mod elementwise;
+pub(crate) mod index;
 pub(crate) mod linalg;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
