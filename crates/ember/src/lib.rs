@@ -5,6 +5,9 @@
 //! `retain_grad`, hooks, `create_graph` and higher-order gradients, `autograd::grad`,
 //! `grad_fn` introspection. Same names, same printed text, same errors.
 //!
+//! Coming from PyTorch? The [`cheatsheet`] maps every call of the tutorials to its ember
+//! spelling; `examples/` holds the tutorials themselves as programs.
+//!
 //! ```
 //! use ember::prelude::*;
 //!
@@ -23,6 +26,7 @@
 extern crate self as ember;
 
 pub mod autograd;
+pub mod cheatsheet;
 mod backend;
 pub mod cuda;
 mod device;

@@ -1,0 +1,85 @@
+//! # PyTorch → ember cheat sheet
+//!
+//! Every call the seed tutorials use, with its ember spelling. Rust has no keyword
+//! arguments, so options become `_with` variants or option structs; every fallible call has a
+//! `try_` form returning [`crate::Result`], and a panicking form without the prefix.
+//!
+//! ## Tensors
+//!
+//! | PyTorch | ember |
+//! |---|---|
+//! | `import torch` | `use ember::prelude::*;` |
+//! | `torch.empty(5, 3)` / `torch.rand(5, 3)` / `torch.randn(5, 3)` | `ember::empty([5, 3])` / `ember::rand([5, 3])` / `ember::randn([5, 3])` |
+//! | `torch.zeros(5, 3, dtype=torch.long)` | `ember::zeros_with([5, 3], DType::I64)` |
+//! | `torch.ones(2, 2, requires_grad=True)` | `ember::ones_with([2, 2], TensorOptions::new().requires_grad(true))` |
+//! | `torch.tensor([5.5, 3])` | `ember::tensor([5.5, 3.0])` |
+//! | `torch.tensor([[1, 2]], dtype=torch.double, requires_grad=True)` | `ember::tensor_with([[1.0, 2.0]], TensorOptions::new().dtype(DType::F64).requires_grad(true))` |
+//! | `torch.Tensor([[5, 3]])` | `ember::tensor([[5.0, 3.0]])` |
+//! | `x.new_ones(5, 3)` | `x.new_ones([5, 3])` |
+//! | `torch.randn_like(x, dtype=torch.double)` | `ember::randn_like_with(&x, DType::F64)` |
+//! | `torch.ones_like(x, device=device)` | `ember::ones_like_with(&x, TensorOptions::new().device(device))` |
+//! | `torch.manual_seed(0)` | `ember::manual_seed(0)` |
+//! | `torch.empty(5).normal_()` | `ember::empty([5]).normal_(0.0, 1.0)` |
+//! | `x.size()`, `x.shape`, `x.dtype` | `x.size()`, `x.shape()`, `x.dtype()` |
+//! | `x.long()`, `x.to(torch.double)` | `x.to_dtype(DType::I64)`, `x.to_dtype(DType::F64)` |
+//! | `x.item()` | `x.item::<f32>()` |
+//! | `print(x)` | `println!("{x}")` (PyTorch's text) |
+//!
+//! ## Operations
+//!
+//! | PyTorch | ember |
+//! |---|---|
+//! | `x + y`, `torch.add(x, y)` | `&x + &y`, `x.add(&y)` |
+//! | `torch.add(x, y, out=result)` | `ember::add_out(&x, &y, &result)` |
+//! | `y.add_(x)`, `w -= lr * g` | `y.add_(&x)`, `w -= &(&g * lr)` or `w.sub_(&(&g * lr))` |
+//! | `2 * x + 1`, `x ** 2`, `(a - 1)**2` | `&x * 2.0 + 1.0`, `x.pow(2.0)`, `(&a - 1.0).pow(2.0)` |
+//! | `x.mm(w)`, `x @ w`, `torch.dot(x, w)` | `x.mm(&w)`, `x.matmul(&w)`, `x.dot(&w)` |
+//! | `torch.inverse(a)` | `a.inverse()` or `ember::linalg::inv(&a)` |
+//! | `x.clamp(min=0)` | `x.clamp_min(0.0)` or `x.clamp(0.0, None)` |
+//! | `x.exp()`, `x.log()`, `x.abs()` | `x.exp()`, `x.log()`, `x.abs()` |
+//! | `x.sum()`, `x.mean()`, `x.norm()` | `x.sum()`, `x.mean()`, `x.norm()` |
+//! | `x.t()`, `z.transpose(1, 0)` | `x.t()`, `z.transpose(1, 0)` |
+//! | `x.view(-1, 8)` | `x.view([-1, 8])` |
+//! | `x[:, 1:]`, `x[:, 1]` | `x.i((.., 1..))`, `x.i((.., 1))` |
+//! | `grad_h[h < 0] = 0` | `grad_h.masked_fill_(&h.lt(0.0), 0.0)` |
+//! | `torch.cat((a, b), 1)`, `torch.stack((a, a), 0)` | `ember::cat(&[&a, &b], 1)`, `ember::stack(&[&a, &a], 0)` |
+//! | `torch.from_numpy(a)` | `ember::from_ndarray(a)` |
+//! | `a.numpy()` | `a.to_ndarray::<f32>()` (copy), `a.with_ndarray(\|b\| ..)` / `a.with_ndarray_mut(\|b\| ..)` (shared memory) |
+//! | `torch.cuda.is_available()` | `ember::cuda::is_available()` |
+//! | `x.to(device)`, `x.to("cpu", torch.double)` | `x.to_device(device)`, `x.to_device(Device::Cpu).to_dtype(DType::F64)` |
+//!
+//! ## Autograd
+//!
+//! | PyTorch | ember |
+//! |---|---|
+//! | `x.requires_grad`, `x.requires_grad = True` / `x.requires_grad_()` | `x.requires_grad()`, `x.requires_grad_(true)` |
+//! | `x.grad`, `x.grad_fn`, `x.is_leaf` | `x.grad()`, `x.grad_fn()`, `x.is_leaf()` |
+//! | `out.backward()` | `out.backward()` |
+//! | `z.backward(gradient)` | `z.backward_with(&gradient)` |
+//! | `out.backward(retain_graph=True, create_graph=True)` | `out.backward_opts().retain_graph(true).create_graph(true).run()` |
+//! | `torch.autograd.grad(a, (t, u))` | `ember::autograd::grad(&[&a], &[&t, &u])` |
+//! | `y.retain_grad()`, `y.register_hook(f)` | `y.retain_grad()`, `y.register_hook(f)` |
+//! | `with torch.no_grad():` | `let _guard = ember::no_grad();` or `ember::no_grad_scope(\|\| ..)` |
+//! | `x.detach()`, `w.grad.zero_()` | `x.detach()`, `w.grad().unwrap().zero_()` |
+//! | `s.grad_fn.next_functions` | `s.grad_fn().unwrap().next_functions()` |
+//! | `class MyReLU(torch.autograd.Function)` | `struct MyReLU; impl ember::autograd::Function for MyReLU` |
+//! | `ctx.save_for_backward(x)`, `ctx.saved_tensors` | `ctx.save_for_backward(&[&x])`, `ctx.saved_tensors()` |
+//! | `MyReLU.apply(x)` | `MyReLU.apply1(&x)` |
+//! | `make_dot(out)` (torchviz) | `ember::autograd::make_dot(&out, &[])` then `.save("graph.svg")` |
+//!
+//! ## nn and optim
+//!
+//! | PyTorch | ember |
+//! |---|---|
+//! | `class TwoLayerNet(nn.Module)` | `#[derive(ember::nn::Module)] struct TwoLayerNet { linear1: nn::Linear, .. }` + `impl Module` |
+//! | `nn.Linear(D_in, H)`, `nn.Linear(D_in, H, bias=False)` | `nn::Linear::new(d_in, h)`, `nn::Linear::new_with(d_in, h, LinearOptions { bias: false, ..Default::default() })?` |
+//! | `nn.Sequential(nn.Linear(..), nn.ReLU(), ..)` | `nn::Sequential::new().push(nn::Linear::new(..)).push(nn::ReLU::new())` |
+//! | `model(x)` | `model.forward(&x)?` or `model.call(&x)` |
+//! | `model.parameters()`, `model.zero_grad()` | `model.parameters()`, `model.zero_grad()` |
+//! | `nn.MSELoss(reduction='sum')` | `nn::MSELoss::new(nn::Reduction::Sum)` |
+//! | `loss_fn(y_pred, y)` | `loss_fn.call(&y_pred, &y)` |
+//! | `torch.optim.SGD(model.parameters(), lr=1e-4)` | `optim::SGD::new(model.parameters(), 1e-4)` |
+//! | `torch.optim.Adam(model.parameters(), lr=1e-4)` | `optim::Adam::new(model.parameters(), 1e-4)` |
+//! | `optimizer.zero_grad()`, `optimizer.step()` | `optimizer.zero_grad(true)`, `optimizer.step()?` |
+//! | `model.cuda()`, `model.to(device)` | `model.to_device(device)?` |
+//! | `torch.save(model.state_dict(), p)` | `ember::io::save(&model.state_dict(), p)` (safetensors) |
