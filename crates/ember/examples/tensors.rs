@@ -54,7 +54,13 @@ fn main() -> Result<()> {
     let z = x.try_view([2, 8])?;
     let w = x.try_view([-1, 2])?;
     println!("{y}\n{z}\n{w}");
-    println!("{:?} {:?} {:?} {:?}", x.size(), y.size(), z.size(), w.size());
+    println!(
+        "{:?} {:?} {:?} {:?}",
+        x.size(),
+        y.size(),
+        z.size(),
+        w.size()
+    );
 
     cell("item and transpose");
     let x = ember::rand([1]);
@@ -89,14 +95,24 @@ fn main() -> Result<()> {
     println!("aa_1 = \n{:?}\n", aa_1.size());
 
     cell("CUDA");
-    println!("{}", if ember::cuda::is_available() { "True" } else { "False" });
+    println!(
+        "{}",
+        if ember::cuda::is_available() {
+            "True"
+        } else {
+            "False"
+        }
+    );
     if ember::cuda::is_available() {
         let device = Device::Cuda(0);
         let y = ember::ones_like_with(&x, TensorOptions::new().device(device));
         let x = x.try_to_device(device)?;
         let z = x.try_add(&y)?;
         println!("{z}");
-        println!("{}", z.try_to_device(Device::Cpu)?.try_to_dtype(DType::F64)?);
+        println!(
+            "{}",
+            z.try_to_device(Device::Cpu)?.try_to_dtype(DType::F64)?
+        );
     }
     Ok(())
 }

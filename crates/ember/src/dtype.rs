@@ -288,7 +288,8 @@ pub trait Element:
 // or NaN becomes the integer minimum of the 32- or 64-bit conversion, then narrower types wrap.
 #[inline(always)]
 fn f64_to_i64_x86(v: f64) -> i64 {
-    if v.is_nan() || v >= 9.223_372_036_854_775_808e18 || v < -9.223_372_036_854_775_808e18 {
+    // i64::MIN as f64 is exactly -2^63, so the range is [-2^63, 2^63).
+    if v.is_nan() || !((i64::MIN as f64)..-(i64::MIN as f64)).contains(&v) {
         i64::MIN
     } else {
         v as i64

@@ -68,6 +68,7 @@ impl Layout {
     }
 
     /// True when the elements occupy exactly `numel` consecutive slots in some order.
+    #[cfg(test)]
     pub fn is_non_overlapping_and_dense(&self) -> bool {
         if self.is_contiguous() {
             return true;
@@ -85,16 +86,6 @@ impl Layout {
             expected *= self.shape[i];
         }
         true
-    }
-
-    /// The offset of the element at a multi-index.
-    pub fn offset_of(&self, index: &[usize]) -> usize {
-        self.offset
-            + index
-                .iter()
-                .zip(&self.strides)
-                .map(|(i, s)| i * s)
-                .sum::<usize>()
     }
 
     /// One past the largest storage offset this layout can reach (0 when empty).

@@ -26,8 +26,8 @@
 extern crate self as ember;
 
 pub mod autograd;
-pub mod cheatsheet;
 mod backend;
+pub mod cheatsheet;
 pub mod cuda;
 mod device;
 mod dtype;
@@ -74,3 +74,8 @@ pub mod prelude {
         DType, Device, Operand, Scalar, Tensor, TensorOptions, no_grad, tensor, tensor_with,
     };
 }
+
+// The README's code blocks are compiled and run as doctests, so the tour stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

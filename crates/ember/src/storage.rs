@@ -29,12 +29,6 @@ impl Buffer {
             Buffer::Cpu(_) => Device::Cpu,
         }
     }
-
-    pub fn len_bytes(&self) -> usize {
-        match self {
-            Buffer::Cpu(b) => b.len_bytes(),
-        }
-    }
 }
 
 /// Memory shared by a tensor and its views, with its version counter.

@@ -9,7 +9,10 @@ fn ndarray_round_trip_every_dtype() {
     assert_eq!(t.dtype(), DType::F64);
     assert_eq!(t.to_ndarray::<f64>(), a);
     let b = ndarray::arr1(&[true, false, true]);
-    assert_eq!(Tensor::from_ndarray(b).to_vec::<bool>(), vec![true, false, true]);
+    assert_eq!(
+        Tensor::from_ndarray(b).to_vec::<bool>(),
+        vec![true, false, true]
+    );
     let h = ndarray::arr1(&[half::f16::from_f32(0.5)]);
     assert_eq!(Tensor::from_ndarray(h).dtype(), DType::F16);
     let i = ndarray::arr1(&[1u8, 2, 255]);
@@ -23,7 +26,10 @@ fn ndarray_non_standard_layout_is_copied_in_order() {
     assert_eq!(t.shape(), &[3, 2]);
     assert_eq!(t.to_vec::<i32>(), vec![1, 4, 2, 5, 3, 6]);
     let sliced = a.slice_move(ndarray::s![.., 1..]);
-    assert_eq!(Tensor::from_ndarray(sliced).to_vec::<i32>(), vec![2, 3, 5, 6]);
+    assert_eq!(
+        Tensor::from_ndarray(sliced).to_vec::<i32>(),
+        vec![2, 3, 5, 6]
+    );
 }
 
 #[test]
@@ -57,8 +63,14 @@ fn ndarray_errors() {
     );
     assert!(g.detach().try_to_ndarray::<f32>().is_ok());
     let e = ember::ones([1, 3]).expand([4, 3]);
-    assert!(e.try_with_ndarray_mut(|_: ndarray::ArrayViewMutD<f32>| ()).is_err());
-    assert!(e.try_with_ndarray(|v: ndarray::ArrayViewD<f32>| v.sum()).is_ok());
+    assert!(
+        e.try_with_ndarray_mut(|_: ndarray::ArrayViewMutD<f32>| ())
+            .is_err()
+    );
+    assert!(
+        e.try_with_ndarray(|v: ndarray::ArrayViewD<f32>| v.sum())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -73,7 +85,11 @@ fn add_out_writes_in_place() {
     assert!(result.version() > ptr_version);
     // Broadcasting, scalars, promotion into a wider out, and aliasing the output.
     let out = ember::empty_with([2, 3], DType::F64);
-    ember::mul_out(&ember::tensor([[1, 2, 3]]), &ember::tensor([[2], [3]]), &out);
+    ember::mul_out(
+        &ember::tensor([[1, 2, 3]]),
+        &ember::tensor([[2], [3]]),
+        &out,
+    );
     assert_eq!(out.to_vec::<f64>(), vec![2.0, 4.0, 6.0, 3.0, 6.0, 9.0]);
     let z = ember::tensor([1.0, 2.0]);
     ember::sub_out(&z, 1.0, &z);

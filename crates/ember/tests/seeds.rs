@@ -10,7 +10,10 @@ fn vals(t: &Tensor) -> Vec<f64> {
 fn assert_close(got: &[f64], want: &[f64], tol: f64) {
     assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
     for (g, w) in got.iter().zip(want) {
-        assert!((g - w).abs() <= tol * (1.0 + w.abs()), "{got:?} vs {want:?}");
+        assert!(
+            (g - w).abs() <= tol * (1.0 + w.abs()),
+            "{got:?} vs {want:?}"
+        );
     }
 }
 
@@ -206,7 +209,10 @@ fn seed003_autograd_grad() {
 fn seed003_next_functions() {
     let x = ember::tensor([1.0, -2.0, 3.0, -4.0]).requires_grad_(true);
     let a = x.abs();
-    assert_eq!(a.to_string(), "tensor([1., 2., 3., 4.], grad_fn=<AbsBackward0>)");
+    assert_eq!(
+        a.to_string(),
+        "tensor([1., 2., 3., 4.], grad_fn=<AbsBackward0>)"
+    );
     let s = a.sum();
     assert_eq!(s.to_string(), "tensor(10., grad_fn=<SumBackward0>)");
     let next = s.grad_fn().unwrap().next_functions();

@@ -216,7 +216,7 @@ impl Tensor {
         if self.dim() == 0 {
             return self.try_clone_tensor();
         }
-        let out = self.take_rows_raw(&[d], &[vals.clone()], vals.len(), d)?;
+        let out = self.take_rows_raw(&[d], std::slice::from_ref(&vals), vals.len(), d)?;
         if needs_grad(&[self]) {
             let index = index.try_to_dtype_raw(DType::I64)?.detach();
             record(
@@ -253,8 +253,16 @@ impl Tensor {
                 "Index tensor must have the same number of dimensions as input tensor"
             );
         }
-        let shape = if self.dim() == 0 { Dims::from_elem(1, 1) } else { self.shape().into() };
-        let ishape: Dims = if index.dim() == 0 { Dims::from_elem(1, 1) } else { index.shape().into() };
+        let shape = if self.dim() == 0 {
+            Dims::from_elem(1, 1)
+        } else {
+            self.shape().into()
+        };
+        let ishape: Dims = if index.dim() == 0 {
+            Dims::from_elem(1, 1)
+        } else {
+            index.shape().into()
+        };
         for i in 0..shape.len() {
             if i != d && ishape[i] > shape[i] {
                 bail!(
@@ -268,7 +276,11 @@ impl Tensor {
         let mut vals = index.index_values()?;
         check_indices(&mut vals, shape[d], false, out_of_bounds(d, shape[d]))?;
         let l = self.layout();
-        let mut strides: Dims = if self.dim() == 0 { Dims::from_elem(0, 1) } else { l.strides.iter().copied().collect() };
+        let mut strides: Dims = if self.dim() == 0 {
+            Dims::from_elem(0, 1)
+        } else {
+            l.strides.iter().copied().collect()
+        };
         let sd = strides[d];
         strides[d] = 0;
         let mut offs = Vec::with_capacity(vals.len());
@@ -422,7 +434,11 @@ impl Tensor {
                 source.dtype().scalar_type_name()
             );
         }
-        let src_n = if source.dim() == 0 { 1 } else { source.shape()[d.min(source.dim() - 1)] };
+        let src_n = if source.dim() == 0 {
+            1
+        } else {
+            source.shape()[d.min(source.dim() - 1)]
+        };
         if source.dim() > 0 && (source.dim() != self.dim() || src_n != vals.len()) {
             if source.dim() == self.dim() || self.dim() == 0 {
                 bail!(
@@ -442,14 +458,25 @@ impl Tensor {
         }
         let scaled = {
             let _g = crate::no_grad();
-            let s = if alpha == Scalar::Int(1) { source.clone() } else { source.try_mul(alpha)? };
+            let s = if alpha == Scalar::Int(1) {
+                source.clone()
+            } else {
+                source.try_mul(alpha)?
+            };
             s.try_expand(&expected)?.try_to_dtype(self.dtype())?
         };
         let out = self.copy_raw(self.dtype())?;
         if self.dim() == 0 {
             out.put_rows_raw(&[], &[], 1, 0, &scaled.try_reshape([1])?, true)?;
         } else {
-            out.put_rows_raw(&[d], &[vals.clone()], vals.len(), d, &scaled, true)?;
+            out.put_rows_raw(
+                &[d],
+                std::slice::from_ref(&vals),
+                vals.len(),
+                d,
+                &scaled,
+                true,
+            )?;
         }
         if needs_grad(&[self, source]) {
             let index = index.try_to_dtype_raw(DType::I64)?.detach();
@@ -510,7 +537,12 @@ impl Tensor {
         };
         if needs_grad(&[self]) {
             let mask = mask.detach();
-            record(f::MaskedFillBackward, &[self], &[&out], &[Save::Tensor(&mask)]);
+            record(
+                f::MaskedFillBackward,
+                &[self],
+                &[&out],
+                &[Save::Tensor(&mask)],
+            );
         }
         Ok(out)
     }
@@ -599,7 +631,12 @@ impl Tensor {
         let out = x.take_rows_raw(&dims, &idx, n, 0)?;
         if needs_grad(&[self]) {
             let mask = mask.detach();
-            record(f::MaskedSelectBackward, &[self], &[&out], &[Save::Tensor(&mask)]);
+            record(
+                f::MaskedSelectBackward,
+                &[self],
+                &[&out],
+                &[Save::Tensor(&mask)],
+            );
         }
         Ok(out)
     }

@@ -19,12 +19,12 @@ mod shape_ops;
 pub use create::*;
 pub(crate) use display::size_repr;
 pub use display::{PrintOptions, print_options, set_print_options};
+pub use index::{Ellipsis, IndexArg, NewAxis, TensorIndex, step_by};
+pub use join::{cat, stack, try_cat, try_stack};
 pub use numpy::from_ndarray;
 pub use out::{
     add_out, div_out, mul_out, sub_out, try_add_out, try_div_out, try_mul_out, try_sub_out,
 };
-pub use index::{Ellipsis, IndexArg, NewAxis, TensorIndex, step_by};
-pub use join::{cat, stack, try_cat, try_stack};
 pub use pointwise::{Operand, try_where_, where_};
 
 use crate::autograd::AutogradMeta;

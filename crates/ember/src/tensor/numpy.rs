@@ -158,10 +158,7 @@ impl Tensor {
     /// # Panics
     /// As the `try_` form's errors.
     #[track_caller]
-    pub fn with_ndarray_mut<T: Element, R>(
-        &self,
-        f: impl FnOnce(ArrayViewMutD<'_, T>) -> R,
-    ) -> R {
+    pub fn with_ndarray_mut<T: Element, R>(&self, f: impl FnOnce(ArrayViewMutD<'_, T>) -> R) -> R {
         self.try_with_ndarray_mut(f).or_panic()
     }
 

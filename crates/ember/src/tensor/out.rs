@@ -55,7 +55,11 @@ impl Tensor {
         let cdt = Tensor::compute_dtype(dt, op.int_mode());
         out.check_cast(cdt)?;
         let l = out.layout();
-        if l.shape.iter().zip(&l.strides).any(|(&n, &s)| n > 1 && s == 0) {
+        if l.shape
+            .iter()
+            .zip(&l.strides)
+            .any(|(&n, &s)| n > 1 && s == 0)
+        {
             bail!(
                 Value,
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
@@ -88,7 +92,12 @@ impl Tensor {
     /// # Panics
     /// As the `try_` form's errors.
     #[track_caller]
-    pub fn binary_out<'a>(&self, other: impl Into<Operand<'a>>, op: BinaryOp, out: &Tensor) -> Tensor {
+    pub fn binary_out<'a>(
+        &self,
+        other: impl Into<Operand<'a>>,
+        op: BinaryOp,
+        out: &Tensor,
+    ) -> Tensor {
         self.try_binary_out(other, op, out).or_panic()
     }
 }

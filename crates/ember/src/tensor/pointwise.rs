@@ -227,7 +227,10 @@ impl Tensor {
     }
 
     /// Resolves an operand to a tensor and the dtype of the op's result.
-    pub(crate) fn operand_plan(&self, other: Operand<'_>) -> Result<(Tensor, DType, crate::shape::Dims)> {
+    pub(crate) fn operand_plan(
+        &self,
+        other: Operand<'_>,
+    ) -> Result<(Tensor, DType, crate::shape::Dims)> {
         match other {
             Operand::Tensor(t) => {
                 let (dt, shape) = self.binary_plan(t)?;

@@ -193,13 +193,6 @@ impl CpuBuffer {
         }
     }
 
-    /// Copies a slice into a new buffer.
-    pub fn from_slice<T: Element>(data: &[T]) -> CpuBuffer {
-        let mut b = CpuBuffer::new(std::mem::size_of_val(data));
-        b.as_mut_slice::<T>().copy_from_slice(data);
-        b
-    }
-
     /// The buffer's length in bytes.
     pub fn len_bytes(&self) -> usize {
         self.bytes

@@ -302,6 +302,8 @@ fn cmp_typed<T: Element>(
     );
 }
 
+// The bool instantiation compares bools with `<`, as PyTorch does.
+#[allow(clippy::bool_comparison)]
 pub(crate) fn cmp(
     op: CmpOp,
     a: (&CpuBuffer, &Layout),
