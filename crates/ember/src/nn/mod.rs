@@ -28,12 +28,18 @@ mod container;
 pub mod functional;
 pub mod init;
 mod linear;
+mod loss;
 mod module;
 mod parameter;
+mod simple;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
 pub use linear::{Linear, LinearOptions};
+pub use loss::{
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
+};
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
 pub use parameter::{Buffer, Parameter};
+pub use simple::{LogSoftmax, Softmax};

@@ -33,6 +33,27 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
             reduction(kw)?,
         )),
         "linear" => one(F::linear(x, inputs.get(1)?, inputs.get(2))),
+        "softmax" => one(F::softmax(x, kw.i64("dim")?)),
+        "log_softmax" => one(F::log_softmax(x, kw.i64("dim")?)),
+        "nll_loss" => one(F::nll_loss(
+            x,
+            inputs.get(1)?,
+            F::NllLossOptions {
+                weight: inputs.get(2),
+                ignore_index: kw.i64("ignore_index").unwrap_or(-100),
+                reduction: reduction(kw)?,
+            },
+        )),
+        "cross_entropy" => one(F::cross_entropy(
+            x,
+            inputs.get(1)?,
+            F::CrossEntropyOptions {
+                weight: inputs.get(2),
+                ignore_index: kw.i64("ignore_index").unwrap_or(-100),
+                reduction: reduction(kw)?,
+                label_smoothing: kw.f64("label_smoothing").unwrap_or(0.0),
+            },
+        )),
         _ => None,
     }
 }

@@ -15,6 +15,7 @@ pub(crate) mod inplace;
 pub(crate) mod linalg;
 pub(crate) mod linalg_decomp;
 pub(crate) mod loss;
+pub(crate) mod nn;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;
 pub(crate) mod shape;

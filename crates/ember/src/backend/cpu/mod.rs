@@ -8,8 +8,10 @@ pub(crate) mod dispatch;
 pub(crate) mod elementwise;
 pub(crate) mod index;
 pub(crate) mod linalg;
+pub(crate) mod loss;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
+pub(crate) mod softmax;
 
 pub(crate) use alloc::CpuBuffer;
 pub use alloc::{

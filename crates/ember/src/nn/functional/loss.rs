@@ -1,8 +1,8 @@
-//! `torch.nn.functional`: the functional forms of layers, activations and losses.
+//! Elementwise losses (`mse_loss`, `l1_loss`, `huber_loss`, `smooth_l1_loss`, the binary
+//! cross-entropies) and the `reduction=` argument.
 
 use crate::Tensor;
 
-pub use super::linear::linear;
 use crate::autograd::formulas::loss as f;
 use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Error, Result, bail};
@@ -32,7 +32,7 @@ impl std::str::FromStr for Reduction {
     }
 }
 
-fn reduce(t: Tensor, reduction: Reduction) -> Result<Tensor> {
+pub(crate) fn reduce(t: Tensor, reduction: Reduction) -> Result<Tensor> {
     match reduction {
         Reduction::None => Ok(t),
         Reduction::Mean => t.try_mean(),
@@ -41,7 +41,7 @@ fn reduce(t: Tensor, reduction: Reduction) -> Result<Tensor> {
 }
 
 /// Raw elementwise-then-reduced value, without history.
-fn raw<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn raw<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     let _g = crate::no_grad();
     f()
 }

@@ -1,0 +1,149 @@
+//! Derivatives of `torch.nn.functional` ops with their own nodes: softmax, log-softmax and
+//! nll, named as in PyTorch.
+
+use super::{Ctx, Formula, when};
+use crate::Tensor;
+use crate::error::Result;
+use crate::nn::functional::Reduction;
+
+/// `softmax(self, dim)` / `log_softmax(self, dim)`: saves the output `y`.
+pub(crate) struct Softmax {
+    dim: usize,
+    log: bool,
+}
+
+impl Softmax {
+    pub fn new(dim: usize) -> Softmax {
+        Softmax { dim, log: false }
+    }
+
+    pub fn log(dim: usize) -> Softmax {
+        Softmax { dim, log: true }
+    }
+}
+
+impl Formula for Softmax {
+    fn name(&self) -> &'static str {
+        if self.log {
+            "LogSoftmaxBackward0"
+        } else {
+            "SoftmaxBackward0"
+        }
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let (g, y) = (ctx.grad()?, ctx.saved(0));
+        let d = self.dim as i64;
+        Ok(vec![when(ctx.needs(0), || {
+            if y.dim() == 0 {
+                // A 0-d softmax is the constant 1 (log: 0).
+                return g.try_mul(0.0);
+            }
+            if self.log {
+                // g - softmax * sum(g)
+                g.try_sub(&y.try_exp()?.try_mul(&g.try_sum_dim(d, true)?)?)
+            } else {
+                // y * (g - sum(g * y))
+                let s = g.try_mul(y)?.try_sum_dim(d, true)?;
+                y.try_mul(&g.try_sub(&s)?)
+            }
+        })?])
+    }
+}
+
+/// `nll_loss(self, target, weight, reduction, ignore_index)`: saves the target, the total
+/// weight (a 0-d tensor) and the weight when given. The gradient is its own op
+/// ([`Tensor::nll_loss_backward`]) so double backward works.
+pub(crate) struct NllLoss {
+    pub name: &'static str,
+    pub reduction: Reduction,
+    pub ignore_index: i64,
+    pub has_weight: bool,
+    pub input_shape: Vec<usize>,
+}
+
+impl Formula for NllLoss {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let g = ctx.grad()?;
+        let (target, total) = (ctx.saved(0), ctx.saved(1));
+        let weight = self.has_weight.then(|| ctx.saved(2));
+        Ok(vec![when(ctx.needs(0), || {
+            Tensor::nll_loss_backward(
+                g,
+                target,
+                weight,
+                total,
+                self.reduction,
+                self.ignore_index,
+                &self.input_shape,
+                self.name,
+            )
+        })?])
+    }
+}
+
+/// The gradient of nll as a function of the incoming gradient (PyTorch's
+/// `NllLossBackwardBackward0`): linear in it, so its own gradient is nll of the new one.
+pub(crate) struct NllLossBackward {
+    pub name: &'static str,
+    pub reduction: Reduction,
+    pub ignore_index: i64,
+    pub has_weight: bool,
+}
+
+impl Formula for NllLossBackward {
+    fn name(&self) -> &'static str {
+        if self.name == "NllLossBackward0" {
+            "NllLossBackwardBackward0"
+        } else {
+            "NllLoss2DBackwardBackward0"
+        }
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let gg = ctx.grad()?;
+        let target = ctx.saved(0);
+        let weight = self.has_weight.then(|| ctx.saved(2));
+        Ok(vec![when(ctx.needs(0), || {
+            let opts = crate::nn::functional::NllLossOptions {
+                weight,
+                ignore_index: self.ignore_index,
+                reduction: self.reduction,
+            };
+            crate::nn::functional::nll_loss(gg, target, opts)
+        })?])
+    }
+}
+
+/// ATen's `mul(Tensor, Scalar)` / `div(Tensor, Scalar)` as called from C++ composites
+/// (`MulBackward1` / `DivBackward1`; from Python a scalar is wrapped and the node is
+/// `MulBackward0`).
+pub(crate) struct ScalarScale {
+    pub factor: f64,
+    pub div: bool,
+}
+
+impl Formula for ScalarScale {
+    fn name(&self) -> &'static str {
+        if self.div {
+            "DivBackward1"
+        } else {
+            "MulBackward1"
+        }
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let g = ctx.grad()?;
+        Ok(vec![when(ctx.needs(0), || {
+            if self.div {
+                g.try_div(self.factor)
+            } else {
+                g.try_mul(self.factor)
+            }
+        })?])
+    }
+}

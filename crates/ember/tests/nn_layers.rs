@@ -1,0 +1,313 @@
+//! `torch.nn.functional` ops and layers through the public API: gradients against finite
+//! differences (f64; contiguous and transposed inputs), PyTorch's values and node names
+//! (from PyTorch 2.15), and bad inputs.
+
+use ember::autograd::{gradcheck, gradgradcheck};
+use ember::nn::functional::{self as F, CrossEntropyOptions, NllLossOptions, Reduction};
+use ember::{DType, Tensor};
+
+fn rand(shape: &[usize]) -> Tensor {
+    ember::randn_with(shape, DType::F64).requires_grad_(true)
+}
+
+/// A leaf holding the transpose of a random `[.., b, a]` tensor: same shape, not contiguous.
+fn rand_t(shape: &[usize]) -> Tensor {
+    let mut s = shape.to_vec();
+    let n = s.len();
+    s.swap(n - 1, n - 2);
+    let x = ember::randn_with(s, DType::F64).transpose(-1, -2);
+    assert!(!x.is_contiguous());
+    x.requires_grad_(true)
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()))
+}
+
+fn err(r: ember::Result<Tensor>) -> String {
+    match r {
+        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn name(t: &Tensor) -> String {
+    t.grad_fn().map(|g| g.name()).unwrap_or_default()
+}
+
+fn check1(f: impl Fn(&Tensor) -> ember::Result<Tensor> + Copy, x: &Tensor) {
+    gradcheck(|i| Ok(vec![f(&i[0])?]), std::slice::from_ref(x)).unwrap();
+    gradgradcheck(|i| Ok(vec![f(&i[0])?]), std::slice::from_ref(x)).unwrap();
+}
+
+#[test]
+fn softmax_gradients() {
+    ember::manual_seed(0);
+    for x in [rand(&[3, 4]), rand_t(&[3, 4]), rand(&[2, 3, 4])] {
+        for d in [0, 1, -1] {
+            check1(|x| x.try_softmax(d), &x);
+            check1(|x| x.try_log_softmax(d), &x);
+        }
+    }
+    check1(|x| x.try_softmax(0), &rand(&[]));
+    let x = rand(&[2, 3]);
+    assert_eq!(name(&x.softmax(1)), "SoftmaxBackward0");
+    assert_eq!(name(&x.log_softmax(1)), "LogSoftmaxBackward0");
+}
+
+#[test]
+fn softmax_values_and_errors() {
+    let x = ember::tensor([[1.0f32, 2.0, 3.0], [1000.0, 1000.0, f32::NEG_INFINITY]]);
+    let y = x.softmax(1).to_vec::<f32>();
+    assert!(close(
+        &y.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+        &[0.09003057, 0.24472847, 0.66524096, 0.5, 0.5, 0.0],
+        1e-6
+    ));
+    let h = x.to_dtype(DType::BF16).log_softmax(1);
+    assert_eq!(h.dtype(), DType::BF16);
+    let i = ember::tensor([[1i64, 2]]);
+    assert_eq!(
+        err(i.try_softmax(1)),
+        "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'"
+    );
+    assert_eq!(
+        err(x.try_softmax(2)),
+        "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    );
+}
+
+fn logits() -> Tensor {
+    Tensor::from_vec(
+        vec![
+            0.5, -1.0, 2.0, 1.5, 0.25, -0.75, 0.0, 3.0, 1.0, -2.0, 0.5, 0.5,
+        ],
+        [4, 3],
+    )
+    .requires_grad_(true)
+}
+
+#[test]
+fn cross_entropy_matches_pytorch() {
+    let x = logits();
+    let t = ember::tensor([2i64, 0, -100, 1]);
+    let w = Tensor::from_vec(vec![0.5, 2.0, 1.0], [3]);
+    let opts = CrossEntropyOptions {
+        weight: Some(&w),
+        label_smoothing: 0.2,
+        ..Default::default()
+    };
+    let l = F::cross_entropy(&x, &t, opts).unwrap();
+    assert_eq!(name(&l), "AddBackward0");
+    assert!((l.item::<f64>() - 0.7580835094343403).abs() < 1e-12);
+    l.backward();
+    let want = [
+        0.042228591965153696,
+        -0.026547716462939894,
+        -0.015680875502213792,
+        0.006193966494002216,
+        -0.0008486145147106691,
+        -0.005345351979291553,
+        0.0,
+        0.0,
+        0.0,
+        0.01112707844162299,
+        -0.2436587773160496,
+        0.2325316988744266,
+    ];
+    assert!(close(&x.grad().unwrap().to_vec::<f64>(), &want, 1e-12));
+    let none = F::cross_entropy(
+        &x,
+        &t,
+        CrossEntropyOptions {
+            reduction: Reduction::None,
+            ..opts
+        },
+    )
+    .unwrap();
+    assert!(close(
+        &none.to_vec::<f64>(),
+        &[
+            0.699355006545729,
+            0.5260926526245753,
+            0.0,
+            1.4278446238498872
+        ],
+        1e-12
+    ));
+}
+
+#[test]
+fn nll_loss_matches_pytorch() {
+    let x = logits();
+    let t = ember::tensor([2i64, 0, -100, 1]);
+    let w = Tensor::from_vec(vec![0.5, 2.0, 1.0], [3]);
+    let opts = NllLossOptions {
+        weight: Some(&w),
+        ..Default::default()
+    };
+    let l = F::nll_loss(&x, &t, opts).unwrap();
+    assert!((l.item::<f64>() + 1.0714285714285714).abs() < 1e-12);
+    l.backward();
+    let mut want = vec![0.0; 12];
+    want[2] = -0.2857142857142857;
+    want[3] = -0.14285714285714285;
+    want[10] = -0.5714285714285714;
+    assert!(close(&x.grad().unwrap().to_vec::<f64>(), &want, 1e-12));
+    // Double backward names PyTorch's nodes.
+    let x = logits();
+    let g = ember::autograd::grad_with(
+        &[&F::nll_loss(&x.log_softmax(1), &t, opts).unwrap()],
+        &[&x],
+        ember::autograd::GradOptions {
+            create_graph: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(g[0].as_ref().unwrap().requires_grad());
+}
+
+#[test]
+fn nll_and_cross_entropy_gradients() {
+    ember::manual_seed(1);
+    let t = ember::tensor([2i64, 0, 1, 1]);
+    let w = Tensor::from_vec(vec![0.5, 2.0, 1.0], [3]);
+    for x in [rand(&[4, 3]), rand_t(&[4, 3])] {
+        for reduction in [Reduction::None, Reduction::Sum, Reduction::Mean] {
+            for weight in [None, Some(&w)] {
+                let o = NllLossOptions {
+                    weight,
+                    ignore_index: 1,
+                    reduction,
+                };
+                check1(|x| F::nll_loss(x, &t, o), &x);
+                let c = CrossEntropyOptions {
+                    weight,
+                    ignore_index: 1,
+                    reduction,
+                    label_smoothing: 0.1,
+                };
+                check1(|x| F::cross_entropy(x, &t, c), &x);
+            }
+        }
+        let p = ember::rand_with([4, 3], DType::F64).softmax(1);
+        let c = CrossEntropyOptions {
+            weight: Some(&w),
+            label_smoothing: 0.3,
+            ..Default::default()
+        };
+        check1(|x| F::cross_entropy(x, &p, c), &x);
+    }
+    // Spatial targets: 4-d is one NllLoss2D node, 3-d goes through it and a view.
+    let x4 = rand(&[2, 3, 2, 2]);
+    let t4 = ember::randint(0, 3, [2, 2, 2]);
+    check1(|x| F::nll_loss(x, &t4, NllLossOptions::default()), &x4);
+    assert_eq!(
+        name(&F::nll_loss(&x4, &t4, NllLossOptions::default()).unwrap()),
+        "NllLoss2DBackward0"
+    );
+    let x3 = rand(&[2, 3, 4]);
+    let t3 = ember::randint(0, 3, [2, 4]);
+    let none = NllLossOptions {
+        reduction: Reduction::None,
+        ..Default::default()
+    };
+    check1(|x| F::nll_loss(x, &t3, none), &x3);
+    assert_eq!(name(&F::nll_loss(&x3, &t3, none).unwrap()), "ViewBackward0");
+    // A single sample: `[C]` input, 0-d target.
+    let x1 = rand(&[5]);
+    check1(
+        |x| F::cross_entropy(x, &ember::scalar_tensor(2i64), Default::default()),
+        &x1,
+    );
+}
+
+#[test]
+fn nll_loss_errors() {
+    let x = ember::zeros([4, 5]);
+    let d = NllLossOptions::default();
+    assert_eq!(
+        err(F::nll_loss(&x, &ember::tensor([1i64, 2, 3]), d)),
+        "Expected input batch_size (4) to match target batch_size (3)."
+    );
+    assert_eq!(
+        err(F::nll_loss(&x, &ember::tensor([1i64, 2, 3, 7]), d)),
+        "Target 7 is out of bounds."
+    );
+    assert_eq!(
+        err(F::nll_loss(
+            &x,
+            &ember::tensor([1i64, 2, 3, 4]).to_dtype(DType::I32),
+            d
+        )),
+        "expected target dtype to be Long or Byte, but got Int"
+    );
+    let w = ember::ones([3]);
+    assert_eq!(
+        err(F::nll_loss(
+            &x,
+            &ember::tensor([1i64, 2, 3, 4]),
+            NllLossOptions {
+                weight: Some(&w),
+                ..d
+            }
+        )),
+        "weight tensor should be defined either for all 5 classes or no classes but got weight tensor of shape: [3]"
+    );
+    assert_eq!(
+        err(F::nll_loss(
+            &ember::scalar_tensor(1.0),
+            &ember::scalar_tensor(1i64),
+            d
+        )),
+        "Expected 1 or more dimensions (got 0)"
+    );
+    assert_eq!(
+        err(F::cross_entropy(
+            &x,
+            &ember::zeros([4, 4]),
+            Default::default()
+        )),
+        "0D or 1D target tensor expected, multi-target not supported"
+    );
+    assert_eq!(
+        err(F::cross_entropy(
+            &x,
+            &ember::tensor([1i64, 2, 3, 4]),
+            CrossEntropyOptions {
+                label_smoothing: 1.5,
+                ..Default::default()
+            }
+        )),
+        "label_smoothing must be between 0.0 and 1.0. Got: 1.5"
+    );
+    assert_eq!(
+        err(F::cross_entropy(
+            &x,
+            &ember::zeros_with([4, 5], DType::I64),
+            Default::default()
+        )),
+        "Expected floating point type for target with class probabilities, got Long"
+    );
+}
+
+#[test]
+fn loss_modules() {
+    use ember::nn::{CrossEntropyLoss, Module, ModuleFields, NLLLoss, Softmax};
+    let x = logits();
+    let t = ember::tensor([2i64, 0, 1, 1]);
+    let a = CrossEntropyLoss::default().call(&x, &t);
+    let b = NLLLoss::default().call(&x.log_softmax(1), &t);
+    assert_eq!(a.item::<f64>(), b.item::<f64>());
+    let s = Softmax::new(1).forward(&x).unwrap();
+    assert!(close(
+        &s.sum_dim(1, false).to_vec::<f64>(),
+        &[1.0; 4],
+        1e-12
+    ));
+    assert_eq!(Softmax::new(1).extra_repr(), "dim=1");
+}
