@@ -8,6 +8,9 @@ mod inplace;
 pub(crate) mod linalg;
 mod pointwise;
 mod reduce;
+mod reduce_minmax;
+mod reduce_stats;
+mod scan;
 mod shape_ops;
 
 pub use create::*;

@@ -16,6 +16,7 @@ pub(crate) mod linalg_decomp;
 pub(crate) mod loss;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;
+pub(crate) mod scan;
 pub(crate) mod shape;
 
 use super::node::InputMeta;

@@ -9,6 +9,7 @@ pub(crate) mod elementwise;
 pub(crate) mod linalg;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
+pub(crate) mod scan;
 
 pub(crate) use alloc::CpuBuffer;
 pub use alloc::{
