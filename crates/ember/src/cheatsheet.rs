@@ -76,8 +76,8 @@
 //! | `nn.Sequential(nn.Linear(..), nn.ReLU(), ..)` | `nn::Sequential::new().push(nn::Linear::new(..)).push(nn::ReLU::new())` |
 //! | `model(x)` | `model.forward(&x)?` or `model.call(&x)` |
 //! | `model.parameters()`, `model.zero_grad()` | `model.parameters()`, `model.zero_grad()` |
-//! | `nn.MSELoss(reduction='sum')` | `nn::MSELoss::new(nn::Reduction::Sum)` |
-//! | `loss_fn(y_pred, y)` | `loss_fn.call(&y_pred, &y)` |
+//! | `nn.MSELoss(reduction='sum')` | `nn::MSELoss::with_reduction(nn::functional::Reduction::Sum)` |
+//! | `loss_fn(y_pred, y)` | `loss_fn.call(&y_pred, &y)` or `loss_fn.forward(&y_pred, &y)?` |
 //! | `torch.optim.SGD(model.parameters(), lr=1e-4)` | `optim::SGD::new(model.parameters(), 1e-4)` |
 //! | `torch.optim.Adam(model.parameters(), lr=1e-4)` | `optim::Adam::new(model.parameters(), 1e-4)` |
 //! | `optimizer.zero_grad()`, `optimizer.step()` | `optimizer.zero_grad(true)`, `optimizer.step()?` |

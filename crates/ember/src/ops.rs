@@ -292,6 +292,43 @@ pub enum ReduceOp {
     ArgMax,
     /// Index of the minimum (first occurrence; NaN counts as minimal).
     ArgMin,
+    /// Whether every element is nonzero (bool result; uint8 for uint8 input, as PyTorch).
+    All,
+    /// Whether some element is nonzero (bool result; uint8 for uint8 input, as PyTorch).
+    Any,
+}
+
+impl ReduceOp {
+    /// The dtype the reduction of a `src` tensor produces.
+    pub(crate) fn out_dtype(self, src: crate::DType) -> crate::DType {
+        use crate::DType;
+        match self {
+            ReduceOp::Sum | ReduceOp::Prod if !src.is_floating_point() => DType::I64,
+            ReduceOp::ArgMax | ReduceOp::ArgMin => DType::I64,
+            ReduceOp::All | ReduceOp::Any if src != DType::U8 => DType::Bool,
+            _ => src,
+        }
+    }
+}
+
+/// A cumulative op along one dim (`cumsum`, `cumprod`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScanOp {
+    /// Running sum.
+    Sum,
+    /// Running product.
+    Prod,
+}
+
+impl ScanOp {
+    /// The dtype the scan of a `src` tensor produces: integers and bool give int64.
+    pub(crate) fn out_dtype(self, src: crate::DType) -> crate::DType {
+        if src.is_floating_point() {
+            src
+        } else {
+            crate::DType::I64
+        }
+    }
 }
 
 /// Elementwise ops with parameters (PyTorch's keyword arguments), computed in one pass.

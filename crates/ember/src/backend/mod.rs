@@ -11,7 +11,7 @@ pub(crate) mod nn;
 
 use crate::error::Result;
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
 use crate::storage::Buffer;
 use crate::{DType, Scalar};
 
@@ -125,6 +125,23 @@ pub(crate) fn reduce(
 ) -> Result<()> {
     let (s, sl) = cpu_in(src);
     cpu::reduce::reduce(op, s, sl, src_dt, dims, cpu_mut(dst), dst_l, dst_dt)
+}
+
+/// Cumulative `op` of `src` along `dim` (from the end when `reverse`) into `dst`, which
+/// has `src`'s shape.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn scan(
+    op: ScanOp,
+    src: In<'_>,
+    src_dt: DType,
+    dim: usize,
+    reverse: bool,
+    dst: &mut Buffer,
+    dst_l: &Layout,
+    dst_dt: DType,
+) -> Result<()> {
+    let (s, sl) = cpu_in(src);
+    cpu::scan::scan(op, s, sl, src_dt, dim, reverse, cpu_mut(dst), dst_l, dst_dt)
 }
 
 /// Batched matrix product: `a` is `[B, M, K]`, `b` is `[B, K, N]`, `dst` is `[B, M, N]`.

@@ -14,6 +14,9 @@ mod out;
 mod pointwise;
 mod reduce;
 mod shape_ext;
+mod reduce_minmax;
+mod reduce_stats;
+mod scan;
 mod shape_ops;
 
 pub use create::*;

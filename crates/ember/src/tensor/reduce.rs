@@ -1,5 +1,6 @@
 //! Reductions: sum and mean over all elements or over dims, with `keepdim`.
 
+use crate::Tensor;
 use crate::autograd::formulas::reduce as f;
 use crate::autograd::node::{needs_grad, record};
 use crate::backend;
@@ -7,7 +8,6 @@ use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
 use crate::ops::ReduceOp;
 use crate::shape::{Dims, IntList, wrap_dims};
-use crate::{DType, Tensor};
 
 impl Tensor {
     /// Reduces over `dims` (all dims when empty) without recording history. The result has
@@ -20,11 +20,7 @@ impl Tensor {
         } else {
             dims
         };
-        let out_dt = match op {
-            ReduceOp::Sum | ReduceOp::Prod if !self.dtype().is_floating_point() => DType::I64,
-            ReduceOp::ArgMax | ReduceOp::ArgMin => DType::I64,
-            _ => self.dtype(),
-        };
+        let out_dt = op.out_dtype(self.dtype());
         let kshape: Dims = self
             .shape()
             .iter()

@@ -18,6 +18,7 @@ pub(crate) mod loss;
 pub(crate) mod nn;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;
+pub(crate) mod scan;
 pub(crate) mod shape;
 
 use super::node::InputMeta;

@@ -12,6 +12,7 @@ pub(crate) mod loss;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
 pub(crate) mod softmax;
+pub(crate) mod scan;
 
 pub(crate) use alloc::CpuBuffer;
 pub use alloc::{

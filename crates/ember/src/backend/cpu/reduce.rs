@@ -1,6 +1,6 @@
 //! Reductions over a set of dims: sum and prod accumulate in f64 (floats) or i64 (integers
 //! and bool); max/min propagate NaN; argmax/argmin return the first extreme index, counting
-//! NaN as the extreme.
+//! NaN as the extreme; all/any test elements against zero (NaN is nonzero).
 
 use super::dispatch::with_dtype;
 use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
@@ -173,6 +173,39 @@ fn arg_typed<T: Element>(
     });
 }
 
+fn all_any_typed<T: Element>(
+    src: &[T],
+    sl: &Layout,
+    dims: &[usize],
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    dst_dt: DType,
+    all: bool,
+) {
+    // `all` of an empty slice is true and `any` false: the fold's initial value.
+    let each = |f: &mut dyn FnMut(usize, bool)| {
+        for_each_output(sl, dims, dl, |o, inner| {
+            f(
+                o,
+                fold(src, inner, all, |a, x| {
+                    if all {
+                        a && x.is_nonzero()
+                    } else {
+                        a || x.is_nonzero()
+                    }
+                }),
+            )
+        })
+    };
+    if dst_dt == DType::U8 {
+        let d = dst.as_mut_slice::<u8>();
+        each(&mut |o, v| d[o] = v as u8);
+    } else {
+        let d = dst.as_mut_slice::<bool>();
+        each(&mut |o, v| d[o] = v);
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn reduce(
     op: ReduceOp,
@@ -184,11 +217,7 @@ pub(crate) fn reduce(
     dl: &Layout,
     dst_dt: DType,
 ) -> Result<()> {
-    let expect = match op {
-        ReduceOp::Sum | ReduceOp::Prod if !src_dt.is_floating_point() => DType::I64,
-        ReduceOp::ArgMax | ReduceOp::ArgMin => DType::I64,
-        _ => src_dt,
-    };
+    let expect = op.out_dtype(src_dt);
     if dst_dt != expect {
         bail!(
             DType,
@@ -204,6 +233,8 @@ pub(crate) fn reduce(
             ReduceOp::Min => extreme_typed(s, sl, dims, dst, dl, false),
             ReduceOp::ArgMax => arg_typed(s, sl, dims, dst, dl, true),
             ReduceOp::ArgMin => arg_typed(s, sl, dims, dst, dl, false),
+            ReduceOp::All => all_any_typed(s, sl, dims, dst, dl, dst_dt, true),
+            ReduceOp::Any => all_any_typed(s, sl, dims, dst, dl, dst_dt, false),
         }
     });
     Ok(())
