@@ -181,9 +181,7 @@ fn is_mask(t: &Tensor) -> bool {
 }
 
 fn too_many(ndim: usize) -> Error {
-    Error::IndexOutOfRange(format!(
-        "too many indices for tensor of dimension {ndim}"
-    ))
+    Error::IndexOutOfRange(format!("too many indices for tensor of dimension {ndim}"))
 }
 
 /// Python's slice bounds for a dim of size `n`: `(start, len)`.
@@ -370,12 +368,7 @@ impl Tensor {
     }
 
     /// Writes `values` (broadcast to `x[indices]`'s shape) into `out` at `indices`.
-    fn put_values(
-        &self,
-        plan: &IndexPlan,
-        values: &Tensor,
-        accumulate: bool,
-    ) -> Result<()> {
+    fn put_values(&self, plan: &IndexPlan, values: &Tensor, accumulate: bool) -> Result<()> {
         if values.dtype() != self.dtype() {
             bail!(
                 DType,
@@ -494,7 +487,12 @@ impl Tensor {
     /// As the `try_` form's errors.
     #[must_use]
     #[track_caller]
-    pub fn index_put(&self, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Tensor {
+    pub fn index_put(
+        &self,
+        indices: &[Option<Tensor>],
+        values: &Tensor,
+        accumulate: bool,
+    ) -> Tensor {
         self.try_index_put(indices, values, accumulate).or_panic()
     }
 

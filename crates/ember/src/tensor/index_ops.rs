@@ -253,8 +253,16 @@ impl Tensor {
                 "Index tensor must have the same number of dimensions as input tensor"
             );
         }
-        let shape = if self.dim() == 0 { Dims::from_elem(1, 1) } else { self.shape().into() };
-        let ishape: Dims = if index.dim() == 0 { Dims::from_elem(1, 1) } else { index.shape().into() };
+        let shape = if self.dim() == 0 {
+            Dims::from_elem(1, 1)
+        } else {
+            self.shape().into()
+        };
+        let ishape: Dims = if index.dim() == 0 {
+            Dims::from_elem(1, 1)
+        } else {
+            index.shape().into()
+        };
         for i in 0..shape.len() {
             if i != d && ishape[i] > shape[i] {
                 bail!(
@@ -268,7 +276,11 @@ impl Tensor {
         let mut vals = index.index_values()?;
         check_indices(&mut vals, shape[d], false, out_of_bounds(d, shape[d]))?;
         let l = self.layout();
-        let mut strides: Dims = if self.dim() == 0 { Dims::from_elem(0, 1) } else { l.strides.iter().copied().collect() };
+        let mut strides: Dims = if self.dim() == 0 {
+            Dims::from_elem(0, 1)
+        } else {
+            l.strides.iter().copied().collect()
+        };
         let sd = strides[d];
         strides[d] = 0;
         let mut offs = Vec::with_capacity(vals.len());
@@ -422,7 +434,11 @@ impl Tensor {
                 source.dtype().scalar_type_name()
             );
         }
-        let src_n = if source.dim() == 0 { 1 } else { source.shape()[d.min(source.dim() - 1)] };
+        let src_n = if source.dim() == 0 {
+            1
+        } else {
+            source.shape()[d.min(source.dim() - 1)]
+        };
         if source.dim() > 0 && (source.dim() != self.dim() || src_n != vals.len()) {
             if source.dim() == self.dim() || self.dim() == 0 {
                 bail!(
@@ -442,7 +458,11 @@ impl Tensor {
         }
         let scaled = {
             let _g = crate::no_grad();
-            let s = if alpha == Scalar::Int(1) { source.clone() } else { source.try_mul(alpha)? };
+            let s = if alpha == Scalar::Int(1) {
+                source.clone()
+            } else {
+                source.try_mul(alpha)?
+            };
             s.try_expand(&expected)?.try_to_dtype(self.dtype())?
         };
         let out = self.copy_raw(self.dtype())?;
@@ -510,7 +530,12 @@ impl Tensor {
         };
         if needs_grad(&[self]) {
             let mask = mask.detach();
-            record(f::MaskedFillBackward, &[self], &[&out], &[Save::Tensor(&mask)]);
+            record(
+                f::MaskedFillBackward,
+                &[self],
+                &[&out],
+                &[Save::Tensor(&mask)],
+            );
         }
         Ok(out)
     }
@@ -599,7 +624,12 @@ impl Tensor {
         let out = x.take_rows_raw(&dims, &idx, n, 0)?;
         if needs_grad(&[self]) {
             let mask = mask.detach();
-            record(f::MaskedSelectBackward, &[self], &[&out], &[Save::Tensor(&mask)]);
+            record(
+                f::MaskedSelectBackward,
+                &[self],
+                &[&out],
+                &[Save::Tensor(&mask)],
+            );
         }
         Ok(out)
     }

@@ -287,10 +287,7 @@ impl Tensor {
     /// If `chunks` is 0 or `dim` is out of range.
     pub fn try_chunk(&self, chunks: usize, dim: i64) -> Result<Vec<Tensor>> {
         if chunks == 0 {
-            bail!(
-                Value,
-                "chunk expects `chunks` to be greater than 0, got: 0"
-            );
+            bail!(Value, "chunk expects `chunks` to be greater than 0, got: 0");
         }
         let d = self.split_dim(dim)?;
         let n = self.shape()[d];
@@ -321,7 +318,10 @@ impl Tensor {
     /// If the tensor is 0-dim or `dim` is out of range.
     pub fn try_unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
         if self.dim() == 0 {
-            bail!(IndexOutOfRange, "Dimension specified as 0 but tensor has no dimensions");
+            bail!(
+                IndexOutOfRange,
+                "Dimension specified as 0 but tensor has no dimensions"
+            );
         }
         let d = wrap_dim(dim, self.dim())?;
         let outs: Vec<Tensor> = (0..self.shape()[d])

@@ -62,7 +62,10 @@ impl Tensor {
         if self.dim() == 0 {
             return self.try_reshape([1]);
         }
-        let (s, e) = (wrap_dim(start_dim, self.dim())?, wrap_dim(end_dim, self.dim())?);
+        let (s, e) = (
+            wrap_dim(start_dim, self.dim())?,
+            wrap_dim(end_dim, self.dim())?,
+        );
         if s > e {
             bail!(
                 Value,
@@ -157,7 +160,13 @@ impl Tensor {
                 let sizes: Vec<i64> = spec
                     .iter()
                     .enumerate()
-                    .map(|(j, &r)| r * if j < lead { 1 } else { l.shape[j - lead] as i64 })
+                    .map(|(j, &r)| {
+                        r * if j < lead {
+                            1
+                        } else {
+                            l.shape[j - lead] as i64
+                        }
+                    })
                     .collect();
                 bail!(
                     Value,
@@ -166,7 +175,11 @@ impl Tensor {
                     ShapeFmt(&sizes)
                 );
             }
-            let (n, st) = if i < lead { (1, 0) } else { (l.shape[i - lead], l.strides[i - lead]) };
+            let (n, st) = if i < lead {
+                (1, 0)
+            } else {
+                (l.shape[i - lead], l.strides[i - lead])
+            };
             shape.extend([r as usize, n]);
             strides.extend([0, st]);
             out_shape.push(r as usize * n);
@@ -267,7 +280,11 @@ impl Tensor {
             let n = flat.numel().max(1) as i64;
             let s = shifts[0].rem_euclid(n) as usize;
             let r = flat.remap_copy(&[0], |_, c| (c + n as usize - s) % n as usize)?;
-            Tensor::from_parts(r.storage().clone(), Layout::contiguous(self.shape()), r.dtype())
+            Tensor::from_parts(
+                r.storage().clone(),
+                Layout::contiguous(self.shape()),
+                r.dtype(),
+            )
         } else {
             if shifts.len() != dims.len() {
                 bail!(
@@ -332,7 +349,11 @@ impl Tensor {
         let keep: Vec<bool> = (0..n * m)
             .map(|k| {
                 let off = (k % m) as i64 - (k / m) as i64;
-                if upper { off >= diagonal } else { off <= diagonal }
+                if upper {
+                    off >= diagonal
+                } else {
+                    off <= diagonal
+                }
             })
             .collect();
         let mask = Tensor::try_from_vec(keep, [n, m])?;
