@@ -30,6 +30,7 @@ pub mod init;
 mod linear;
 mod module;
 mod parameter;
+pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
