@@ -38,6 +38,7 @@ pub mod linalg;
 mod math;
 pub mod nn;
 pub mod ops;
+pub mod optim;
 mod random;
 mod scalar;
 mod shape;

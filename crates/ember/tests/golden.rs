@@ -358,6 +358,8 @@ fn run_case(case: &Value, pending: &HashSet<String>) -> Option<Result<(), String
     Some(match op {
         "repr" => run_repr_case(case),
         "scenario" => run_scenario(case),
+        "optim" => golden_ops::optim::run_optim_case(case),
+        "lr_scheduler" => golden_ops::optim::run_scheduler_case(case),
         _ => run_op_case(case),
     })
 }

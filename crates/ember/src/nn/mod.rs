@@ -32,6 +32,7 @@ mod loss;
 mod module;
 mod parameter;
 mod simple;
+pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};

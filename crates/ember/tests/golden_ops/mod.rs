@@ -4,6 +4,7 @@
 pub mod indexing;
 pub mod linalg;
 pub mod nn;
+pub mod optim;
 pub mod pointwise;
 pub mod reduce;
 pub mod shape;

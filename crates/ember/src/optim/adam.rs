@@ -1,0 +1,325 @@
+//! Adam and AdamW (Adam with decoupled weight decay).
+
+use super::GroupOptions;
+use super::core::{
+    Algorithm, Options, ParamState, addcdiv_, addcmul_, check_beta, check_nonneg, lerp_,
+    optimizer_type, signed_grad,
+};
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use crate::error::Result;
+use crate::{Tensor, UnaryOp};
+
+/// `torch.optim.Adam`'s options, defaults as PyTorch's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamOptions {
+    /// Learning rate (default 1e-3).
+    pub lr: f64,
+    /// Coefficients of the running averages of the gradient and its square (0.9, 0.999).
+    pub betas: (f64, f64),
+    /// Added to the denominator for stability (default 1e-8).
+    pub eps: f64,
+    /// Weight decay (default 0): an L2 penalty, or decoupled when `decoupled_weight_decay`.
+    pub weight_decay: f64,
+    /// Use the AMSGrad variant (default false).
+    pub amsgrad: bool,
+    /// Maximize the objective instead of minimizing (default false).
+    pub maximize: bool,
+    /// Decay the weights directly, as AdamW (default false).
+    pub decoupled_weight_decay: bool,
+}
+
+impl Default for AdamOptions {
+    fn default() -> Self {
+        AdamOptions {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
+            decoupled_weight_decay: false,
+        }
+    }
+}
+
+/// `torch.optim.AdamW`'s options: Adam's, with weight decay 1e-2 by default and always
+/// decoupled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamWOptions {
+    /// Learning rate (default 1e-3).
+    pub lr: f64,
+    /// Coefficients of the running averages (0.9, 0.999).
+    pub betas: (f64, f64),
+    /// Added to the denominator for stability (default 1e-8).
+    pub eps: f64,
+    /// Decoupled weight decay (default 1e-2).
+    pub weight_decay: f64,
+    /// Use the AMSGrad variant (default false).
+    pub amsgrad: bool,
+    /// Maximize the objective instead of minimizing (default false).
+    pub maximize: bool,
+}
+
+impl Default for AdamWOptions {
+    fn default() -> Self {
+        AdamWOptions {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 1e-2,
+            amsgrad: false,
+            maximize: false,
+        }
+    }
+}
+
+impl AdamWOptions {
+    fn as_adam(&self) -> AdamOptions {
+        AdamOptions {
+            lr: self.lr,
+            betas: self.betas,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            amsgrad: self.amsgrad,
+            maximize: self.maximize,
+            decoupled_weight_decay: true,
+        }
+    }
+}
+
+macro_rules! adam_group_options {
+    ($t:ty) => {
+        impl GroupOptions for $t {
+            fn lr(&self) -> f64 {
+                self.lr
+            }
+            fn set_lr(&mut self, lr: f64) {
+                self.lr = lr;
+            }
+            fn betas(&self) -> Option<(f64, f64)> {
+                Some(self.betas)
+            }
+            fn set_betas(&mut self, b: (f64, f64)) {
+                self.betas = b;
+            }
+        }
+    };
+}
+adam_group_options!(AdamOptions);
+adam_group_options!(AdamWOptions);
+
+impl Options for AdamOptions {
+    fn validate(&self) -> Result<()> {
+        check_nonneg(self.lr, "learning rate")?;
+        check_nonneg(self.eps, "epsilon value")?;
+        check_beta(self.betas.0, 0)?;
+        check_beta(self.betas.1, 1)?;
+        check_nonneg(self.weight_decay, "weight_decay value")
+    }
+
+    fn to_map(&self) -> ValueMap {
+        [
+            ("lr", StateValue::Float(self.lr)),
+            ("betas", StateValue::Pair(self.betas.0, self.betas.1)),
+            ("eps", StateValue::Float(self.eps)),
+            ("weight_decay", StateValue::Float(self.weight_decay)),
+            ("amsgrad", StateValue::Bool(self.amsgrad)),
+            ("maximize", StateValue::Bool(self.maximize)),
+            (
+                "decoupled_weight_decay",
+                StateValue::Bool(self.decoupled_weight_decay),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
+        let r = Reader(m);
+        self.lr = r.f64("lr")?;
+        self.betas = r.pair("betas")?;
+        self.eps = r.f64("eps")?;
+        self.weight_decay = r.f64("weight_decay")?;
+        self.amsgrad = r.bool("amsgrad")?;
+        self.maximize = r.bool("maximize")?;
+        self.decoupled_weight_decay = r.bool("decoupled_weight_decay")?;
+        Ok(())
+    }
+}
+
+impl Options for AdamWOptions {
+    fn validate(&self) -> Result<()> {
+        self.as_adam().validate()
+    }
+
+    fn to_map(&self) -> ValueMap {
+        self.as_adam().to_map()
+    }
+
+    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
+        let mut a = self.as_adam();
+        a.load_map(m)?;
+        *self = AdamWOptions {
+            lr: a.lr,
+            betas: a.betas,
+            eps: a.eps,
+            weight_decay: a.weight_decay,
+            amsgrad: a.amsgrad,
+            maximize: a.maximize,
+        };
+        Ok(())
+    }
+}
+
+/// Adam's per-parameter state.
+pub(crate) struct AdamState {
+    step: f64,
+    exp_avg: Tensor,
+    exp_avg_sq: Tensor,
+    max_exp_avg_sq: Option<Tensor>,
+}
+
+impl ParamState for AdamState {
+    fn to_map(&self) -> ValueMap {
+        let mut m = ValueMap::new();
+        m.insert("step".into(), scalar_state(self.step));
+        m.insert("exp_avg".into(), StateValue::Tensor(self.exp_avg.detach()));
+        m.insert(
+            "exp_avg_sq".into(),
+            StateValue::Tensor(self.exp_avg_sq.detach()),
+        );
+        if let Some(t) = &self.max_exp_avg_sq {
+            m.insert("max_exp_avg_sq".into(), StateValue::Tensor(t.detach()));
+        }
+        m
+    }
+
+    fn from_map(m: &ValueMap, p: &Tensor) -> Result<Self> {
+        let r = Reader(m);
+        Ok(AdamState {
+            step: r.f64("step")?,
+            exp_avg: r.tensor("exp_avg", p)?,
+            exp_avg_sq: r.tensor("exp_avg_sq", p)?,
+            max_exp_avg_sq: r.opt_tensor("max_exp_avg_sq", p)?,
+        })
+    }
+}
+
+pub(crate) struct AdamAlgo;
+
+/// `_single_tensor_adam`, the non-capturable branch.
+fn adam_update(
+    o: &AdamOptions,
+    p: &Tensor,
+    grad: &Tensor,
+    state: &mut Option<AdamState>,
+) -> Result<()> {
+    let st = match state {
+        Some(s) => s,
+        None => state.insert(AdamState {
+            step: 0.0,
+            exp_avg: crate::try_zeros_like(p)?,
+            exp_avg_sq: crate::try_zeros_like(p)?,
+            max_exp_avg_sq: None,
+        }),
+    };
+    if o.amsgrad && st.max_exp_avg_sq.is_none() {
+        st.max_exp_avg_sq = Some(crate::try_zeros_like(p)?);
+    }
+    let mut g = signed_grad(grad, o.maximize)?;
+    st.step += 1.0;
+    let (beta1, beta2) = o.betas;
+    if o.weight_decay != 0.0 {
+        if o.decoupled_weight_decay {
+            p.try_mul_(1.0 - o.lr * o.weight_decay)?;
+        } else {
+            g = g.try_add_alpha(p, o.weight_decay)?;
+        }
+    }
+    lerp_(&st.exp_avg, &g, 1.0 - beta1)?;
+    st.exp_avg_sq.try_mul_(beta2)?;
+    addcmul_(&st.exp_avg_sq, &g, &g, 1.0 - beta2)?;
+
+    let bias_correction1 = 1.0 - beta1.powf(st.step);
+    let bias_correction2 = 1.0 - beta2.powf(st.step);
+    let step_size = o.lr / bias_correction1;
+    // Python's `x ** 0.5`, which is pow, not sqrt.
+    let bias_correction2_sqrt = bias_correction2.powf(0.5);
+    let second = match (&st.max_exp_avg_sq, o.amsgrad) {
+        (Some(m), true) => {
+            m.try_copy_(&m.try_maximum(&st.exp_avg_sq)?)?;
+            m.clone()
+        }
+        _ => st.exp_avg_sq.clone(),
+    };
+    let denom = second
+        .try_unary(UnaryOp::Sqrt)?
+        .try_div(bias_correction2_sqrt)?;
+    denom.try_add_(o.eps)?;
+    addcdiv_(p, &st.exp_avg, &denom, -step_size)
+}
+
+impl Algorithm for AdamAlgo {
+    type Options = AdamOptions;
+    type State = AdamState;
+
+    fn update(
+        o: &AdamOptions,
+        p: &Tensor,
+        grad: &Tensor,
+        state: &mut Option<AdamState>,
+    ) -> Result<()> {
+        adam_update(o, p, grad, state)
+    }
+}
+
+pub(crate) struct AdamWAlgo;
+
+impl Algorithm for AdamWAlgo {
+    type Options = AdamWOptions;
+    type State = AdamState;
+
+    fn update(
+        o: &AdamWOptions,
+        p: &Tensor,
+        grad: &Tensor,
+        state: &mut Option<AdamState>,
+    ) -> Result<()> {
+        adam_update(&o.as_adam(), p, grad, state)
+    }
+}
+
+optimizer_type! {
+    /// `torch.optim.Adam`: adaptive moment estimation.
+    ///
+    /// ```
+    /// use ember::optim::{Adam, Optimizer};
+    ///
+    /// let p = ember::tensor_with([1.0, 2.0], ember::DType::F64).requires_grad_(true);
+    /// let mut opt = Adam::new(vec![p.clone()], 0.1);
+    /// p.set_grad(Some(ember::tensor_with([0.5, -3.0], ember::DType::F64)));
+    /// opt.step().unwrap();
+    /// // The first step moves each element by about lr against its gradient's sign.
+    /// let v = p.to_vec::<f64>();
+    /// assert!((v[0] - 0.9).abs() < 1e-6 && (v[1] - 2.1).abs() < 1e-6);
+    /// ```
+    Adam, AdamAlgo, AdamOptions
+}
+
+optimizer_type! {
+    /// `torch.optim.AdamW`: Adam with decoupled weight decay (`p ← p·(1 − lr·wd)` before
+    /// the Adam step).
+    ///
+    /// ```
+    /// use ember::optim::{AdamW, Optimizer};
+    ///
+    /// let p = ember::tensor_with([1.0], ember::DType::F64).requires_grad_(true);
+    /// let mut opt = AdamW::new(vec![p.clone()], 0.1);
+    /// assert_eq!(opt.param_groups()[0].weight_decay, 0.01);
+    /// p.set_grad(Some(ember::tensor_with([1.0], ember::DType::F64)));
+    /// opt.step().unwrap();
+    /// assert!((p.item::<f64>() - (1.0 * (1.0 - 0.1 * 0.01) - 0.1)).abs() < 1e-6);
+    /// ```
+    AdamW, AdamWAlgo, AdamWOptions
+}

@@ -1,0 +1,161 @@
+//! Adamax: Adam with the infinity norm in place of the second moment.
+
+use super::GroupOptions;
+use super::core::{
+    Algorithm, Options, ParamState, addcdiv_, check_beta, check_nonneg, lerp_, optimizer_type,
+    signed_grad, with_weight_decay,
+};
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use crate::error::Result;
+use crate::{Tensor, UnaryOp};
+
+/// `torch.optim.Adamax`'s options, defaults as PyTorch's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamaxOptions {
+    /// Learning rate (default 2e-3).
+    pub lr: f64,
+    /// Coefficients of the running average and of the infinity norm (0.9, 0.999).
+    pub betas: (f64, f64),
+    /// Added to the denominator for stability (default 1e-8).
+    pub eps: f64,
+    /// L2 penalty (default 0).
+    pub weight_decay: f64,
+    /// Maximize the objective instead of minimizing (default false).
+    pub maximize: bool,
+}
+
+impl Default for AdamaxOptions {
+    fn default() -> Self {
+        AdamaxOptions {
+            lr: 2e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            maximize: false,
+        }
+    }
+}
+
+impl GroupOptions for AdamaxOptions {
+    fn lr(&self) -> f64 {
+        self.lr
+    }
+    fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+    fn betas(&self) -> Option<(f64, f64)> {
+        Some(self.betas)
+    }
+    fn set_betas(&mut self, b: (f64, f64)) {
+        self.betas = b;
+    }
+}
+
+impl Options for AdamaxOptions {
+    fn validate(&self) -> Result<()> {
+        check_nonneg(self.lr, "learning rate")?;
+        check_nonneg(self.eps, "epsilon value")?;
+        check_beta(self.betas.0, 0)?;
+        check_beta(self.betas.1, 1)?;
+        check_nonneg(self.weight_decay, "weight_decay value")
+    }
+
+    fn to_map(&self) -> ValueMap {
+        [
+            ("lr", StateValue::Float(self.lr)),
+            ("betas", StateValue::Pair(self.betas.0, self.betas.1)),
+            ("eps", StateValue::Float(self.eps)),
+            ("weight_decay", StateValue::Float(self.weight_decay)),
+            ("maximize", StateValue::Bool(self.maximize)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
+        let r = Reader(m);
+        self.lr = r.f64("lr")?;
+        self.betas = r.pair("betas")?;
+        self.eps = r.f64("eps")?;
+        self.weight_decay = r.f64("weight_decay")?;
+        self.maximize = r.bool("maximize")?;
+        Ok(())
+    }
+}
+
+/// Adamax's per-parameter state.
+pub(crate) struct AdamaxState {
+    step: f64,
+    exp_avg: Tensor,
+    exp_inf: Tensor,
+}
+
+impl ParamState for AdamaxState {
+    fn to_map(&self) -> ValueMap {
+        let mut m = ValueMap::new();
+        m.insert("step".into(), scalar_state(self.step));
+        m.insert("exp_avg".into(), StateValue::Tensor(self.exp_avg.detach()));
+        m.insert("exp_inf".into(), StateValue::Tensor(self.exp_inf.detach()));
+        m
+    }
+
+    fn from_map(m: &ValueMap, p: &Tensor) -> Result<Self> {
+        let r = Reader(m);
+        Ok(AdamaxState {
+            step: r.f64("step")?,
+            exp_avg: r.tensor("exp_avg", p)?,
+            exp_inf: r.tensor("exp_inf", p)?,
+        })
+    }
+}
+
+pub(crate) struct AdamaxAlgo;
+
+impl Algorithm for AdamaxAlgo {
+    type Options = AdamaxOptions;
+    type State = AdamaxState;
+
+    fn update(
+        o: &AdamaxOptions,
+        p: &Tensor,
+        grad: &Tensor,
+        state: &mut Option<AdamaxState>,
+    ) -> Result<()> {
+        let st = match state {
+            Some(s) => s,
+            None => state.insert(AdamaxState {
+                step: 0.0,
+                exp_avg: crate::try_zeros_like(p)?,
+                exp_inf: crate::try_zeros_like(p)?,
+            }),
+        };
+        let g = signed_grad(grad, o.maximize)?;
+        st.step += 1.0;
+        let g = with_weight_decay(g, p, o.weight_decay)?;
+        let (beta1, beta2) = o.betas;
+        lerp_(&st.exp_avg, &g, 1.0 - beta1)?;
+        st.exp_inf.try_mul_(beta2)?;
+        let norm = g.try_unary(UnaryOp::Abs)?;
+        norm.try_add_(o.eps)?;
+        st.exp_inf.try_copy_(&st.exp_inf.try_maximum(&norm)?)?;
+        let clr = o.lr / (1.0 - beta1.powf(st.step));
+        addcdiv_(p, &st.exp_avg, &st.exp_inf, -clr)
+    }
+}
+
+optimizer_type! {
+    /// `torch.optim.Adamax`.
+    ///
+    /// ```
+    /// use ember::optim::{Adamax, Optimizer};
+    ///
+    /// let p = ember::tensor_with([1.0], ember::DType::F64).requires_grad_(true);
+    /// let mut opt = Adamax::new(vec![p.clone()], 0.01);
+    /// p.set_grad(Some(ember::tensor_with([2.0], ember::DType::F64)));
+    /// opt.step().unwrap();
+    /// // m = 0.2, u = 2 + 1e-8, p = 1 - (0.01 / 0.1) * m / u
+    /// assert!((p.item::<f64>() - 0.99).abs() < 1e-9);
+    /// ```
+    Adamax, AdamaxAlgo, AdamaxOptions
+}

@@ -1,0 +1,464 @@
+//! What the optimizers share: parameter groups, per-parameter state keyed by parameter, the
+//! step loop, state dicts, and the in-place arithmetic of PyTorch's update rules.
+
+use super::state::{OptimizerStateDict, StateValue, ValueMap};
+use super::{GroupOptions, py_float};
+use crate::error::{Result, bail};
+use crate::Tensor;
+use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+/// A parameter group: the tensors it updates and their options (`optimizer.param_groups[i]`).
+/// It dereferences to the options, so `group.lr` reads as PyTorch's `group["lr"]`.
+#[derive(Clone, Debug)]
+pub struct ParamGroup<O> {
+    /// The parameters of the group.
+    pub params: Vec<Tensor>,
+    /// The group's options.
+    pub options: O,
+}
+
+impl<O> Deref for ParamGroup<O> {
+    type Target = O;
+    fn deref(&self) -> &O {
+        &self.options
+    }
+}
+
+impl<O> DerefMut for ParamGroup<O> {
+    fn deref_mut(&mut self) -> &mut O {
+        &mut self.options
+    }
+}
+
+/// Access to an optimizer's parameter groups (`optimizer.param_groups`), readable and
+/// writable: `opt.param_groups()[0].lr = 0.01`. It holds the optimizer's lock: drop it before
+/// calling `step` (which otherwise fails rather than waiting forever).
+pub struct ParamGroups<'a, O>(pub(crate) MappedMutexGuard<'a, Vec<ParamGroup<O>>>);
+
+impl<O> Deref for ParamGroups<'_, O> {
+    type Target = [ParamGroup<O>];
+    fn deref(&self) -> &[ParamGroup<O>] {
+        &self.0
+    }
+}
+
+impl<O> DerefMut for ParamGroups<'_, O> {
+    fn deref_mut(&mut self) -> &mut [ParamGroup<O>] {
+        &mut self.0
+    }
+}
+
+/// The options of one optimizer: validation and conversion to and from a state dict.
+pub(crate) trait Options: GroupOptions + Clone + std::fmt::Debug + 'static {
+    /// PyTorch's constructor checks ("Invalid learning rate: -1.0").
+    fn validate(&self) -> Result<()>;
+    /// The options under PyTorch's names.
+    fn to_map(&self) -> ValueMap;
+    /// Reads back what `to_map` wrote.
+    fn load_map(&mut self, m: &ValueMap) -> Result<()>;
+}
+
+/// One parameter's state (`exp_avg`, `momentum_buffer`, …).
+pub(crate) trait ParamState: Sized + Send + 'static {
+    fn to_map(&self) -> ValueMap;
+    fn from_map(m: &ValueMap, param: &Tensor) -> Result<Self>;
+}
+
+/// One optimizer's update rule, applied to a single parameter.
+pub(crate) trait Algorithm: 'static {
+    type Options: Options;
+    type State: ParamState;
+    /// Updates `p` in place given its gradient; `state` is `None` before the first step.
+    fn update(
+        o: &Self::Options,
+        p: &Tensor,
+        grad: &Tensor,
+        state: &mut Option<Self::State>,
+    ) -> Result<()>;
+}
+
+/// The data behind an optimizer handle.
+pub(crate) struct Core<O, S> {
+    pub(crate) defaults: O,
+    pub(crate) groups: Vec<ParamGroup<O>>,
+    /// State by parameter identity; the entry keeps its parameter alive so the key stays unique.
+    pub(crate) state: HashMap<usize, (Tensor, S)>,
+}
+
+/// A shared optimizer: every clone of the handle sees the same groups and state.
+pub(crate) type Shared<A> =
+    Arc<Mutex<Core<<A as Algorithm>::Options, <A as Algorithm>::State>>>;
+
+fn key(t: &Tensor) -> usize {
+    Arc::as_ptr(&t.0) as usize
+}
+
+pub(crate) fn new_shared<A: Algorithm>(params: Vec<Tensor>, options: A::Options) -> Result<Shared<A>> {
+    options.validate()?;
+    if params.is_empty() {
+        bail!(Value, "optimizer got an empty parameter list");
+    }
+    let mut core = Core {
+        defaults: options.clone(),
+        groups: Vec::new(),
+        state: HashMap::new(),
+    };
+    add_group(&mut core, params, options)?;
+    Ok(Arc::new(Mutex::new(core)))
+}
+
+pub(crate) fn add_group<O: Options, S>(
+    core: &mut Core<O, S>,
+    params: Vec<Tensor>,
+    options: O,
+) -> Result<()> {
+    options.validate()?;
+    for p in &params {
+        if !(p.is_leaf() || p.retains_grad()) {
+            bail!(Value, "can't optimize a non-leaf Tensor");
+        }
+    }
+    let present: std::collections::HashSet<usize> = core
+        .groups
+        .iter()
+        .flat_map(|g| g.params.iter().map(key))
+        .collect();
+    if params.iter().any(|p| present.contains(&key(p))) {
+        bail!(Value, "some parameters appear in more than one parameter group");
+    }
+    core.groups.push(ParamGroup { params, options });
+    Ok(())
+}
+
+pub(crate) fn lock<A: Algorithm>(
+    s: &Shared<A>,
+) -> Result<MutexGuard<'_, Core<A::Options, A::State>>> {
+    match s.try_lock() {
+        Some(g) => Ok(g),
+        None => bail!(
+            Value,
+            "optimizer is in use: drop the guard returned by param_groups() before calling it"
+        ),
+    }
+}
+
+pub(crate) fn step<A: Algorithm>(s: &Shared<A>) -> Result<()> {
+    let mut core = lock::<A>(s)?;
+    let core = &mut *core;
+    let _no_grad = crate::no_grad();
+    for g in &core.groups {
+        for p in &g.params {
+            let Some(grad) = p.grad() else { continue };
+            let entry = core.state.remove(&key(p));
+            let mut st = entry.map(|(_, s)| s);
+            let r = A::update(&g.options, p, &grad, &mut st);
+            if let Some(st) = st {
+                core.state.insert(key(p), (p.clone(), st));
+            }
+            r?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn zero_grad<O, S>(core: &Core<O, S>, set_to_none: bool) {
+    for p in core.groups.iter().flat_map(|g| &g.params) {
+        let Some(g) = p.grad() else { continue };
+        if set_to_none {
+            p.set_grad(None);
+        } else {
+            // As PyTorch: a gradient with history (create_graph) is cut from it first.
+            let g = if g.grad_fn().is_some() {
+                let d = g.detach();
+                p.set_grad(Some(d.clone()));
+                d
+            } else {
+                g
+            };
+            let _ = g.try_requires_grad_(false);
+            let _no_grad = crate::no_grad();
+            let _ = g.try_zero_();
+        }
+    }
+}
+
+pub(crate) fn state_dict<O: Options, S: ParamState>(core: &Core<O, S>) -> OptimizerStateDict {
+    let mut sd = OptimizerStateDict::default();
+    let mut id = 0;
+    for g in &core.groups {
+        let mut m = g.options.to_map();
+        let mut ids = Vec::with_capacity(g.params.len());
+        for p in &g.params {
+            if let Some((_, st)) = core.state.get(&key(p)) {
+                sd.state.insert(id, st.to_map());
+            }
+            ids.push(id);
+            id += 1;
+        }
+        m.insert("params".into(), StateValue::Params(ids));
+        sd.param_groups.push(m);
+    }
+    sd
+}
+
+pub(crate) fn load_state_dict<O: Options, S: ParamState>(
+    core: &mut Core<O, S>,
+    sd: &OptimizerStateDict,
+) -> Result<()> {
+    if core.groups.len() != sd.param_groups.len() {
+        bail!(Value, "loaded state dict has a different number of parameter groups");
+    }
+    let mut saved_ids = Vec::with_capacity(sd.param_groups.len());
+    for (g, m) in core.groups.iter().zip(&sd.param_groups) {
+        let ids = match m.get("params") {
+            Some(StateValue::Params(ids)) => ids.clone(),
+            _ => bail!(Value, "state dict is missing key 'params'"),
+        };
+        if ids.len() != g.params.len() {
+            bail!(
+                Value,
+                "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"
+            );
+        }
+        saved_ids.push(ids);
+    }
+    // Build everything first so a failure leaves the optimizer unchanged.
+    let mut options = Vec::with_capacity(core.groups.len());
+    let mut state = HashMap::new();
+    for ((g, m), ids) in core.groups.iter().zip(&sd.param_groups).zip(&saved_ids) {
+        let mut o = g.options.clone();
+        o.load_map(m)?;
+        o.validate()?;
+        options.push(o);
+        for (p, id) in g.params.iter().zip(ids) {
+            if let Some(sm) = sd.state.get(id) {
+                state.insert(key(p), (p.clone(), S::from_map(sm, p)?));
+            }
+        }
+    }
+    for (g, o) in core.groups.iter_mut().zip(options) {
+        g.options = o;
+    }
+    core.state = state;
+    Ok(())
+}
+
+/// Checks PyTorch's `not 0.0 <= x` (NaN fails too) and words the error as PyTorch does.
+pub(crate) fn check_nonneg(x: f64, what: &str) -> Result<()> {
+    if x.is_nan() || x < 0.0 {
+        bail!(Value, "Invalid {what}: {}", py_float(x));
+    }
+    Ok(())
+}
+
+/// PyTorch's beta check: `not 0.0 <= beta < 1.0`.
+pub(crate) fn check_beta(b: f64, index: usize) -> Result<()> {
+    if !(0.0..1.0).contains(&b) {
+        bail!(Value, "Invalid beta parameter at index {index}: {}", py_float(b));
+    }
+    Ok(())
+}
+
+// The in-place arithmetic of PyTorch's update rules, with its operation order.
+
+/// `t.add_(other, alpha=alpha)`.
+pub(crate) fn add_scaled_(t: &Tensor, other: &Tensor, alpha: f64) -> Result<()> {
+    if alpha == 1.0 {
+        t.try_add_(other)?;
+    } else {
+        t.try_add_(&other.try_mul(alpha)?)?;
+    }
+    Ok(())
+}
+
+/// `t.addcmul_(a, b, value=v)`: `t + v * a * b`.
+pub(crate) fn addcmul_(t: &Tensor, a: &Tensor, b: &Tensor, v: f64) -> Result<()> {
+    let prod = if v == 1.0 {
+        a.try_mul(b)?
+    } else {
+        a.try_mul(v)?.try_mul(b)?
+    };
+    t.try_add_(&prod)?;
+    Ok(())
+}
+
+/// `t.addcdiv_(a, b, value=v)`: `t + v * a / b`.
+pub(crate) fn addcdiv_(t: &Tensor, a: &Tensor, b: &Tensor, v: f64) -> Result<()> {
+    let q = if v == 1.0 {
+        a.try_div(b)?
+    } else {
+        a.try_mul(v)?.try_div(b)?
+    };
+    t.try_add_(&q)?;
+    Ok(())
+}
+
+/// `t.lerp_(end, w)` with PyTorch's two-sided formula (exact at both ends).
+pub(crate) fn lerp_(t: &Tensor, end: &Tensor, w: f64) -> Result<()> {
+    let diff = end.try_sub(t)?;
+    if w.abs() < 0.5 {
+        t.try_add_(&diff.try_mul(w)?)?;
+    } else {
+        t.try_copy_(&end.try_sub(&diff.try_mul(1.0 - w)?)?)?;
+    }
+    Ok(())
+}
+
+/// The gradient the update sees: negated when maximizing.
+pub(crate) fn signed_grad(grad: &Tensor, maximize: bool) -> Result<Tensor> {
+    if maximize { grad.try_neg() } else { Ok(grad.clone()) }
+}
+
+/// `grad + weight_decay * param` (a new tensor: the stored `.grad` is never changed).
+pub(crate) fn with_weight_decay(grad: Tensor, p: &Tensor, wd: f64) -> Result<Tensor> {
+    if wd != 0.0 {
+        grad.try_add_alpha(p, wd)
+    } else {
+        Ok(grad)
+    }
+}
+
+/// Defines an optimizer handle type over an [`Algorithm`]: constructors, `param_groups`,
+/// `add_param_group_with`, and the [`Optimizer`](super::Optimizer) impl.
+macro_rules! optimizer_type {
+    ($(#[$doc:meta])* $name:ident, $algo:ty, $opts:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name(crate::optim::core::Shared<$algo>);
+
+        impl $name {
+            #[doc = concat!("`", stringify!($name), "(params, lr=lr)` with the other options at PyTorch's defaults.")]
+            ///
+            /// # Panics
+            /// As the `try_` form's errors.
+            #[track_caller]
+            pub fn new(params: Vec<crate::Tensor>, lr: f64) -> $name {
+                Self::with(params, $opts { lr, ..Default::default() })
+            }
+
+            #[doc = concat!("Fallible form of [`", stringify!($name), "::new`].")]
+            ///
+            /// # Errors
+            /// PyTorch's: an invalid learning rate, an empty parameter list.
+            pub fn try_new(params: Vec<crate::Tensor>, lr: f64) -> crate::Result<$name> {
+                Self::try_with(params, $opts { lr, ..Default::default() })
+            }
+
+            #[doc = concat!("`", stringify!($name), "(params, **options)`.")]
+            ///
+            /// # Panics
+            /// As the `try_` form's errors.
+            #[track_caller]
+            pub fn with(params: Vec<crate::Tensor>, options: $opts) -> $name {
+                match Self::try_with(params, options) {
+                    Ok(o) => o,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+
+            #[doc = concat!("Fallible form of [`", stringify!($name), "::with`].")]
+            ///
+            /// # Errors
+            /// PyTorch's checks of the options (\"Invalid learning rate: -1.0\"), an empty
+            /// parameter list, a parameter that is not a leaf.
+            pub fn try_with(params: Vec<crate::Tensor>, options: $opts) -> crate::Result<$name> {
+                crate::optim::core::new_shared::<$algo>(params, options).map($name)
+            }
+
+            /// The parameter groups, readable and writable (`opt.param_groups()[0].lr = 0.1`).
+            /// Drop the returned guard before stepping.
+            pub fn param_groups(&self) -> crate::optim::ParamGroups<'_, $opts> {
+                crate::optim::ParamGroups(parking_lot::MutexGuard::map(self.0.lock(), |c| {
+                    &mut c.groups
+                }))
+            }
+
+            /// The options new groups get by default (`optimizer.defaults`).
+            pub fn defaults(&self) -> $opts {
+                self.0.lock().defaults.clone()
+            }
+
+            /// `add_param_group({"params": params, **options})`.
+            ///
+            /// # Errors
+            /// Invalid options, a non-leaf parameter, or one already in a group.
+            pub fn add_param_group_with(
+                &mut self,
+                params: Vec<crate::Tensor>,
+                options: $opts,
+            ) -> crate::Result<()> {
+                let mut core = crate::optim::core::lock::<$algo>(&self.0)?;
+                crate::optim::core::add_group(&mut core, params, options)
+            }
+        }
+
+        impl crate::optim::Optimizer for $name {
+            fn step(&mut self) -> crate::Result<()> {
+                crate::optim::core::step::<$algo>(&self.0)
+            }
+
+            fn zero_grad(&mut self, set_to_none: bool) {
+                crate::optim::core::zero_grad(&self.0.lock(), set_to_none)
+            }
+
+            fn num_param_groups(&self) -> usize {
+                self.0.lock().groups.len()
+            }
+
+            fn visit_group_options(
+                &self,
+                f: &mut dyn FnMut(usize, &mut dyn crate::optim::GroupOptions),
+            ) {
+                for (i, g) in self.0.lock().groups.iter_mut().enumerate() {
+                    f(i, &mut g.options);
+                }
+            }
+
+            fn params(&self) -> Vec<crate::Tensor> {
+                self.0
+                    .lock()
+                    .groups
+                    .iter()
+                    .flat_map(|g| g.params.iter().cloned())
+                    .collect()
+            }
+
+            fn add_param_group(&mut self, params: Vec<crate::Tensor>) -> crate::Result<()> {
+                let defaults = self.defaults();
+                self.add_param_group_with(params, defaults)
+            }
+
+            fn state_dict(&self) -> crate::optim::OptimizerStateDict {
+                crate::optim::core::state_dict(&self.0.lock())
+            }
+
+            fn load_state_dict(
+                &mut self,
+                sd: &crate::optim::OptimizerStateDict,
+            ) -> crate::Result<()> {
+                let mut core = crate::optim::core::lock::<$algo>(&self.0)?;
+                crate::optim::core::load_state_dict(&mut core, sd)
+            }
+
+            fn handle(&self) -> Box<dyn crate::optim::Optimizer> {
+                Box::new(self.clone())
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let core = self.0.lock();
+                write!(f, "{} (", stringify!($name))?;
+                for (i, g) in core.groups.iter().enumerate() {
+                    write!(f, "\nParameter Group {i}\n    {:?}", g.options)?;
+                }
+                write!(f, "\n)")
+            }
+        }
+    };
+}
+
+pub(crate) use optimizer_type;

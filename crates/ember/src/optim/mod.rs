@@ -1,0 +1,167 @@
+//! Optimizers (`torch.optim`): [`SGD`], [`Adam`], [`AdamW`], [`RMSprop`], [`Adagrad`],
+//! [`Adamax`], [`NAdam`], [`Adadelta`], and learning-rate schedulers in [`lr_scheduler`].
+//!
+//! Each optimizer follows PyTorch's single-tensor (`foreach=False`) algorithm operation by
+//! operation, so trajectories match PyTorch's to rounding. An optimizer is a handle, like a
+//! [`Tensor`]: cloning it gives another handle to the same optimizer, which is how a scheduler
+//! can change the learning rate of the optimizer the training loop steps.
+//!
+//! ```
+//! use ember::optim::{self, Optimizer};
+//!
+//! let w = ember::tensor([1.0, -2.0]).requires_grad_(true);
+//! let mut opt = optim::SGD::new(vec![w.clone()], 0.1);
+//! for _ in 0..2 {
+//!     opt.zero_grad(true);
+//!     let loss = (&w * &w).sum();
+//!     loss.backward();
+//!     opt.step().unwrap();
+//! }
+//! // w <- w - 0.1 * 2w, twice: w * 0.8^2
+//! assert_eq!(w.to_vec::<f32>(), vec![0.64, -1.28]);
+//! ```
+
+mod adadelta;
+mod adagrad;
+mod adam;
+mod adamax;
+mod core;
+pub mod lr_scheduler;
+mod nadam;
+mod rmsprop;
+mod sgd;
+mod state;
+
+pub use adadelta::{Adadelta, AdadeltaOptions};
+pub use adagrad::{Adagrad, AdagradOptions};
+pub use adam::{Adam, AdamOptions, AdamW, AdamWOptions};
+pub use adamax::{Adamax, AdamaxOptions};
+pub use core::{ParamGroup, ParamGroups};
+pub use nadam::{NAdam, NAdamOptions};
+pub use rmsprop::{RMSprop, RMSpropOptions};
+pub use sgd::{SGD, SgdOptions};
+pub use state::{OptimizerStateDict, StateValue};
+
+use crate::{Result, Tensor};
+
+/// The per-group hyper-parameters every scheduler may read and write, whatever the optimizer.
+///
+/// `momentum` and `betas` are `None` for optimizers that have no such option (PyTorch's
+/// `"momentum" in optimizer.defaults`); [`lr_scheduler::OneCycleLR`] cycles whichever exists.
+pub trait GroupOptions: Send + Sync {
+    /// The learning rate (`group["lr"]`).
+    fn lr(&self) -> f64;
+    /// Sets the learning rate.
+    fn set_lr(&mut self, lr: f64);
+    /// The momentum, for optimizers that have one (SGD, RMSprop).
+    fn momentum(&self) -> Option<f64> {
+        None
+    }
+    /// Sets the momentum; ignored by optimizers without one.
+    fn set_momentum(&mut self, _momentum: f64) {}
+    /// The betas, for Adam-like optimizers.
+    fn betas(&self) -> Option<(f64, f64)> {
+        None
+    }
+    /// Sets the betas; ignored by optimizers without them.
+    fn set_betas(&mut self, _betas: (f64, f64)) {}
+}
+
+/// What every optimizer offers (PyTorch's `torch.optim.Optimizer`).
+pub trait Optimizer: Send + Sync {
+    /// `optimizer.step()`: updates every parameter that has a gradient, in place and without
+    /// recording history. Parameters whose `.grad` is `None` are skipped.
+    ///
+    /// # Errors
+    /// If a gradient does not fit its parameter (shape, dtype or device), or if a
+    /// [`ParamGroups`] guard of this optimizer is still alive.
+    fn step(&mut self) -> Result<()>;
+
+    /// `optimizer.zero_grad(set_to_none)`: clears the gradients (`None` when `set_to_none`,
+    /// PyTorch's default, else zeros them in place).
+    fn zero_grad(&mut self, set_to_none: bool);
+
+    /// The number of parameter groups.
+    fn num_param_groups(&self) -> usize;
+
+    /// Calls `f` with each group's index and its options, which `f` may change.
+    fn visit_group_options(&self, f: &mut dyn FnMut(usize, &mut dyn GroupOptions));
+
+    /// Every parameter, group after group.
+    fn params(&self) -> Vec<Tensor>;
+
+    /// `optimizer.add_param_group({"params": params})`: a new group with the optimizer's
+    /// default options (each optimizer also has a typed `add_param_group_with`).
+    ///
+    /// # Errors
+    /// As PyTorch: a parameter that is not a leaf, or that is already in a group.
+    fn add_param_group(&mut self, params: Vec<Tensor>) -> Result<()>;
+
+    /// `optimizer.state_dict()`: the per-parameter state (keyed by the parameter's position
+    /// across groups) and each group's options.
+    fn state_dict(&self) -> OptimizerStateDict;
+
+    /// `optimizer.load_state_dict(sd)`: restores options and state saved by `state_dict`.
+    ///
+    /// # Errors
+    /// PyTorch's errors when the groups do not match, or when a value has the wrong kind.
+    fn load_state_dict(&mut self, state_dict: &OptimizerStateDict) -> Result<()>;
+
+    /// Another handle to this same optimizer (what a scheduler keeps).
+    fn handle(&self) -> Box<dyn Optimizer>;
+
+    /// Each group's learning rate.
+    fn lrs(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        self.visit_group_options(&mut |_, g| out.push(g.lr()));
+        out
+    }
+
+    /// Sets each group's learning rate (`lrs[i]` for group `i`; extra values are ignored).
+    fn set_lrs(&self, lrs: &[f64]) {
+        self.visit_group_options(&mut |i, g| {
+            if let Some(&lr) = lrs.get(i) {
+                g.set_lr(lr);
+            }
+        });
+    }
+}
+
+/// Python's `repr` of a float, for error messages (`-1.0`, `1e-05`).
+pub(crate) fn py_float(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let a = x.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        let s = format!("{x:e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let (sign, digits) = match e.strip_prefix('-') {
+            Some(d) => ("-", d),
+            None => ("+", e),
+        };
+        return format!("{m}e{sign}{digits:0>2}");
+    }
+    if x.fract() == 0.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::py_float;
+
+    #[test]
+    fn python_float_repr() {
+        assert_eq!(py_float(-1.0), "-1.0");
+        assert_eq!(py_float(0.1), "0.1");
+        assert_eq!(py_float(1e-5), "1e-05");
+        assert_eq!(py_float(-2.5e20), "-2.5e+20");
+        assert_eq!(py_float(0.0001), "0.0001");
+    }
+}
