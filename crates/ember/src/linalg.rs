@@ -164,3 +164,38 @@ pub fn solve_triangular(
 ) -> Tensor {
     try_solve_triangular(a, b, upper, left, unitriangular).or_panic()
 }
+
+/// `torch.linalg.vector_norm(x, ord, dim, keepdim)`, see [`Tensor::try_norm_with`]
+/// (`dims` empty: over all elements).
+///
+/// ```
+/// let x = ember::tensor([[3.0, -4.0], [0.0, 1.0]]);
+/// let n = ember::linalg::try_vector_norm(&x, 2.0, 1, false).unwrap();
+/// assert_eq!(n.to_vec::<f32>(), vec![5.0, 1.0]);
+/// ```
+///
+/// # Errors
+/// As [`Tensor::try_norm_with`].
+pub fn try_vector_norm(
+    x: &Tensor,
+    ord: f64,
+    dims: impl crate::IntList,
+    keepdim: bool,
+) -> Result<Tensor> {
+    x.try_norm_with(ord, dims, keepdim)
+}
+
+/// Panicking form of [`try_vector_norm`].
+///
+/// ```
+/// let x = ember::tensor([1.0, -2.0, 2.0]);
+/// assert_eq!(ember::linalg::vector_norm(&x, 2.0, (), false).item::<f32>(), 3.0);
+/// ```
+///
+/// # Panics
+/// As [`try_vector_norm`]'s errors.
+#[must_use]
+#[track_caller]
+pub fn vector_norm(x: &Tensor, ord: f64, dims: impl crate::IntList, keepdim: bool) -> Tensor {
+    try_vector_norm(x, ord, dims, keepdim).or_panic()
+}
