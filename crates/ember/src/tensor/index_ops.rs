@@ -469,7 +469,14 @@ impl Tensor {
         if self.dim() == 0 {
             out.put_rows_raw(&[], &[], 1, 0, &scaled.try_reshape([1])?, true)?;
         } else {
-            out.put_rows_raw(&[d], std::slice::from_ref(&vals), vals.len(), d, &scaled, true)?;
+            out.put_rows_raw(
+                &[d],
+                std::slice::from_ref(&vals),
+                vals.len(),
+                d,
+                &scaled,
+                true,
+            )?;
         }
         if needs_grad(&[self, source]) {
             let index = index.try_to_dtype_raw(DType::I64)?.detach();
