@@ -105,7 +105,7 @@ fn gradcheck_indexing() {
     check3(&[4, 5], |x| x.try_i((1.., step_by(..4, 2))));
     check3(&[4, 5], |x| x.try_i((Ellipsis, -1)));
     check3(&[4, 5], |x| x.try_i((NewAxis, 2, ..)));
-    check3(&[4, 5], |x| x.try_i(&idx(&[3, 0, 3])));
+    check3(&[4, 5], |x| x.try_i(idx(&[3, 0, 3])));
     check3(&[4, 5], |x| x.try_i((.., &idx(&[-1, 1]))));
     check3(&[4, 5], |x| x.try_i((&idx(&[0, 2]), 1..)));
     check3(&[4, 5], |x| x.try_i((&idx(&[0, 2, 2]), &idx(&[4, 0, 4]))));
@@ -169,24 +169,28 @@ fn gradgradcheck_indexing() {
     let x = rand(&[4, 3]);
     gradgradcheck(
         |v| Ok(vec![v[0].try_index_select(0, &idx(&[1, 1, 3]))?]),
-        &[x.clone()],
+        std::slice::from_ref(&x),
     )
     .unwrap();
     let g = Tensor::from_vec(vec![2i64, 0, 1, 1], [2, 2]);
-    gradgradcheck(|v| Ok(vec![v[0].try_gather(1, &g)?]), &[x.clone()]).unwrap();
+    gradgradcheck(
+        |v| Ok(vec![v[0].try_gather(1, &g)?]),
+        std::slice::from_ref(&x),
+    )
+    .unwrap();
     gradgradcheck(
         |v| Ok(vec![v[0].try_i((&idx(&[3, 0]), 1..))?]),
-        &[x.clone()],
+        std::slice::from_ref(&x),
     )
     .unwrap();
     gradgradcheck(
         |v| Ok(vec![ember::try_cat(&[&v[0], &v[0].try_mul(&v[0])?], 1)?]),
-        &[x.clone()],
+        std::slice::from_ref(&x),
     )
     .unwrap();
     gradgradcheck(
         |v| Ok(vec![v[0].try_diag(0)?.try_mul(&v[0].try_diag(0)?)?]),
-        &[x.clone()],
+        std::slice::from_ref(&x),
     )
     .unwrap();
     gradgradcheck(|v| Ok(vec![v[0].try_split(2, 0)?[1].try_square()?]), &[x]).unwrap();
@@ -385,7 +389,7 @@ fn views_share_memory_and_inplace_bumps_version() {
     ] {
         assert!(v.shares_storage(&x));
     }
-    assert!(!x.i(&idx(&[1])).shares_storage(&x));
+    assert!(!x.i(idx(&[1])).shares_storage(&x));
     x.i((1, step_by(.., 2))).fill_(5.0);
     assert_eq!(x.i(1).to_vec::<f32>(), vec![5.0, 0.0, 5.0]);
     let v0 = x.version();
@@ -491,15 +495,15 @@ fn errors_match_pytorch() {
         "step must be greater than zero"
     );
     assert_eq!(
-        err(x.try_i(&idx(&[5]))),
+        err(x.try_i(idx(&[5]))),
         "index 5 is out of bounds for dimension 0 with size 3"
     );
     assert_eq!(
-        err(x.try_i(&ember::tensor([1.0]))),
+        err(x.try_i(ember::tensor([1.0]))),
         "tensors used as indices must be long, int, byte or bool tensors"
     );
     assert_eq!(
-        err(x.try_i(&ember::tensor([true, false]))),
+        err(x.try_i(ember::tensor([true, false]))),
         "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor [3, 2] at index 0"
     );
     assert_eq!(
