@@ -65,7 +65,12 @@ fn seed000() -> Result<()> {
 
     println!("## seed 000: retain_graph + create_graph");
     let ts = compute()?;
-    ts[3].1.backward_opts().retain_graph(true).create_graph(true).run()?;
+    ts[3]
+        .1
+        .backward_opts()
+        .retain_graph(true)
+        .create_graph(true)
+        .run()?;
     print_tensors(&ts);
     Ok(())
 }
@@ -90,7 +95,10 @@ fn seed003() -> Result<()> {
     let t = ember::tensor([1.0, 2.0, 4.0]).requires_grad_(true);
     let u = ember::tensor([10.0, 20.0]).requires_grad_(true);
     println!("{t}\n{u}");
-    let a = t.try_pow(2.0)?.try_sum()?.try_add(&u.try_log()?.try_sum()?)?;
+    let a = t
+        .try_pow(2.0)?
+        .try_sum()?
+        .try_add(&u.try_log()?.try_sum()?)?;
     println!("{a}");
     let g = ember::autograd::grad(&[&a], &[&t, &u])?;
     println!("({}, {})", g[0], g[1]);
@@ -160,7 +168,9 @@ fn fmt_next(next: &[(Option<ember::autograd::GradFn>, usize)]) -> String {
     let items: Vec<String> = next
         .iter()
         .map(|(f, i)| {
-            let name = f.as_ref().map_or("None".to_string(), |f| format!("<{}>", f.name()));
+            let name = f
+                .as_ref()
+                .map_or("None".to_string(), |f| format!("<{}>", f.name()));
             format!("({name}, {i})")
         })
         .collect();

@@ -69,7 +69,12 @@ fn pytorch_train(x: &Tensor, y: &Tensor, w_init: &Tensor) -> Result<Tensor> {
 
 fn main() -> Result<()> {
     ember::manual_seed(0);
-    let x = ember::tensor([[5.0, 3.0, 2.0], [4.0, 1.0, 5.0], [7.0, 6.0, 8.0], [1.0, 4.0, 2.0]]);
+    let x = ember::tensor([
+        [5.0, 3.0, 2.0],
+        [4.0, 1.0, 5.0],
+        [7.0, 6.0, 8.0],
+        [1.0, 4.0, 2.0],
+    ]);
     let (m, n) = (x.size()[0], x.size()[1]);
     let y = ember::tensor([1.0, 0.0, 2.0, 3.0]).try_view([m as i64, 1])?;
     let x = ember::try_cat(&[&ember::ones([m, 1]), &x], 1)?;
@@ -79,7 +84,11 @@ fn main() -> Result<()> {
 
     println!("{}equation{}", "-".repeat(30), "-".repeat(30));
     let xt = x.try_t()?;
-    let w = xt.try_matmul(&x)?.try_inverse()?.try_matmul(&xt)?.try_matmul(&y)?;
+    let w = xt
+        .try_matmul(&x)?
+        .try_inverse()?
+        .try_matmul(&xt)?
+        .try_matmul(&y)?;
     println!("w = \n{w}\n");
 
     println!("{}manual grad{}", "-".repeat(30), "-".repeat(30));

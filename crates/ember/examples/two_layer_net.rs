@@ -267,7 +267,10 @@ fn run(variant: &str) -> Result<Vec<f64>> {
     Ok(r.finish())
 }
 
-fn plot(curves: &[(String, Vec<f64>)], path: &str) -> std::result::Result<(), Box<dyn std::error::Error>> {
+fn plot(
+    curves: &[(String, Vec<f64>)],
+    path: &str,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
     use plotters::prelude::*;
 
     // The bitmap backend needs a font it can load without system font lookup.
