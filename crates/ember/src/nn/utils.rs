@@ -25,13 +25,25 @@ fn vector_norm(t: &Tensor, p: f64) -> Result<Tensor> {
     let r = if p == 0.0 {
         mags.filter(|&m| m != 0.0).count() as f64
     } else if p > 0.0 {
-        mags.fold(0.0, |a: f64, m| if m.is_nan() || a.is_nan() { f64::NAN } else { a.max(m) })
+        mags.fold(0.0, |a: f64, m| {
+            if m.is_nan() || a.is_nan() {
+                f64::NAN
+            } else {
+                a.max(m)
+            }
+        })
     } else {
         mags.fold(f64::INFINITY, |a: f64, m| {
-            if m.is_nan() || a.is_nan() { f64::NAN } else { a.min(m) }
+            if m.is_nan() || a.is_nan() {
+                f64::NAN
+            } else {
+                a.min(m)
+            }
         })
     };
-    crate::scalar_tensor(r).try_to_dtype(t.dtype())?.try_to_device(t.device())
+    crate::scalar_tensor(r)
+        .try_to_dtype(t.dtype())?
+        .try_to_device(t.device())
 }
 
 /// `torch.nn.utils.clip_grad_norm_(parameters, max_norm, norm_type)`: scales the gradients

@@ -2,8 +2,8 @@
 
 use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, addcdiv_, addcmul_, check_nonneg, optimizer_type,
-    signed_grad, with_weight_decay,
+    Algorithm, Options, ParamState, addcdiv_, addcmul_, check_nonneg, optimizer_type, signed_grad,
+    with_weight_decay,
 };
 use super::py_float;
 use super::state::{Reader, StateValue, ValueMap, scalar_state};
@@ -56,7 +56,11 @@ impl Options for AdagradOptions {
         check_nonneg(self.weight_decay, "weight_decay value")?;
         let v = self.initial_accumulator_value;
         if v.is_nan() || v < 0.0 {
-            bail!(Value, "Invalid initial_accumulator_value value: {}", py_float(v));
+            bail!(
+                Value,
+                "Invalid initial_accumulator_value value: {}",
+                py_float(v)
+            );
         }
         check_nonneg(self.eps, "epsilon value")
     }

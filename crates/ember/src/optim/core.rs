@@ -3,8 +3,8 @@
 
 use super::state::{OptimizerStateDict, StateValue, ValueMap};
 use super::{GroupOptions, py_float};
-use crate::error::{Result, bail};
 use crate::Tensor;
+use crate::error::{Result, bail};
 use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
@@ -89,14 +89,16 @@ pub(crate) struct Core<O, S> {
 }
 
 /// A shared optimizer: every clone of the handle sees the same groups and state.
-pub(crate) type Shared<A> =
-    Arc<Mutex<Core<<A as Algorithm>::Options, <A as Algorithm>::State>>>;
+pub(crate) type Shared<A> = Arc<Mutex<Core<<A as Algorithm>::Options, <A as Algorithm>::State>>>;
 
 fn key(t: &Tensor) -> usize {
     Arc::as_ptr(&t.0) as usize
 }
 
-pub(crate) fn new_shared<A: Algorithm>(params: Vec<Tensor>, options: A::Options) -> Result<Shared<A>> {
+pub(crate) fn new_shared<A: Algorithm>(
+    params: Vec<Tensor>,
+    options: A::Options,
+) -> Result<Shared<A>> {
     options.validate()?;
     if params.is_empty() {
         bail!(Value, "optimizer got an empty parameter list");
@@ -127,7 +129,10 @@ pub(crate) fn add_group<O: Options, S>(
         .flat_map(|g| g.params.iter().map(key))
         .collect();
     if params.iter().any(|p| present.contains(&key(p))) {
-        bail!(Value, "some parameters appear in more than one parameter group");
+        bail!(
+            Value,
+            "some parameters appear in more than one parameter group"
+        );
     }
     core.groups.push(ParamGroup { params, options });
     Ok(())
@@ -209,7 +214,10 @@ pub(crate) fn load_state_dict<O: Options, S: ParamState>(
     sd: &OptimizerStateDict,
 ) -> Result<()> {
     if core.groups.len() != sd.param_groups.len() {
-        bail!(Value, "loaded state dict has a different number of parameter groups");
+        bail!(
+            Value,
+            "loaded state dict has a different number of parameter groups"
+        );
     }
     let mut saved_ids = Vec::with_capacity(sd.param_groups.len());
     for (g, m) in core.groups.iter().zip(&sd.param_groups) {
@@ -257,7 +265,11 @@ pub(crate) fn check_nonneg(x: f64, what: &str) -> Result<()> {
 /// PyTorch's beta check: `not 0.0 <= beta < 1.0`.
 pub(crate) fn check_beta(b: f64, index: usize) -> Result<()> {
     if !(0.0..1.0).contains(&b) {
-        bail!(Value, "Invalid beta parameter at index {index}: {}", py_float(b));
+        bail!(
+            Value,
+            "Invalid beta parameter at index {index}: {}",
+            py_float(b)
+        );
     }
     Ok(())
 }
@@ -309,7 +321,11 @@ pub(crate) fn lerp_(t: &Tensor, end: &Tensor, w: f64) -> Result<()> {
 
 /// The gradient the update sees: negated when maximizing.
 pub(crate) fn signed_grad(grad: &Tensor, maximize: bool) -> Result<Tensor> {
-    if maximize { grad.try_neg() } else { Ok(grad.clone()) }
+    if maximize {
+        grad.try_neg()
+    } else {
+        Ok(grad.clone())
+    }
 }
 
 /// `grad + weight_decay * param` (a new tensor: the stored `.grad` is never changed).

@@ -6,8 +6,8 @@ use super::core::{
     with_weight_decay,
 };
 use super::state::{Reader, StateValue, ValueMap};
-use crate::error::{Result, bail};
 use crate::Tensor;
+use crate::error::{Result, bail};
 
 /// `torch.optim.SGD`'s options, defaults as PyTorch's.
 ///
@@ -65,7 +65,10 @@ impl Options for SgdOptions {
         check_nonneg(self.momentum, "momentum value")?;
         check_nonneg(self.weight_decay, "weight_decay value")?;
         if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
-            bail!(Value, "Nesterov momentum requires a momentum and zero dampening");
+            bail!(
+                Value,
+                "Nesterov momentum requires a momentum and zero dampening"
+            );
         }
         Ok(())
     }

@@ -13,10 +13,10 @@ mod numpy;
 mod out;
 mod pointwise;
 mod reduce;
-mod shape_ext;
 mod reduce_minmax;
 mod reduce_stats;
 mod scan;
+mod shape_ext;
 mod shape_ops;
 
 pub use create::*;

@@ -183,11 +183,7 @@ pub fn run_scheduler_case(case: &Value) -> Result<(), String> {
     let name = case["scheduler"].as_str().ok_or("no scheduler")?;
     let okw = Kw(&case["optimizer"]);
     let p = ember::zeros([2]).requires_grad_(true);
-    let mut opt = make_optimizer(
-        okw.str("name").ok_or("no optimizer name")?,
-        vec![p],
-        &okw,
-    )?;
+    let mut opt = make_optimizer(okw.str("name").ok_or("no optimizer name")?, vec![p], &okw)?;
     let kw = Kw(&case["kwargs"]);
     let f = |k: &str, d: f64| kw.f64(k).unwrap_or(d);
     let lrs = case["lrs"].as_array().ok_or("no lrs")?;

@@ -11,8 +11,8 @@ pub(crate) mod linalg;
 pub(crate) mod loss;
 pub(crate) mod matmul;
 pub(crate) mod reduce;
-pub(crate) mod softmax;
 pub(crate) mod scan;
+pub(crate) mod softmax;
 
 pub(crate) use alloc::CpuBuffer;
 pub use alloc::{

@@ -38,8 +38,7 @@ impl Rule for Cosine {
         Ok(b.lrs()
             .iter()
             .map(|&lr| {
-                (1.0 + (PI * e / tm).cos()) / (1.0 + (PI * (e - 1.0) / tm).cos()) * (lr - eta)
-                    + eta
+                (1.0 + (PI * e / tm).cos()) / (1.0 + (PI * (e - 1.0) / tm).cos()) * (lr - eta) + eta
             })
             .collect())
     }

@@ -222,7 +222,10 @@ impl OneCycleLR {
                 bail!(Value, "Expected positive integer epochs, but got 0")
             }
             (None, Some(_), Some(0)) => {
-                bail!(Value, "Expected positive integer steps_per_epoch, but got 0")
+                bail!(
+                    Value,
+                    "Expected positive integer steps_per_epoch, but got 0"
+                )
             }
             (None, Some(e), Some(s)) => e * s,
             _ => bail!(

@@ -148,8 +148,8 @@ impl Rule for Linear {
             return Ok(b.lrs());
         }
         let d = self.end_factor - self.start_factor;
-        let k = 1.0
-            + d / (self.total_iters as f64 * self.start_factor + (b.last_epoch - 1) as f64 * d);
+        let k =
+            1.0 + d / (self.total_iters as f64 * self.start_factor + (b.last_epoch - 1) as f64 * d);
         Ok(scaled(b.lrs(), k))
     }
 }
@@ -201,7 +201,10 @@ impl LinearLR {
             );
         }
         if end_factor > 1.0 || end_factor < 0.0 {
-            bail!(Value, "Ending multiplicative factor expected to be between 0 and 1.");
+            bail!(
+                Value,
+                "Ending multiplicative factor expected to be between 0 and 1."
+            );
         }
         let rule = Linear {
             start_factor,
@@ -264,9 +267,19 @@ impl LambdaLR {
     ) -> Result<LambdaLR> {
         let n = opt.num_param_groups();
         if lr_lambdas.len() != n {
-            bail!(Value, "Expected {n} lr_lambdas, but got {}", lr_lambdas.len());
+            bail!(
+                Value,
+                "Expected {n} lr_lambdas, but got {}",
+                lr_lambdas.len()
+            );
         }
-        Sched::start(opt, Lambda { lambdas: lr_lambdas }).map(LambdaLR)
+        Sched::start(
+            opt,
+            Lambda {
+                lambdas: lr_lambdas,
+            },
+        )
+        .map(LambdaLR)
     }
 }
 scheduler_impl!(LambdaLR);
