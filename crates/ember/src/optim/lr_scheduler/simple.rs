@@ -200,6 +200,8 @@ impl LinearLR {
                 "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."
             );
         }
+        // PyTorch's comparison, which lets NaN through; `contains` would not.
+        #[allow(clippy::manual_range_contains)]
         if end_factor > 1.0 || end_factor < 0.0 {
             bail!(
                 Value,
