@@ -416,7 +416,7 @@ impl Tensor {
     /// computed stably. Integers are first converted to the default float dtype.
     ///
     /// ```
-    /// let x = ember::tensor([[0.0f64, 0.0], [1000.0, 1000.0]]);
+    /// let x = ember::tensor_with([[0.0, 0.0], [1000.0, 1000.0]], ember::DType::F64);
     /// let y = x.logsumexp(1, false).to_vec::<f64>();
     /// assert!((y[0] - 2f64.ln()).abs() < 1e-12 && (y[1] - 1000.0 - 2f64.ln()).abs() < 1e-9);
     /// ```
