@@ -50,7 +50,9 @@ fn seed000_retain_grad() {
 
 #[test]
 fn seed000_leaf_replaced_has_no_grad() {
-    let [_, _, _, out] = compute();
+    // The seed swaps `tensors['x']` for a fresh leaf after the graph was built: backward
+    // fills the graph's own leaf, never the newcomer, and leaves non-leaves without `.grad`.
+    let [x_graph, y, _, out] = compute();
     let x = ember::tensor_with(
         [[1.0, 1.0], [1.0, 1.0]],
         TensorOptions::new().dtype(DType::F64).requires_grad(true),
@@ -58,6 +60,8 @@ fn seed000_leaf_replaced_has_no_grad() {
     out.backward();
     assert!(x.grad().is_none());
     assert!(x.is_leaf());
+    assert_eq!(vals(&x_graph.grad().unwrap()), [3.0, 5.0, 7.0, 9.0]);
+    assert!(y.grad().is_none());
 }
 
 #[test]

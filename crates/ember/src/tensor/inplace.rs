@@ -21,8 +21,9 @@ fn can_cast(from: DType, to: DType) -> bool {
 }
 
 impl Tensor {
-    /// The checks every in-place op makes before writing.
-    pub(crate) fn check_inplace(&self) -> Result<()> {
+    /// Refuses to write into a tensor several of whose elements share memory (an expanded
+    /// tensor), as PyTorch does for in-place and `out=` writes.
+    pub(crate) fn check_writable(&self) -> Result<()> {
         let l = self.layout();
         if l.shape
             .iter()
@@ -34,6 +35,12 @@ impl Tensor {
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
             );
         }
+        Ok(())
+    }
+
+    /// The checks every in-place op makes before writing.
+    pub(crate) fn check_inplace(&self) -> Result<()> {
+        self.check_writable()?;
         if crate::is_grad_enabled() {
             if self.is_leaf() && self.requires_grad() {
                 bail!(

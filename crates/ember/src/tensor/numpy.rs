@@ -21,18 +21,11 @@ impl Tensor {
     pub fn from_ndarray<T: Element, D: Dimension>(array: ndarray::Array<T, D>) -> Tensor {
         let shape = array.shape().to_vec();
         let data = if array.is_standard_layout() {
+            // A sliced array keeps its whole allocation: drop what lies outside the view.
             let (mut v, offset) = array.into_raw_vec_and_offset();
-            match offset {
-                Some(o) if o > 0 => {
-                    v.drain(..o);
-                    v.truncate(crate::shape::numel(&shape));
-                    v
-                }
-                _ => {
-                    v.truncate(crate::shape::numel(&shape));
-                    v
-                }
-            }
+            v.drain(..offset.unwrap_or(0));
+            v.truncate(crate::shape::numel(&shape));
+            v
         } else {
             array.iter().copied().collect()
         };

@@ -54,17 +54,7 @@ impl Tensor {
         }
         let cdt = Tensor::compute_dtype(dt, op.int_mode());
         out.check_cast(cdt)?;
-        let l = out.layout();
-        if l.shape
-            .iter()
-            .zip(&l.strides)
-            .any(|(&n, &s)| n > 1 && s == 0)
-        {
-            bail!(
-                Value,
-                "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation."
-            );
-        }
+        out.check_writable()?;
         let direct = out.dtype() == cdt && cdt != DType::Bool && op != BinaryOp::Pow;
         if !direct {
             // Pow on integers and bool results have their own checks and kernels.
