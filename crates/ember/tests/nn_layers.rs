@@ -311,3 +311,86 @@ fn loss_modules() {
     ));
     assert_eq!(Softmax::new(1).extra_repr(), "dim=1");
 }
+
+/// `sin(0.37 i + phase)` in f64, the inputs of the PyTorch script behind the numbers below.
+fn sin_inp(shape: &[usize], phase: f64) -> Tensor {
+    let n = shape.iter().product();
+    let v: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37 + phase).sin()).collect();
+    Tensor::from_vec(v, shape)
+}
+
+#[test]
+fn bilinear_matches_pytorch() {
+    let x1 = sin_inp(&[2, 3], 0.1).requires_grad_(true);
+    let (x2, w, b) = (
+        sin_inp(&[2, 4], 0.2),
+        sin_inp(&[5, 3, 4], 0.3),
+        sin_inp(&[5], 0.4),
+    );
+    let y = F::bilinear(&x1, &x2, &w, Some(&b)).unwrap();
+    assert_eq!(name(&y), "AddBackward0");
+    let want = [
+        -0.130894901494,
+        2.658853826046,
+        0.37287419568,
+        -0.67629214068,
+        2.389297555271,
+        2.954574514005,
+        1.751570225263,
+        -2.224416574767,
+        1.628505851446,
+        3.746454413957,
+    ];
+    assert!(close(&y.to_vec::<f64>(), &want, 1e-9));
+    // Leading batch dims, no bias.
+    let y = F::bilinear(
+        &sin_inp(&[2, 2, 3], 0.1),
+        &sin_inp(&[2, 2, 4], 0.2),
+        &w,
+        None,
+    )
+    .unwrap();
+    assert_eq!(y.shape(), &[2, 2, 5]);
+    let last: Vec<f64> = y.to_vec::<f64>()[15..].to_vec();
+    let want = [
+        0.627548790496,
+        2.408041711452,
+        -1.923234658633,
+        -1.373214134983,
+        2.662114778591,
+    ];
+    assert!(close(&last, &want, 1e-9));
+    let f = |i: &[Tensor]| Ok(vec![F::bilinear(&i[0], &i[1], &i[2], Some(&i[3]))?]);
+    gradcheck(
+        f,
+        &[rand_t(&[3, 2]), rand(&[3, 4]), rand(&[5, 2, 4]), rand(&[5])],
+    )
+    .unwrap();
+    assert_eq!(
+        err(F::bilinear(&x1, &x2, &w, Some(&sin_inp(&[1], 0.0)))),
+        "bilinear(): bias size does not match weight size: got 1 but expected 5"
+    );
+    assert_eq!(
+        err(F::bilinear(&x1, &sin_inp(&[3, 4], 0.0), &w, None)),
+        "bilinear(): input batch dimensions do not match at dim 0: got 2 and 3"
+    );
+    assert_eq!(
+        err(F::bilinear(&x1, &x2, &sin_inp(&[5, 2, 4], 0.0), None)),
+        "bilinear(): input1 size does not match weight size: got 3 but expected 2"
+    );
+    ember::manual_seed(0);
+    let m = ember::nn::Bilinear::new(3, 4, 5);
+    let w0: Vec<f32> = m.weight.to_vec::<f32>()[..4].to_vec();
+    let want = [
+        -0.004322517663,
+        0.30971583724,
+        -0.475185334682,
+        -0.424894601107,
+    ];
+    assert!(close(
+        &w0.iter().map(|&v| v as f64).collect::<Vec<_>>(),
+        &want,
+        1e-6
+    ));
+    assert!((m.bias.as_ref().unwrap().to_vec::<f32>()[0] - 0.261_235_4).abs() < 1e-6);
+}

@@ -163,3 +163,212 @@ impl Module for Linear {
         linear(x, &self.weight, self.bias.as_deref())
     }
 }
+
+/// `F.bilinear(input1, input2, weight, bias)`: `y[.., o] = Σᵢⱼ x1[.., i] W[o, i, j] x2[.., j] + b[o]`
+/// over matching leading dims, written with public ops.
+///
+/// ```
+/// let x1 = ember::ones([2, 3]);
+/// let x2 = ember::ones([2, 4]);
+/// let w = ember::ones([5, 3, 4]);
+/// let y = ember::nn::functional::bilinear(&x1, &x2, &w, None).unwrap();
+/// assert_eq!(y.shape(), &[2, 5]);
+/// assert_eq!(y.to_vec::<f32>()[0], 12.0);
+/// ```
+///
+/// # Errors
+/// If the shapes do not fit (PyTorch's messages).
+pub fn bilinear(
+    input1: &Tensor,
+    input2: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+) -> Result<Tensor> {
+    let (s1, s2, ws) = (input1.shape(), input2.shape(), weight.shape());
+    if s1.len() != s2.len() {
+        bail!(
+            Shape,
+            "bilinear(): input dimensions do not match: got {} and {}",
+            s1.len(),
+            s2.len()
+        );
+    }
+    if s1.is_empty() {
+        bail!(Shape, "bilinear(): input dimensions must be at least 1");
+    }
+    if let Some(d) = (0..s1.len() - 1).find(|&d| s1[d] != s2[d]) {
+        bail!(
+            Shape,
+            "bilinear(): input batch dimensions do not match at dim {d}: got {} and {}",
+            s1[d],
+            s2[d]
+        );
+    }
+    if ws.len() != 3 {
+        bail!(
+            Shape,
+            "bilinear(): weight must be three-dimensional, but got {}",
+            ws.len()
+        );
+    }
+    let (out, in1, in2) = (ws[0], ws[1], ws[2]);
+    let (n1, n2) = (s1[s1.len() - 1], s2[s2.len() - 1]);
+    if n1 != in1 {
+        bail!(
+            Shape,
+            "bilinear(): input1 size does not match weight size: got {n1} but expected {in1}"
+        );
+    }
+    if n2 != in2 {
+        bail!(
+            Shape,
+            "bilinear(): input2 size does not match weight size: got {n2} but expected {in2}"
+        );
+    }
+    if let Some(b) = bias
+        && b.shape() != [out]
+    {
+        bail!(
+            Shape,
+            "bilinear(): bias size does not match weight size: got {} but expected {out}",
+            b.shape().last().copied().unwrap_or(0)
+        );
+    }
+    let batch: usize = s1[..s1.len() - 1].iter().product();
+    let x1 = input1.try_reshape([batch, in1])?;
+    let x2 = input2.try_reshape([batch, in2])?;
+    // x2 Wᵀ per (o, i), then contracted with x1 over i.
+    let u = x2
+        .try_matmul(&weight.try_reshape([out * in1, in2])?.try_t()?)?
+        .try_view([batch, out, in1])?;
+    let mut y = u.try_mul(&x1.try_unsqueeze(1)?)?.try_sum_dim(-1, false)?;
+    let mut shape = s1[..s1.len() - 1].to_vec();
+    shape.push(out);
+    y = y.try_reshape(shape)?;
+    match bias {
+        Some(b) => y.try_add(b),
+        None => Ok(y),
+    }
+}
+
+/// `nn.Bilinear(in1_features, in2_features, out_features)`: [`bilinear`] with a learned
+/// `[out, in1, in2]` weight and `[out]` bias, both uniform in ±1/√in1_features as PyTorch
+/// initialises them.
+///
+/// ```
+/// use ember::nn::{Bilinear, Module};
+/// ember::manual_seed(0);
+/// let m = Bilinear::new(3, 4, 5);
+/// // torch.manual_seed(0); nn.Bilinear(3, 4, 5).weight[0, 0, 1] == 0.3097
+/// assert!((m.weight.to_vec::<f32>()[1] - 0.3097).abs() < 1e-4);
+/// let y = m.forward_with(&ember::ones([2, 3]), &ember::ones([2, 4])).unwrap();
+/// assert_eq!(y.shape(), &[2, 5]);
+/// ```
+pub struct Bilinear {
+    /// `[out_features, in1_features, in2_features]`.
+    pub weight: Parameter,
+    /// `[out_features]`, if the layer has a bias.
+    pub bias: Option<Parameter>,
+}
+
+impl Bilinear {
+    /// `nn.Bilinear(in1_features, in2_features, out_features)`.
+    ///
+    /// # Panics
+    /// Never for valid sizes.
+    #[track_caller]
+    pub fn new(in1_features: usize, in2_features: usize, out_features: usize) -> Bilinear {
+        crate::error::OrPanic::or_panic(Bilinear::new_with(
+            in1_features,
+            in2_features,
+            out_features,
+            LinearOptions::default(),
+        ))
+    }
+
+    /// `nn.Bilinear(…, bias=…, dtype=…)`.
+    ///
+    /// # Errors
+    /// If `dtype` is not a floating dtype.
+    pub fn new_with(
+        in1_features: usize,
+        in2_features: usize,
+        out_features: usize,
+        opts: LinearOptions,
+    ) -> Result<Bilinear> {
+        let dt = opts.dtype.unwrap_or_else(crate::get_default_dtype);
+        if !dt.is_floating_point() {
+            bail!(DType, "Bilinear parameters need a floating dtype, got {dt}");
+        }
+        let bound = if in1_features > 0 {
+            1.0 / (in1_features as f64).sqrt()
+        } else {
+            0.0
+        };
+        let w = crate::try_empty_with([out_features, in1_features, in2_features], dt)?;
+        init::uniform_(&w, -bound, bound)?;
+        let bias = if opts.bias {
+            let b = crate::try_empty_with([out_features], dt)?;
+            init::uniform_(&b, -bound, bound)?;
+            Some(Parameter::new(b)?)
+        } else {
+            None
+        };
+        Ok(Bilinear {
+            weight: Parameter::new(w)?,
+            bias,
+        })
+    }
+
+    /// `m(input1, input2)`.
+    ///
+    /// # Errors
+    /// As [`bilinear`].
+    pub fn forward_with(&self, input1: &Tensor, input2: &Tensor) -> Result<Tensor> {
+        bilinear(input1, input2, &self.weight, self.bias.as_deref())
+    }
+}
+
+impl ModuleFields for Bilinear {
+    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
+        v("weight", &self.weight);
+        if let Some(b) = &self.bias {
+            v("bias", b);
+        }
+    }
+    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
+        v("weight", &mut self.weight);
+        if let Some(b) = &mut self.bias {
+            v("bias", b);
+        }
+    }
+    fn type_name(&self) -> &'static str {
+        "Bilinear"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn extra_repr(&self) -> String {
+        let s = self.weight.shape();
+        format!(
+            "in1_features={}, in2_features={}, out_features={}, bias={}",
+            s[1],
+            s[2],
+            s[0],
+            if self.bias.is_some() { "True" } else { "False" }
+        )
+    }
+}
+
+impl Module for Bilinear {
+    /// A bilinear layer takes two inputs: use [`Bilinear::forward_with`].
+    fn forward(&self, _x: &Tensor) -> Result<Tensor> {
+        bail!(
+            Value,
+            "Bilinear.forward() missing 1 required positional argument: 'input2' (use forward_with)"
+        )
+    }
+}

@@ -24,6 +24,7 @@
 //! ```
 
 mod activation;
+mod attention;
 mod container;
 pub mod functional;
 pub mod init;
@@ -35,9 +36,10 @@ mod simple;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
+pub use attention::{AttendOptions, MultiheadAttention, MultiheadAttentionOptions};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
-pub use linear::{Linear, LinearOptions};
+pub use linear::{Bilinear, Linear, LinearOptions};
 pub use loss::{
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 };

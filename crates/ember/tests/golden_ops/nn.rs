@@ -54,6 +54,18 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
                 label_smoothing: kw.f64("label_smoothing").unwrap_or(0.0),
             },
         )),
+        "scaled_dot_product_attention" => one(F::scaled_dot_product_attention(
+            x,
+            inputs.get(1)?,
+            inputs.get(2)?,
+            F::SdpaOptions {
+                attn_mask: inputs.get(3),
+                dropout_p: kw.f64("dropout_p").unwrap_or(0.0),
+                is_causal: kw.bool("is_causal").unwrap_or(false),
+                scale: kw.f64("scale"),
+                enable_gqa: kw.bool("enable_gqa").unwrap_or(false),
+            },
+        )),
         _ => None,
     }
 }

@@ -1,11 +1,13 @@
 //! `torch.nn.functional`: the functional forms of layers, activations and losses.
 
 mod activation;
+pub(crate) mod attention;
 mod cross_entropy;
 mod loss;
 
-pub use super::linear::linear;
+pub use super::linear::{bilinear, linear};
 pub use activation::{log_softmax, softmax};
+pub use attention::{SdpaOptions, scaled_dot_product_attention};
 pub use cross_entropy::{CrossEntropyOptions, NllLossOptions, cross_entropy, nll_loss};
 pub use loss::{
     Reduction, binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, l1_loss,
