@@ -25,16 +25,22 @@
 
 mod activation;
 mod container;
+mod dropout;
+mod embedding;
 pub mod functional;
 pub mod init;
 mod linear;
 mod loss;
 mod module;
+mod norm;
 mod parameter;
 mod simple;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
+pub use dropout::{Dropout, Flatten, Unflatten};
+pub use embedding::Embedding;
+pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
 pub use linear::{Linear, LinearOptions};
