@@ -8,6 +8,7 @@
 
 pub mod cpu;
 pub(crate) mod nn;
+pub(crate) mod norm;
 
 use crate::error::Result;
 use crate::layout::Layout;

@@ -342,7 +342,7 @@ impl MultiheadAttention {
             }
             .try_softmax(-1)?;
             if p > 0.0 {
-                w = super::functional::attention::attn_dropout(&w, p)?;
+                w = F::dropout(&w, p, true)?;
             }
             let a = w
                 .try_bmm(&v)?

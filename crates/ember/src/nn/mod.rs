@@ -26,11 +26,14 @@
 mod activation;
 mod attention;
 mod container;
+mod dropout;
+mod embedding;
 pub mod functional;
 pub mod init;
 mod linear;
 mod loss;
 mod module;
+mod norm;
 mod parameter;
 mod simple;
 pub mod utils;
@@ -38,11 +41,14 @@ pub mod utils;
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use attention::{AttendOptions, MultiheadAttention, MultiheadAttentionOptions};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
+pub use dropout::{Dropout, Flatten, Unflatten};
+pub use embedding::Embedding;
 pub use ember_derive::Module;
 pub use linear::{Bilinear, Linear, LinearOptions};
 pub use loss::{
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 };
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
+pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
 pub use parameter::{Buffer, Parameter};
 pub use simple::{LogSoftmax, Softmax};

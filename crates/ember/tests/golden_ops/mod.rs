@@ -4,6 +4,7 @@
 pub mod indexing;
 pub mod linalg;
 pub mod nn;
+pub mod nn_norm;
 pub mod optim;
 pub mod pointwise;
 pub mod reduce;
@@ -24,6 +25,7 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
         .or_else(|| indexing::dispatch(op, inputs, kw))
         .or_else(|| linalg::dispatch(op, inputs, kw))
         .or_else(|| nn::dispatch(op, inputs, kw))
+        .or_else(|| nn_norm::dispatch(op, inputs, kw))
 }
 
 /// Wraps a single-output result.

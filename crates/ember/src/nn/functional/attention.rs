@@ -112,7 +112,7 @@ pub fn scaled_dot_product_attention(
     };
     let mut p = attention_probs(q, &k, bias.as_ref(), scale)?;
     if opts.dropout_p > 0.0 {
-        p = attn_dropout(&p, opts.dropout_p)?;
+        p = super::dropout(&p, opts.dropout_p, true)?;
     }
     p.try_matmul(&v)
 }
@@ -248,16 +248,4 @@ fn fused(
         record(formula, &[q, k, v], &[&out], &saves);
     }
     Ok(out)
-}
-
-/// Drops attention weights with probability `prob`, scaling the kept ones by `1 / (1 - prob)`.
-pub(crate) fn attn_dropout(p: &Tensor, prob: f64) -> Result<Tensor> {
-    if prob >= 1.0 {
-        return p.try_mul(0.0);
-    }
-    let u = crate::try_rand_with(
-        p.shape(),
-        TensorOptions::new().dtype(p.dtype()).device(p.device()),
-    )?;
-    p.try_mul(&u.try_ge(prob)?)?.try_div(1.0 - prob)
 }

@@ -1,0 +1,214 @@
+//! `nn.Dropout`, and the reshaping layers `nn.Flatten` and `nn.Unflatten`.
+
+use super::Parameter;
+use super::functional as F;
+use super::module::{Module, ModuleFields};
+use crate::Tensor;
+use crate::error::{OrPanic, Result, bail};
+use crate::optim::py_float;
+use crate::shape::wrap_dim;
+use std::any::Any;
+
+/// `ModuleFields` of a parameter-free layer; `training` names its train/eval flag field.
+macro_rules! plain_fields {
+    ($t:ty, $name:literal, $($training:ident)?, |$s:ident| $repr:expr) => {
+        impl ModuleFields for $t {
+            fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
+            fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
+            fn type_name(&self) -> &'static str {
+                $name
+            }
+            fn as_any(&self) -> &dyn Any {
+                self
+            }
+            fn as_any_mut(&mut self) -> &mut dyn Any {
+                self
+            }
+            $(
+                fn own_training(&self) -> Option<bool> {
+                    Some(self.$training)
+                }
+                fn set_own_training(&mut self, mode: bool) {
+                    self.$training = mode;
+                }
+            )?
+            fn extra_repr(&self) -> String {
+                let $s = self;
+                $repr
+            }
+        }
+    };
+}
+
+/// `nn.Dropout(p, inplace)`: [`F::dropout`] while training, the identity after `eval()`.
+///
+/// ```
+/// use ember::nn::{Dropout, Module};
+/// let mut d = Dropout::new(0.5);
+/// d.eval();
+/// let x = ember::ones([3]);
+/// assert_eq!(d.forward(&x).unwrap().to_vec::<f32>(), vec![1.0; 3]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Dropout {
+    /// The probability of zeroing an element.
+    pub p: f64,
+    /// Whether to write into the input.
+    pub inplace: bool,
+    training: bool,
+}
+
+impl Dropout {
+    /// `nn.Dropout(p)`.
+    ///
+    /// # Panics
+    /// If `p` is outside `[0, 1]`.
+    #[must_use]
+    #[track_caller]
+    pub fn new(p: f64) -> Dropout {
+        Dropout::new_with(p, false).or_panic()
+    }
+
+    /// `nn.Dropout(p, inplace)`.
+    ///
+    /// ```
+    /// let e = ember::nn::Dropout::new_with(1.5, false).unwrap_err();
+    /// assert_eq!(e.to_string(), "dropout probability has to be between 0 and 1, but got 1.5");
+    /// ```
+    ///
+    /// # Errors
+    /// If `p` is outside `[0, 1]`.
+    pub fn new_with(p: f64, inplace: bool) -> Result<Dropout> {
+        if !(0.0..=1.0).contains(&p) {
+            bail!(
+                Value,
+                "dropout probability has to be between 0 and 1, but got {}",
+                py_float(p)
+            );
+        }
+        Ok(Dropout {
+            p,
+            inplace,
+            training: true,
+        })
+    }
+}
+
+plain_fields!(Dropout, "Dropout", training, |s| format!(
+    "p={}, inplace={}",
+    py_float(s.p),
+    if s.inplace { "True" } else { "False" }
+));
+
+impl Module for Dropout {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        if self.inplace {
+            F::dropout_(x, self.p, self.training)
+        } else {
+            F::dropout(x, self.p, self.training)
+        }
+    }
+}
+
+/// `nn.Flatten(start_dim, end_dim)` (default `1, -1`): merges those dims into one.
+///
+/// ```
+/// use ember::nn::{Flatten, Module};
+/// let y = Flatten::default().forward(&ember::zeros([2, 3, 4])).unwrap();
+/// assert_eq!(y.shape(), &[2, 12]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Flatten {
+    /// First dim merged.
+    pub start_dim: i64,
+    /// Last dim merged.
+    pub end_dim: i64,
+}
+
+impl Flatten {
+    /// `nn.Flatten(start_dim, end_dim)`.
+    pub fn new(start_dim: i64, end_dim: i64) -> Flatten {
+        Flatten { start_dim, end_dim }
+    }
+}
+
+impl Default for Flatten {
+    fn default() -> Self {
+        Flatten::new(1, -1)
+    }
+}
+
+plain_fields!(Flatten, "Flatten", , |s| format!(
+    "start_dim={}, end_dim={}",
+    s.start_dim, s.end_dim
+));
+
+impl Module for Flatten {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.try_flatten(self.start_dim, self.end_dim)
+    }
+}
+
+/// `nn.Unflatten(dim, unflattened_size)`: splits one dim into several (one size may be -1).
+///
+/// ```
+/// use ember::nn::{Module, Unflatten};
+/// let y = Unflatten::new(1, &[2, -1]).forward(&ember::zeros([3, 10])).unwrap();
+/// assert_eq!(y.shape(), &[3, 2, 5]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Unflatten {
+    /// The dim split.
+    pub dim: i64,
+    /// The sizes it is split into.
+    pub unflattened_size: Vec<i64>,
+}
+
+impl Unflatten {
+    /// `nn.Unflatten(dim, unflattened_size)`.
+    pub fn new(dim: i64, unflattened_size: &[i64]) -> Unflatten {
+        Unflatten {
+            dim,
+            unflattened_size: unflattened_size.to_vec(),
+        }
+    }
+}
+
+plain_fields!(Unflatten, "Unflatten", , |s| {
+    let sizes: Vec<String> = s.unflattened_size.iter().map(i64::to_string).collect();
+    let tuple = if sizes.len() == 1 {
+        format!("({},)", sizes[0])
+    } else {
+        format!("({})", sizes.join(", "))
+    };
+    format!("dim={}, unflattened_size={tuple}", s.dim)
+});
+
+impl Module for Unflatten {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let d = wrap_dim(self.dim, x.dim())?;
+        let s = x.shape();
+        let shape: Vec<i64> = s[..d]
+            .iter()
+            .map(|&v| v as i64)
+            .chain(self.unflattened_size.iter().copied())
+            .chain(s[d + 1..].iter().map(|&v| v as i64))
+            .collect();
+        let known: i64 = self.unflattened_size.iter().filter(|&&v| v != -1).product();
+        let fits = if self.unflattened_size.contains(&-1) {
+            known != 0 && s[d] as i64 % known == 0
+        } else {
+            known == s[d] as i64
+        };
+        if !fits {
+            bail!(
+                Shape,
+                "unflatten: Provided sizes {} don't multiply up to the size of dim {} ({}) in the input tensor",
+                crate::shape::ShapeFmt(&self.unflattened_size),
+                self.dim,
+                s[d]
+            );
+        }
+        x.try_view(shape)
+    }
+}

@@ -1,0 +1,456 @@
+//! Normalisation layers: `nn.LayerNorm`, `nn.GroupNorm`, `nn.BatchNorm1d`, `nn.BatchNorm2d`.
+
+use super::functional::{self as F, BatchNormOptions};
+use super::module::{Module, ModuleFields};
+use super::{Buffer, Parameter};
+use crate::error::{OrPanic, Result, bail};
+use crate::optim::py_float;
+use crate::{DType, Tensor};
+use std::any::Any;
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// `ones` or `zeros` of `shape` as a parameter, in the default float dtype.
+fn affine_param(shape: &[usize], one: bool) -> Result<Parameter> {
+    let t = if one {
+        crate::try_full_with(shape, 1.0, crate::get_default_dtype())?
+    } else {
+        crate::try_zeros_with(shape, crate::get_default_dtype())?
+    };
+    Parameter::new(t)
+}
+
+/// `ModuleFields` of a layer with an optional `weight` and `bias` and the given buffers.
+macro_rules! norm_fields {
+    ($t:ty, $name:literal, [$($buf:ident),*], |$s:ident| $repr:expr) => {
+        impl ModuleFields for $t {
+            fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
+                if let Some(w) = &self.weight {
+                    v("weight", w);
+                }
+                if let Some(b) = &self.bias {
+                    v("bias", b);
+                }
+            }
+            fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
+                if let Some(w) = &mut self.weight {
+                    v("weight", w);
+                }
+                if let Some(b) = &mut self.bias {
+                    v("bias", b);
+                }
+            }
+            #[allow(unused_variables)]
+            fn visit_buffers<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Buffer)) {
+                $(if let Some(b) = &self.$buf {
+                    v(stringify!($buf), b);
+                })*
+            }
+            #[allow(unused_variables)]
+            fn visit_buffers_mut(&mut self, v: &mut dyn FnMut(&str, &mut Buffer)) {
+                $(if let Some(b) = &mut self.$buf {
+                    v(stringify!($buf), b);
+                })*
+            }
+            fn type_name(&self) -> &'static str {
+                $name
+            }
+            fn as_any(&self) -> &dyn Any {
+                self
+            }
+            fn as_any_mut(&mut self) -> &mut dyn Any {
+                self
+            }
+            fn own_training(&self) -> Option<bool> {
+                Some(self.training)
+            }
+            fn set_own_training(&mut self, mode: bool) {
+                self.training = mode;
+            }
+            fn extra_repr(&self) -> String {
+                let $s = self;
+                $repr
+            }
+        }
+    };
+}
+
+/// `nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`: [`F::layer_norm`] over
+/// the trailing `normalized_shape` dims, with a weight (ones) and bias (zeros) of that shape.
+///
+/// ```
+/// use ember::nn::{LayerNorm, Module};
+/// let ln = LayerNorm::new(&[2]);
+/// let y = ln.forward(&ember::tensor([[1.0, 3.0]])).unwrap();
+/// assert!((y.to_vec::<f32>()[1] - 1.0).abs() < 1e-4);
+/// assert_eq!(y.grad_fn().unwrap().name(), "NativeLayerNormBackward0");
+/// ```
+pub struct LayerNorm {
+    /// `normalized_shape`, if `elementwise_affine`.
+    pub weight: Option<Parameter>,
+    /// `normalized_shape`, if `elementwise_affine` and `bias`.
+    pub bias: Option<Parameter>,
+    /// The trailing dims normalised over.
+    pub normalized_shape: Vec<usize>,
+    /// Added to the variance.
+    pub eps: f64,
+    has_bias: bool,
+    training: bool,
+}
+
+impl LayerNorm {
+    /// `nn.LayerNorm(normalized_shape)` (eps 1e-5, with weight and bias).
+    #[must_use]
+    #[track_caller]
+    pub fn new(normalized_shape: &[usize]) -> LayerNorm {
+        LayerNorm::new_with(normalized_shape, 1e-5, true, true).or_panic()
+    }
+
+    /// `nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`.
+    ///
+    /// ```
+    /// let ln = ember::nn::LayerNorm::new_with(&[4], 1e-6, true, false).unwrap();
+    /// assert!(ln.bias.is_none());
+    /// ```
+    ///
+    /// # Errors
+    /// Never for valid sizes.
+    pub fn new_with(
+        normalized_shape: &[usize],
+        eps: f64,
+        elementwise_affine: bool,
+        bias: bool,
+    ) -> Result<LayerNorm> {
+        let weight = elementwise_affine
+            .then(|| affine_param(normalized_shape, true))
+            .transpose()?;
+        let has_bias = bias;
+        let bias = (elementwise_affine && bias)
+            .then(|| affine_param(normalized_shape, false))
+            .transpose()?;
+        Ok(LayerNorm {
+            weight,
+            bias,
+            normalized_shape: normalized_shape.to_vec(),
+            eps,
+            has_bias,
+            training: true,
+        })
+    }
+}
+
+norm_fields!(LayerNorm, "LayerNorm", [], |s| {
+    let dims: Vec<String> = s.normalized_shape.iter().map(usize::to_string).collect();
+    let tuple = if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
+    format!(
+        "{tuple}, eps={}, elementwise_affine={}, bias={}",
+        py_float(s.eps),
+        py_bool(s.weight.is_some()),
+        py_bool(s.has_bias)
+    )
+});
+
+impl Module for LayerNorm {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::layer_norm(
+            x,
+            &self.normalized_shape,
+            self.weight.as_deref(),
+            self.bias.as_deref(),
+            self.eps,
+        )
+    }
+}
+
+/// `nn.GroupNorm(num_groups, num_channels, eps, affine)`: [`F::group_norm`] with a
+/// per-channel weight (ones) and bias (zeros).
+///
+/// ```
+/// use ember::nn::{GroupNorm, Module};
+/// let gn = GroupNorm::new(2, 4);
+/// let y = gn.forward(&ember::randn([3, 4, 5])).unwrap();
+/// assert_eq!(y.grad_fn().unwrap().name(), "NativeGroupNormBackward0");
+/// ```
+pub struct GroupNorm {
+    /// `[num_channels]`, if `affine`.
+    pub weight: Option<Parameter>,
+    /// `[num_channels]`, if `affine`.
+    pub bias: Option<Parameter>,
+    /// Groups the channels are split into.
+    pub num_groups: usize,
+    /// Channels expected in dim 1.
+    pub num_channels: usize,
+    /// Added to the variance.
+    pub eps: f64,
+    training: bool,
+}
+
+impl GroupNorm {
+    /// `nn.GroupNorm(num_groups, num_channels)`.
+    ///
+    /// # Panics
+    /// If `num_channels` is not divisible by `num_groups`.
+    #[must_use]
+    #[track_caller]
+    pub fn new(num_groups: usize, num_channels: usize) -> GroupNorm {
+        GroupNorm::new_with(num_groups, num_channels, 1e-5, true).or_panic()
+    }
+
+    /// `nn.GroupNorm(num_groups, num_channels, eps, affine)`.
+    ///
+    /// ```
+    /// let e = ember::nn::GroupNorm::new_with(3, 4, 1e-5, true).err().unwrap();
+    /// assert_eq!(e.to_string(), "num_channels must be divisible by num_groups");
+    /// ```
+    ///
+    /// # Errors
+    /// If `num_channels` is not divisible by `num_groups`.
+    pub fn new_with(
+        num_groups: usize,
+        num_channels: usize,
+        eps: f64,
+        affine: bool,
+    ) -> Result<GroupNorm> {
+        if num_groups == 0 || num_channels % num_groups != 0 {
+            bail!(Value, "num_channels must be divisible by num_groups");
+        }
+        Ok(GroupNorm {
+            weight: affine
+                .then(|| affine_param(&[num_channels], true))
+                .transpose()?,
+            bias: affine
+                .then(|| affine_param(&[num_channels], false))
+                .transpose()?,
+            num_groups,
+            num_channels,
+            eps,
+            training: true,
+        })
+    }
+}
+
+norm_fields!(GroupNorm, "GroupNorm", [], |s| format!(
+    "{}, {}, eps={}, affine={}, bias=True",
+    s.num_groups,
+    s.num_channels,
+    py_float(s.eps),
+    py_bool(s.weight.is_some())
+));
+
+impl Module for GroupNorm {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::group_norm(
+            x,
+            self.num_groups,
+            self.weight.as_deref(),
+            self.bias.as_deref(),
+            self.eps,
+        )
+    }
+}
+
+/// Options of the batch-norm layers (PyTorch's keywords and defaults).
+#[derive(Clone, Copy, Debug)]
+pub struct BatchNormConfig {
+    /// Added to the variance (default 1e-5).
+    pub eps: f64,
+    /// Running-statistics update weight (default `Some(0.1)`); `None` keeps a cumulative
+    /// average (`1 / num_batches_tracked`).
+    pub momentum: Option<f64>,
+    /// Learnable per-channel weight and bias (default true).
+    pub affine: bool,
+    /// With `affine`, whether there is a bias (default true).
+    pub bias: bool,
+    /// Keep running statistics, used in evaluation (default true).
+    pub track_running_stats: bool,
+}
+
+impl Default for BatchNormConfig {
+    fn default() -> Self {
+        BatchNormConfig {
+            eps: 1e-5,
+            momentum: Some(0.1),
+            affine: true,
+            bias: true,
+            track_running_stats: true,
+        }
+    }
+}
+
+macro_rules! batch_norm_layer {
+    ($(#[$doc:meta])* $t:ident, $name:literal, |$nd:ident| $ok:expr, $expected:literal) => {
+        $(#[$doc])*
+        pub struct $t {
+            /// `[num_features]`, if `affine`.
+            pub weight: Option<Parameter>,
+            /// `[num_features]`, if `affine`.
+            pub bias: Option<Parameter>,
+            /// `[num_features]`, if `track_running_stats` (zeros at first).
+            pub running_mean: Option<Buffer>,
+            /// `[num_features]`, if `track_running_stats` (ones at first).
+            pub running_var: Option<Buffer>,
+            /// A 0-d int64 count of training batches, if `track_running_stats`.
+            pub num_batches_tracked: Option<Buffer>,
+            /// Channels expected in dim 1.
+            pub num_features: usize,
+            /// The options it was built with.
+            pub config: BatchNormConfig,
+            training: bool,
+        }
+
+        impl $t {
+            #[doc = concat!("`nn.", $name, "(num_features)`.")]
+            #[must_use]
+            #[track_caller]
+            pub fn new(num_features: usize) -> $t {
+                $t::new_with(num_features, BatchNormConfig::default()).or_panic()
+            }
+
+            #[doc = concat!("`nn.", $name, "(num_features, eps, momentum, affine, track_running_stats)`.")]
+            ///
+            /// # Errors
+            /// Never for valid sizes.
+            pub fn new_with(num_features: usize, config: BatchNormConfig) -> Result<$t> {
+                let stats = config.track_running_stats;
+                let buf = |one: bool| -> Result<Option<Buffer>> {
+                    stats
+                        .then(|| affine_param(&[num_features], one).map(|p| Buffer::new(p.detach())))
+                        .transpose()
+                };
+                Ok($t {
+                    weight: config
+                        .affine
+                        .then(|| affine_param(&[num_features], true))
+                        .transpose()?,
+                    bias: (config.affine && config.bias)
+                        .then(|| affine_param(&[num_features], false))
+                        .transpose()?,
+                    running_mean: buf(false)?,
+                    running_var: buf(true)?,
+                    num_batches_tracked: stats
+                        .then(|| crate::try_zeros_with(Vec::<usize>::new(), DType::I64).map(Buffer::new))
+                        .transpose()?,
+                    num_features,
+                    config,
+                    training: true,
+                })
+            }
+        }
+
+        norm_fields!(
+            $t,
+            $name,
+            [running_mean, running_var, num_batches_tracked],
+            |s| format!(
+                "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
+                s.num_features,
+                py_float(s.config.eps),
+                s.config.momentum.map_or("None".to_string(), py_float),
+                py_bool(s.config.affine),
+                py_bool(s.config.bias),
+                py_bool(s.config.track_running_stats)
+            )
+        );
+
+        impl Module for $t {
+            fn forward(&self, x: &Tensor) -> Result<Tensor> {
+                let $nd = x.dim();
+                if !$ok {
+                    bail!(Value, concat!("expected ", $expected, " input (got {}D input)"), $nd);
+                }
+                batch_norm_forward(
+                    x,
+                    self.training,
+                    &self.config,
+                    (self.weight.as_deref(), self.bias.as_deref()),
+                    (
+                        self.running_mean.as_deref(),
+                        self.running_var.as_deref(),
+                        self.num_batches_tracked.as_deref(),
+                    ),
+                )
+            }
+        }
+    };
+}
+
+/// `_BatchNorm.forward`: counts the batch, picks the update weight (cumulative average when
+/// `momentum` is `None`), and uses batch statistics in training or without running ones.
+fn batch_norm_forward(
+    x: &Tensor,
+    training: bool,
+    config: &BatchNormConfig,
+    (weight, bias): (Option<&Tensor>, Option<&Tensor>),
+    (rm, rv, count): (Option<&Tensor>, Option<&Tensor>, Option<&Tensor>),
+) -> Result<Tensor> {
+    let mut factor = config.momentum.unwrap_or(0.0);
+    if training && config.track_running_stats {
+        if let Some(n) = count {
+            let _g = crate::no_grad();
+            n.try_add_(1i64)?;
+            if config.momentum.is_none() {
+                factor = 1.0 / n.try_item::<i64>()? as f64;
+            }
+        }
+    }
+    let use_batch = training || (rm.is_none() && rv.is_none());
+    let (rm, rv) = if !training || config.track_running_stats {
+        (rm, rv)
+    } else {
+        (None, None)
+    };
+    F::batch_norm(
+        x,
+        rm,
+        rv,
+        BatchNormOptions {
+            weight,
+            bias,
+            training: use_batch,
+            momentum: factor,
+            eps: config.eps,
+        },
+    )
+}
+
+batch_norm_layer!(
+    /// `nn.BatchNorm1d(num_features)`: [`F::batch_norm`] over `[N, C]` or `[N, C, L]`
+    /// input, with running statistics as buffers (`running_mean`, `running_var`,
+    /// `num_batches_tracked`) used after `eval()`.
+    ///
+    /// ```
+    /// use ember::nn::{BatchNorm1d, Module};
+    /// let bn = BatchNorm1d::new(2);
+    /// let y = bn.forward(&ember::tensor([[1.0, 2.0], [3.0, 6.0]])).unwrap();
+    /// assert!((y.to_vec::<f32>()[0] + 1.0).abs() < 1e-4);
+    /// assert_eq!(bn.running_mean.as_ref().unwrap().to_vec::<f32>(), vec![0.2, 0.4]);
+    /// ```
+    BatchNorm1d,
+    "BatchNorm1d",
+    |nd| nd == 2 || nd == 3,
+    "2D or 3D"
+);
+
+batch_norm_layer!(
+    /// `nn.BatchNorm2d(num_features)`: [`F::batch_norm`] over `[N, C, H, W]` input.
+    ///
+    /// ```
+    /// use ember::nn::{BatchNorm2d, Module};
+    /// let mut bn = BatchNorm2d::new(3);
+    /// bn.eval();
+    /// let x = ember::randn([2, 3, 4, 4]);
+    /// let y = bn.forward(&x).unwrap();
+    /// // Fresh running statistics (mean 0, var 1): almost the identity.
+    /// assert!(y.sub(&x).abs().max().item::<f32>() < 1e-4);
+    /// ```
+    BatchNorm2d,
+    "BatchNorm2d",
+    |nd| nd == 4,
+    "4D"
+);
