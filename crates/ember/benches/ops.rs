@@ -83,6 +83,23 @@ fn overhead(c: &mut Criterion) {
     g.finish();
 }
 
+fn matmul(c: &mut Criterion) {
+    let mut g = c.benchmark_group("matmul");
+    g.sample_size(10);
+    for (dt, name) in [(ember::DType::F32, "f32"), (ember::DType::F64, "f64")] {
+        for n in [128usize, 512, 1024, 2048] {
+            let x = ember::randn_with([n, n], dt);
+            let y = ember::randn_with([n, n], dt);
+            // Elements = flops, so criterion's Gelem/s reads as GFLOP/s.
+            g.throughput(Throughput::Elements((2 * n * n * n) as u64));
+            g.bench_function(format!("{name}_{n}"), |bn| {
+                bn.iter(|| black_box(x.matmul(&y)))
+            });
+        }
+    }
+    g.finish();
+}
+
 fn random(c: &mut Criterion) {
     let mut g = c.benchmark_group("random");
     g.sample_size(10);
@@ -95,5 +112,5 @@ fn random(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, elementwise, reductions, overhead, random);
+criterion_group!(benches, elementwise, reductions, matmul, overhead, random);
 criterion_main!(benches);

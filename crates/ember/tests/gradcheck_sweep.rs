@@ -13,11 +13,17 @@ fn leaf(shape: &[usize], (lo, hi): (f64, f64), transposed: bool) -> Tensor {
     if transposed && n >= 2 {
         let mut s = shape.to_vec();
         s.swap(n - 1, n - 2);
-        let t = ember::rand_with(s, DType::F64).mul(hi - lo).add(lo).transpose(-1, -2);
+        let t = ember::rand_with(s, DType::F64)
+            .mul(hi - lo)
+            .add(lo)
+            .transpose(-1, -2);
         assert!(shape[n - 1] == 1 || shape[n - 2] == 1 || !t.is_contiguous());
         t.requires_grad_(true)
     } else {
-        ember::rand_with(shape, DType::F64).mul(hi - lo).add(lo).requires_grad_(true)
+        ember::rand_with(shape, DType::F64)
+            .mul(hi - lo)
+            .add(lo)
+            .requires_grad_(true)
     }
 }
 
