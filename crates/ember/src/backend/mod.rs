@@ -7,6 +7,7 @@
 //! — so no copy is needed when an op updates its first operand.
 
 pub mod cpu;
+pub(crate) mod conv;
 pub(crate) mod nn;
 
 use crate::error::Result;

@@ -25,16 +25,22 @@
 
 mod activation;
 mod container;
+mod conv;
 pub mod functional;
 pub mod init;
 mod linear;
 mod loss;
 mod module;
 mod parameter;
+mod pool;
 mod simple;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
+pub use conv::{
+    Conv1d, Conv1dLayerOptions, Conv2d, Conv2dLayerOptions, ConvLayerOptions, ConvTranspose2d,
+    ConvTranspose2dLayerOptions,
+};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
 pub use linear::{Linear, LinearOptions};
@@ -43,4 +49,5 @@ pub use loss::{
 };
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
 pub use parameter::{Buffer, Parameter};
+pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
 pub use simple::{LogSoftmax, Softmax};

@@ -10,6 +10,7 @@
 //! the input's dtype. So `a + b` with broadcasting needs no special case.
 
 pub(crate) mod activation;
+pub(crate) mod conv;
 pub(crate) mod index;
 pub(crate) mod inplace;
 pub(crate) mod linalg;
