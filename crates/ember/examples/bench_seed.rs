@@ -126,6 +126,63 @@ fn mlp() -> Step {
     })
 }
 
+/// LeNet-5 as in `bench_seed.py`: conv 6@5x5 (padding 2), pool, conv 16@5x5, pool, then
+/// 120/84/10 fully connected, cross-entropy, SGD with momentum 0.9.
+#[derive(nn::Module)]
+struct LeNet {
+    conv1: nn::Conv2d,
+    conv2: nn::Conv2d,
+    fc1: nn::Linear,
+    fc2: nn::Linear,
+    fc3: nn::Linear,
+}
+
+impl LeNet {
+    fn new() -> LeNet {
+        let pad2 = nn::Conv2dLayerOptions::default().padding(2);
+        LeNet {
+            conv1: nn::Conv2d::new_with(1, 6, 5, pad2).expect("valid conv"),
+            conv2: nn::Conv2d::new(6, 16, 5),
+            fc1: nn::Linear::new(16 * 5 * 5, 120),
+            fc2: nn::Linear::new(120, 84),
+            fc3: nn::Linear::new(84, 10),
+        }
+    }
+}
+
+impl Module for LeNet {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let pool = nn::functional::MaxPool2dOptions::new(2);
+        let h = nn::functional::max_pool2d(&self.conv1.forward(x)?.try_relu()?, pool)?;
+        let h = nn::functional::max_pool2d(&self.conv2.forward(&h)?.try_relu()?, pool)?;
+        let h = self.fc1.forward(&h.try_flatten(1, -1)?)?.try_relu()?;
+        let h = self.fc2.forward(&h)?.try_relu()?;
+        self.fc3.forward(&h)
+    }
+}
+
+fn lenet() -> Step {
+    let x = ember::randn([64, 1, 28, 28]);
+    let target = ember::randint(0, 10, [64]);
+    let model = LeNet::new();
+    let opts = optim::SgdOptions {
+        lr: 0.01,
+        momentum: 0.9,
+        ..Default::default()
+    };
+    let mut opt = optim::SGD::with(model.parameters(), opts);
+    Box::new(move || {
+        let loss = nn::functional::cross_entropy(
+            &model.forward(&x)?,
+            &target,
+            nn::functional::CrossEntropyOptions::default(),
+        )?;
+        opt.zero_grad(true);
+        loss.try_backward()?;
+        opt.step()
+    })
+}
+
 fn workload(name: &str) -> Option<Step> {
     Some(match name {
         "seed_autograd" => seed_autograd(false),
@@ -133,16 +190,18 @@ fn workload(name: &str) -> Option<Step> {
         "seed_sequential_sgd" => seed_optim(false),
         "seed_twolayer_adam" => seed_optim(true),
         "mlp_784_1024_1024_10_adam" => mlp(),
+        "lenet5_sgd_momentum" => lenet(),
         _ => return None,
     })
 }
 
-const ALL: [&str; 5] = [
+const ALL: [&str; 6] = [
     "seed_autograd",
     "seed_myrelu",
     "seed_sequential_sgd",
     "seed_twolayer_adam",
     "mlp_784_1024_1024_10_adam",
+    "lenet5_sgd_momentum",
 ];
 
 fn run(name: &str, iters: usize) -> Result<()> {
@@ -180,7 +239,7 @@ fn main() -> Result<()> {
         Some(name) => run(name, iters),
         None => {
             for name in ALL {
-                let n = if name.starts_with("mlp") {
+                let n = if name.starts_with("mlp") || name.starts_with("lenet") {
                     (iters / 10).max(5)
                 } else {
                     iters

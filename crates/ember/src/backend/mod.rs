@@ -6,6 +6,7 @@
 //! `None` is the output itself, read at the output's layout — the in-place case (`x.add_(y)`)
 //! — so no copy is needed when an op updates its first operand.
 
+pub(crate) mod conv;
 pub mod cpu;
 pub(crate) mod nn;
 pub(crate) mod norm;

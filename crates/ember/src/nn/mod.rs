@@ -26,6 +26,7 @@
 mod activation;
 mod attention;
 mod container;
+mod conv;
 mod dropout;
 mod embedding;
 pub mod functional;
@@ -35,12 +36,17 @@ mod loss;
 mod module;
 mod norm;
 mod parameter;
+mod pool;
 mod simple;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
 pub use attention::{AttendOptions, MultiheadAttention, MultiheadAttentionOptions};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
+pub use conv::{
+    Conv1d, Conv1dLayerOptions, Conv2d, Conv2dLayerOptions, ConvLayerOptions, ConvTranspose2d,
+    ConvTranspose2dLayerOptions,
+};
 pub use dropout::{Dropout, Flatten, Unflatten};
 pub use embedding::Embedding;
 pub use ember_derive::Module;
@@ -51,4 +57,5 @@ pub use loss::{
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
 pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
 pub use parameter::{Buffer, Parameter};
+pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
 pub use simple::{LogSoftmax, Softmax};

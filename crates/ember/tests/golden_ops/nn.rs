@@ -5,6 +5,31 @@ use super::{OpResult, one};
 use ember::Tensor;
 use ember::nn::functional as F;
 
+/// An int-or-list keyword as `N` per-dim sizes (`default` when absent).
+fn dims<const N: usize>(kw: &Kw, k: &str, default: i64) -> Option<[i64; N]> {
+    match kw.ints(k) {
+        None => Some([default; N]),
+        Some(v) if v.len() == 1 => Some([v[0]; N]),
+        Some(v) => v.try_into().ok(),
+    }
+}
+
+fn conv_opts<const N: usize>(kw: &Kw) -> Option<F::ConvOptions<N>> {
+    Some(F::ConvOptions {
+        stride: dims(kw, "stride", 1)?,
+        padding: dims(kw, "padding", 0)?,
+        dilation: dims(kw, "dilation", 1)?,
+        groups: kw.i64("groups").unwrap_or(1),
+    })
+}
+
+fn pool_stride(kw: &Kw) -> Option<Option<[i64; 2]>> {
+    Some(match kw.get("stride") {
+        None => None,
+        Some(_) => Some(dims(kw, "stride", 1)?),
+    })
+}
+
 fn reduction(kw: &Kw) -> Option<F::Reduction> {
     kw.str("reduction").unwrap_or("mean").parse().ok()
 }
@@ -64,6 +89,51 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
                 is_causal: kw.bool("is_causal").unwrap_or(false),
                 scale: kw.f64("scale"),
                 enable_gqa: kw.bool("enable_gqa").unwrap_or(false),
+            },
+        )),
+        "conv1d" => one(F::conv1d(x, inputs.get(1)?, inputs.get(2), conv_opts(kw)?)),
+        "conv2d" => one(F::conv2d(x, inputs.get(1)?, inputs.get(2), conv_opts(kw)?)),
+        "conv_transpose2d" => one(F::conv_transpose2d(
+            x,
+            inputs.get(1)?,
+            inputs.get(2),
+            F::ConvTranspose2dOptions {
+                stride: dims(kw, "stride", 1)?,
+                padding: dims(kw, "padding", 0)?,
+                output_padding: dims(kw, "output_padding", 0)?,
+                groups: kw.i64("groups").unwrap_or(1),
+                dilation: dims(kw, "dilation", 1)?,
+            },
+        )),
+        "max_pool2d" => one(F::max_pool2d(
+            x,
+            F::MaxPool2dOptions {
+                kernel_size: dims(kw, "kernel_size", 1)?,
+                stride: pool_stride(kw)?,
+                padding: dims(kw, "padding", 0)?,
+                dilation: dims(kw, "dilation", 1)?,
+                ceil_mode: kw.bool("ceil_mode").unwrap_or(false),
+            },
+        )),
+        "avg_pool2d" => one(F::avg_pool2d(
+            x,
+            F::AvgPool2dOptions {
+                kernel_size: dims(kw, "kernel_size", 1)?,
+                stride: pool_stride(kw)?,
+                padding: dims(kw, "padding", 0)?,
+                ceil_mode: kw.bool("ceil_mode").unwrap_or(false),
+                count_include_pad: kw.bool("count_include_pad").unwrap_or(true),
+                divisor_override: kw.i64("divisor_override"),
+            },
+        )),
+        "adaptive_avg_pool2d" => one(F::adaptive_avg_pool2d(x, dims::<2>(kw, "output_size", 1)?)),
+        "unfold" => one(F::unfold(
+            x,
+            F::FoldOptions {
+                kernel_size: dims(kw, "kernel_size", 1)?,
+                dilation: dims(kw, "dilation", 1)?,
+                padding: dims(kw, "padding", 0)?,
+                stride: dims(kw, "stride", 1)?,
             },
         )),
         _ => None,

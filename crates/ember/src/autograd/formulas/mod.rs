@@ -11,6 +11,7 @@
 
 pub(crate) mod activation;
 pub(crate) mod attention;
+pub(crate) mod conv;
 pub(crate) mod index;
 pub(crate) mod inplace;
 pub(crate) mod linalg;

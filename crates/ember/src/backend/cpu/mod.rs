@@ -3,6 +3,7 @@
 //! strided path.
 
 pub(crate) mod alloc;
+pub(crate) mod conv;
 pub(crate) mod copy;
 pub(crate) mod dispatch;
 pub(crate) mod elementwise;

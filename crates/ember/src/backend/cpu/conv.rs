@@ -1,0 +1,221 @@
+//! Convolution and pooling kernels over contiguous planes: im2col / col2im (the lowering that
+//! turns a convolution into one matrix product) and max pooling with indices.
+
+use super::{PAR_CHUNK, PAR_THRESHOLD};
+use num_traits::Float;
+use rayon::prelude::*;
+
+/// The geometry of a sliding window over `[n, c, h, w]` planes and of its column matrix.
+///
+/// The column matrix has a row per `(channel, kernel row, kernel column)` and `oh * ow`
+/// entries per sample. `channel_major` lays it out as `[c * kh * kw, n * oh * ow]` (the operand
+/// of a convolution's single matrix product over the whole batch); otherwise it is
+/// `[n, c * kh * kw, oh * ow]` (`F.unfold`). Either way each `(row, sample)` pair owns one
+/// contiguous run of `oh * ow` elements, which is the unit the kernels parallelise over.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Window {
+    pub n: usize,
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    pub ph: usize,
+    pub pw: usize,
+    pub dh: usize,
+    pub dw: usize,
+    pub oh: usize,
+    pub ow: usize,
+    pub channel_major: bool,
+}
+
+impl Window {
+    fn rows(&self) -> usize {
+        self.c * self.kh * self.kw
+    }
+
+    /// The `(row, sample)` of the `i`-th run of the column matrix.
+    fn run(&self, i: usize) -> (usize, usize) {
+        if self.channel_major {
+            (i / self.n, i % self.n)
+        } else {
+            (i % self.rows(), i / self.rows())
+        }
+    }
+
+    /// The index of the run of `(row, sample)`.
+    fn run_index(&self, row: usize, n: usize) -> usize {
+        if self.channel_major {
+            row * self.n + n
+        } else {
+            n * self.rows() + row
+        }
+    }
+
+    /// The input column of output column `ox` at kernel column `kj`, if inside the input.
+    #[inline]
+    fn ix(&self, ox: usize, kj: usize) -> Option<usize> {
+        (ox * self.sw + kj * self.dw)
+            .checked_sub(self.pw)
+            .filter(|&x| x < self.w)
+    }
+
+    #[inline]
+    fn iy(&self, oy: usize, ki: usize) -> Option<usize> {
+        (oy * self.sh + ki * self.dh)
+            .checked_sub(self.ph)
+            .filter(|&y| y < self.h)
+    }
+
+    /// The output columns `[lo, hi)` whose input column at kernel column `kj` is inside the
+    /// input, for stride 1.
+    fn span(&self, kj: usize) -> (usize, usize) {
+        let off = kj * self.dw;
+        let lo = self.pw.saturating_sub(off).min(self.ow);
+        let hi = (self.w + self.pw).saturating_sub(off).min(self.ow).max(lo);
+        (lo, hi)
+    }
+}
+
+/// Runs `f(i, chunk)` over the `len`-element chunks of `dst`, in parallel when large.
+fn for_chunks<T: Send>(dst: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    if dst.len() >= PAR_THRESHOLD {
+        dst.par_chunks_mut(len)
+            .with_min_len((PAR_CHUNK / len).max(1))
+            .enumerate()
+            .for_each(|(i, d)| f(i, d));
+    } else {
+        dst.chunks_mut(len).enumerate().for_each(|(i, d)| f(i, d));
+    }
+}
+
+/// Fills the column matrix `col` from the planes `x` (zeros where the window hangs over the
+/// padding).
+pub(crate) fn im2col<T: Float + Send + Sync>(x: &[T], col: &mut [T], g: &Window) {
+    let l = g.oh * g.ow;
+    if l == 0 || col.is_empty() {
+        return;
+    }
+    let kk = g.kh * g.kw;
+    for_chunks(col, l, |i, dst| {
+        let (row, n) = g.run(i);
+        let (c, ki, kj) = (row / kk, (row % kk) / g.kw, row % g.kw);
+        let plane = &x[(n * g.c + c) * g.h * g.w..][..g.h * g.w];
+        let (lo, hi) = g.span(kj);
+        for (oy, d) in dst.chunks_exact_mut(g.ow).enumerate() {
+            let Some(iy) = g.iy(oy, ki) else {
+                d.fill(T::zero());
+                continue;
+            };
+            let src = &plane[iy * g.w..][..g.w];
+            if g.sw == 1 {
+                d[..lo].fill(T::zero());
+                d[hi..].fill(T::zero());
+                if hi > lo {
+                    let start = lo + kj * g.dw - g.pw;
+                    d[lo..hi].copy_from_slice(&src[start..start + hi - lo]);
+                }
+            } else {
+                for (ox, v) in d.iter_mut().enumerate() {
+                    *v = g.ix(ox, kj).map_or(T::zero(), |ix| src[ix]);
+                }
+            }
+        }
+    });
+}
+
+/// The adjoint of [`im2col`]: `x` (overwritten) receives the sum of the column entries that
+/// read each input element.
+pub(crate) fn col2im<T: Float + Send + Sync>(col: &[T], x: &mut [T], g: &Window) {
+    let hw = g.h * g.w;
+    if hw == 0 || x.is_empty() {
+        return;
+    }
+    let (l, kk) = (g.oh * g.ow, g.kh * g.kw);
+    for_chunks(x, hw, |p, plane| {
+        plane.fill(T::zero());
+        if l == 0 {
+            return;
+        }
+        let (n, c) = (p / g.c, p % g.c);
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let run = g.run_index(c * kk + ki * g.kw + kj, n);
+                let src = &col[run * l..][..l];
+                let (lo, hi) = g.span(kj);
+                for (oy, s) in src.chunks_exact(g.ow).enumerate() {
+                    let Some(iy) = g.iy(oy, ki) else { continue };
+                    let d = &mut plane[iy * g.w..][..g.w];
+                    if g.sw == 1 {
+                        if hi > lo {
+                            let start = lo + kj * g.dw - g.pw;
+                            for (a, &b) in d[start..start + hi - lo].iter_mut().zip(&s[lo..hi]) {
+                                *a = *a + b;
+                            }
+                        }
+                    } else {
+                        for (ox, &v) in s.iter().enumerate() {
+                            if let Some(ix) = g.ix(ox, kj) {
+                                d[ix] = d[ix] + v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Max pooling of the `n * c` planes of `x` into `out`, with the flat in-plane index of
+/// each maximum in `idx` (NaN wins, as in PyTorch).
+pub(crate) fn max_pool2d<T: Float + Send + Sync>(
+    x: &[T],
+    out: &mut [T],
+    idx: &mut [i64],
+    g: &Window,
+) {
+    let (hw, l) = (g.h * g.w, g.oh * g.ow);
+    if l == 0 || out.is_empty() {
+        return;
+    }
+    let run = |p: usize, o: &mut [T], ix: &mut [i64]| {
+        let plane = &x[p * hw..][..hw];
+        for oy in 0..g.oh {
+            let ys = (0..g.kh).filter_map(|ki| g.iy(oy, ki));
+            for ox in 0..g.ow {
+                // PyTorch's rule: start at the first in-bounds element with -inf, then take
+                // any larger value or any NaN (so the last NaN wins).
+                let mut best = T::neg_infinity();
+                let mut at = None;
+                for iy in ys.clone() {
+                    for ix in (0..g.kw).filter_map(|kj| g.ix(ox, kj)) {
+                        let v = plane[iy * g.w + ix];
+                        if at.is_none() || v > best || v.is_nan() {
+                            if at.is_none() && !(v > best || v.is_nan()) {
+                                at = Some(iy * g.w + ix);
+                                continue;
+                            }
+                            best = v;
+                            at = Some(iy * g.w + ix);
+                        }
+                    }
+                }
+                o[oy * g.ow + ox] = best;
+                ix[oy * g.ow + ox] = at.map_or(-1, |a| a as i64);
+            }
+        }
+    };
+    if out.len() >= PAR_THRESHOLD / 4 {
+        out.par_chunks_mut(l)
+            .zip(idx.par_chunks_mut(l))
+            .enumerate()
+            .for_each(|(p, (o, ix))| run(p, o, ix));
+    } else {
+        out.chunks_mut(l)
+            .zip(idx.chunks_mut(l))
+            .enumerate()
+            .for_each(|(p, (o, ix))| run(p, o, ix));
+    }
+}

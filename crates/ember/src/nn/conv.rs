@@ -1,0 +1,457 @@
+//! `nn.Conv1d`, `nn.Conv2d` and `nn.ConvTranspose2d`, initialised as PyTorch does.
+
+use super::functional::{self as F, ConvOptions, ConvTransposeOptions, IntoDims};
+use super::module::{Module, ModuleFields};
+use super::{Parameter, init};
+use crate::error::{OrPanic, Result, bail};
+use crate::{DType, Tensor};
+use std::any::Any;
+
+/// Options of the convolution layers: the functional keywords plus `bias` and `dtype`.
+///
+/// ```
+/// use ember::nn::Conv2dLayerOptions;
+/// let o = Conv2dLayerOptions::default().stride(2).padding(1).bias(false);
+/// assert_eq!(o.conv.stride, [2, 2]);
+/// assert!(!o.bias);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ConvLayerOptions<C> {
+    /// `stride`, `padding`, `dilation`, `groups` (and `output_padding` when transposed).
+    pub conv: C,
+    /// Whether the layer has a bias (default true).
+    pub bias: bool,
+    /// The parameters' dtype (default: the default float dtype).
+    pub dtype: Option<DType>,
+}
+
+/// [`ConvLayerOptions`] of [`Conv1d`].
+pub type Conv1dLayerOptions = ConvLayerOptions<ConvOptions<1>>;
+/// [`ConvLayerOptions`] of [`Conv2d`].
+pub type Conv2dLayerOptions = ConvLayerOptions<ConvOptions<2>>;
+/// [`ConvLayerOptions`] of [`ConvTranspose2d`].
+pub type ConvTranspose2dLayerOptions = ConvLayerOptions<ConvTransposeOptions<2>>;
+
+impl<C: Default> Default for ConvLayerOptions<C> {
+    fn default() -> Self {
+        ConvLayerOptions {
+            conv: C::default(),
+            bias: true,
+            dtype: None,
+        }
+    }
+}
+
+impl<C> ConvLayerOptions<C> {
+    /// Sets `bias`.
+    ///
+    /// ```
+    /// assert!(!ember::nn::Conv1dLayerOptions::default().bias(false).bias);
+    /// ```
+    #[must_use]
+    pub fn bias(mut self, b: bool) -> Self {
+        self.bias = b;
+        self
+    }
+    /// Sets `dtype`.
+    ///
+    /// ```
+    /// let o = ember::nn::Conv1dLayerOptions::default().dtype(ember::DType::F64);
+    /// assert_eq!(o.dtype, Some(ember::DType::F64));
+    /// ```
+    #[must_use]
+    pub fn dtype(mut self, dt: DType) -> Self {
+        self.dtype = Some(dt);
+        self
+    }
+}
+
+macro_rules! delegate {
+    ($c:ty, $n:literal, $($f:ident),*) => {
+        impl ConvLayerOptions<$c> {
+            $(
+                #[doc = concat!("Sets `", stringify!($f), "`.")]
+                ///
+                /// ```
+                #[doc = concat!("let o = ember::nn::", $n, "::default().", stringify!($f), "(1);")]
+                #[doc = concat!("assert_eq!(o.conv.", stringify!($f), ".into_iter().max(), Some(1));")]
+                /// ```
+                #[must_use]
+                pub fn $f(mut self, v: impl IntoDims<{ <$c>::DIMS }>) -> Self {
+                    self.conv = self.conv.$f(v);
+                    self
+                }
+            )*
+            /// Sets `groups`.
+            ///
+            /// ```
+            #[doc = concat!("assert_eq!(ember::nn::", $n, "::default().groups(2).conv.groups, 2);")]
+            /// ```
+            #[must_use]
+            pub fn groups(mut self, g: i64) -> Self {
+                self.conv = self.conv.groups(g);
+                self
+            }
+        }
+    };
+}
+
+impl<const N: usize> ConvOptions<N> {
+    const DIMS: usize = N;
+}
+impl<const N: usize> ConvTransposeOptions<N> {
+    const DIMS: usize = N;
+}
+
+delegate!(
+    ConvOptions<1>,
+    "Conv1dLayerOptions",
+    stride,
+    padding,
+    dilation
+);
+delegate!(
+    ConvOptions<2>,
+    "Conv2dLayerOptions",
+    stride,
+    padding,
+    dilation
+);
+delegate!(
+    ConvTransposeOptions<2>,
+    "ConvTranspose2dLayerOptions",
+    stride,
+    padding,
+    dilation,
+    output_padding
+);
+
+/// PyTorch's default init: weight Kaiming-uniform (a = √5), bias uniform in ±1/√fan_in.
+fn make_params(
+    shape: &[usize],
+    bias_len: usize,
+    bias: bool,
+    dtype: Option<DType>,
+) -> Result<(Parameter, Option<Parameter>)> {
+    let dt = dtype.unwrap_or_else(crate::get_default_dtype);
+    if !dt.is_floating_point() {
+        bail!(DType, "Conv parameters need a floating dtype, got {dt}");
+    }
+    let w = crate::try_empty_with(shape, dt)?;
+    init::kaiming_uniform_(&w, 5f64.sqrt(), "fan_in", "leaky_relu")?;
+    let b = if bias {
+        let b = crate::try_empty_with([bias_len], dt)?;
+        let (fan_in, _) = init::fan_in_and_fan_out(&w)?;
+        let bound = if fan_in > 0 {
+            1.0 / (fan_in as f64).sqrt()
+        } else {
+            0.0
+        };
+        init::uniform_(&b, -bound, bound)?;
+        Some(Parameter::new(b)?)
+    } else {
+        None
+    };
+    Ok((Parameter::new(w)?, b))
+}
+
+fn check_groups(inc: usize, outc: usize, groups: i64) -> Result<usize> {
+    if groups <= 0 {
+        bail!(Value, "groups must be a positive integer");
+    }
+    let g = groups as usize;
+    if inc % g != 0 {
+        bail!(Value, "in_channels must be divisible by groups");
+    }
+    if outc % g != 0 {
+        bail!(Value, "out_channels must be divisible by groups");
+    }
+    Ok(g)
+}
+
+fn tuple(v: &[i64]) -> String {
+    let s: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    if v.len() == 1 {
+        format!("({},)", s[0])
+    } else {
+        format!("({})", s.join(", "))
+    }
+}
+
+/// PyTorch's `_ConvNd.extra_repr`.
+#[allow(clippy::too_many_arguments)]
+fn conv_repr(
+    inc: usize,
+    outc: usize,
+    k: &[i64],
+    s: &[i64],
+    p: &[i64],
+    d: &[i64],
+    op: Option<&[i64]>,
+    g: i64,
+    bias: bool,
+) -> String {
+    let mut r = format!(
+        "{inc}, {outc}, kernel_size={}, stride={}",
+        tuple(k),
+        tuple(s)
+    );
+    if p.iter().any(|&v| v != 0) {
+        r += &format!(", padding={}", tuple(p));
+    }
+    if d.iter().any(|&v| v != 1) {
+        r += &format!(", dilation={}", tuple(d));
+    }
+    if let Some(op) = op.filter(|op| op.iter().any(|&v| v != 0)) {
+        r += &format!(", output_padding={}", tuple(op));
+    }
+    if g != 1 {
+        r += &format!(", groups={g}");
+    }
+    if !bias {
+        r += ", bias=False";
+    }
+    r
+}
+
+macro_rules! conv_fields {
+    ($t:ty, $name:literal) => {
+        impl ModuleFields for $t {
+            fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
+                v("weight", &self.weight);
+                if let Some(b) = &self.bias {
+                    v("bias", b);
+                }
+            }
+            fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
+                v("weight", &mut self.weight);
+                if let Some(b) = &mut self.bias {
+                    v("bias", b);
+                }
+            }
+            fn type_name(&self) -> &'static str {
+                $name
+            }
+            fn as_any(&self) -> &dyn Any {
+                self
+            }
+            fn as_any_mut(&mut self) -> &mut dyn Any {
+                self
+            }
+            fn extra_repr(&self) -> String {
+                self.repr()
+            }
+        }
+    };
+}
+
+/// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+/// bias)`, with PyTorch's initialisation drawn from the default generator.
+///
+/// ```
+/// use ember::nn::{Conv2d, Module, ModuleFields};
+/// ember::manual_seed(0);
+/// let c = Conv2d::new(1, 6, 5);
+/// assert_eq!(c.weight.shape(), &[6, 1, 5, 5]);
+/// let y = c.forward(&ember::ones([2, 1, 28, 28])).unwrap();
+/// assert_eq!(y.shape(), &[2, 6, 24, 24]);
+/// assert_eq!(c.extra_repr(), "1, 6, kernel_size=(5, 5), stride=(1, 1)");
+/// ```
+pub struct Conv2d {
+    /// `[out_channels, in_channels / groups, kh, kw]`.
+    pub weight: Parameter,
+    /// `[out_channels]`, if the layer has a bias.
+    pub bias: Option<Parameter>,
+    /// The functional keywords used in `forward`.
+    pub options: ConvOptions<2>,
+    in_channels: usize,
+    out_channels: usize,
+    kernel_size: [i64; 2],
+}
+
+/// `nn.Conv1d(in_channels, out_channels, kernel_size, …)`; see [`Conv2d`].
+///
+/// ```
+/// use ember::nn::{Conv1d, Module};
+/// let c = Conv1d::new(3, 4, 2);
+/// assert_eq!(c.weight.shape(), &[4, 3, 2]);
+/// assert_eq!(c.forward(&ember::ones([1, 3, 5])).unwrap().shape(), &[1, 4, 4]);
+/// ```
+pub struct Conv1d {
+    /// `[out_channels, in_channels / groups, k]`.
+    pub weight: Parameter,
+    /// `[out_channels]`, if the layer has a bias.
+    pub bias: Option<Parameter>,
+    /// The functional keywords used in `forward`.
+    pub options: ConvOptions<1>,
+    in_channels: usize,
+    out_channels: usize,
+    kernel_size: [i64; 1],
+}
+
+macro_rules! conv_layer {
+    ($t:ident, $n:literal, $N:literal, $f:ident) => {
+        impl $t {
+            #[doc = concat!("`nn.", $n, "(in_channels, out_channels, kernel_size)`.")]
+            ///
+            /// # Panics
+            /// If `kernel_size` is not positive.
+            #[track_caller]
+            pub fn new(
+                in_channels: usize,
+                out_channels: usize,
+                kernel_size: impl IntoDims<$N>,
+            ) -> $t {
+                $t::new_with(in_channels, out_channels, kernel_size, Default::default()).or_panic()
+            }
+
+            #[doc = concat!("`nn.", $n, "(…)` with keyword options.")]
+            ///
+            /// # Errors
+            /// If the channels are not divisible by `groups`, the kernel size is not positive
+            /// or `dtype` is not floating.
+            pub fn new_with(
+                in_channels: usize,
+                out_channels: usize,
+                kernel_size: impl IntoDims<$N>,
+                opts: ConvLayerOptions<ConvOptions<$N>>,
+            ) -> Result<$t> {
+                let k = kernel_size.into_dims();
+                if k.iter().any(|&v| v <= 0) {
+                    bail!(Value, "kernel_size must be positive, got {k:?}");
+                }
+                let g = check_groups(in_channels, out_channels, opts.conv.groups)?;
+                let mut shape = vec![out_channels, in_channels / g];
+                shape.extend(k.iter().map(|&v| v as usize));
+                let (weight, bias) = make_params(&shape, out_channels, opts.bias, opts.dtype)?;
+                Ok($t {
+                    weight,
+                    bias,
+                    options: opts.conv,
+                    in_channels,
+                    out_channels,
+                    kernel_size: k,
+                })
+            }
+
+            fn repr(&self) -> String {
+                let o = &self.options;
+                conv_repr(
+                    self.in_channels,
+                    self.out_channels,
+                    &self.kernel_size,
+                    &o.stride,
+                    &o.padding,
+                    &o.dilation,
+                    None,
+                    o.groups,
+                    self.bias.is_some(),
+                )
+            }
+        }
+
+        conv_fields!($t, $n);
+
+        impl Module for $t {
+            fn forward(&self, x: &Tensor) -> Result<Tensor> {
+                F::$f(x, &self.weight, self.bias.as_deref(), self.options)
+            }
+        }
+    };
+}
+
+conv_layer!(Conv1d, "Conv1d", 1, conv1d);
+conv_layer!(Conv2d, "Conv2d", 2, conv2d);
+
+/// `nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding,
+/// output_padding, groups, bias, dilation)`.
+///
+/// ```
+/// use ember::nn::{ConvTranspose2d, ConvTranspose2dLayerOptions, Module};
+/// let opts = ConvTranspose2dLayerOptions::default().stride(2);
+/// let c = ConvTranspose2d::new_with(3, 2, 3, opts).unwrap();
+/// assert_eq!(c.weight.shape(), &[3, 2, 3, 3]);
+/// assert_eq!(c.forward(&ember::ones([1, 3, 4, 4])).unwrap().shape(), &[1, 2, 9, 9]);
+/// ```
+pub struct ConvTranspose2d {
+    /// `[in_channels, out_channels / groups, kh, kw]`.
+    pub weight: Parameter,
+    /// `[out_channels]`, if the layer has a bias.
+    pub bias: Option<Parameter>,
+    /// The functional keywords used in `forward`.
+    pub options: ConvTransposeOptions<2>,
+    in_channels: usize,
+    out_channels: usize,
+    kernel_size: [i64; 2],
+}
+
+impl ConvTranspose2d {
+    /// `nn.ConvTranspose2d(in_channels, out_channels, kernel_size)`.
+    ///
+    /// ```
+    /// assert_eq!(ember::nn::ConvTranspose2d::new(4, 2, 3).weight.shape(), &[4, 2, 3, 3]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `kernel_size` is not positive.
+    #[track_caller]
+    pub fn new(in_channels: usize, out_channels: usize, kernel_size: impl IntoDims<2>) -> Self {
+        Self::new_with(in_channels, out_channels, kernel_size, Default::default()).or_panic()
+    }
+
+    /// `nn.ConvTranspose2d(…)` with keyword options.
+    ///
+    /// ```
+    /// use ember::nn::{ConvTranspose2d, ConvTranspose2dLayerOptions};
+    /// let c = ConvTranspose2d::new_with(4, 2, 3, ConvTranspose2dLayerOptions::default().bias(false));
+    /// assert!(c.unwrap().bias.is_none());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Conv2d::new_with`].
+    pub fn new_with(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: impl IntoDims<2>,
+        opts: ConvTranspose2dLayerOptions,
+    ) -> Result<Self> {
+        let k = kernel_size.into_dims();
+        if k.iter().any(|&v| v <= 0) {
+            bail!(Value, "kernel_size must be positive, got {k:?}");
+        }
+        let g = check_groups(in_channels, out_channels, opts.conv.groups)?;
+        let shape = [in_channels, out_channels / g, k[0] as usize, k[1] as usize];
+        let (weight, bias) = make_params(&shape, out_channels, opts.bias, opts.dtype)?;
+        Ok(ConvTranspose2d {
+            weight,
+            bias,
+            options: opts.conv,
+            in_channels,
+            out_channels,
+            kernel_size: k,
+        })
+    }
+
+    fn repr(&self) -> String {
+        let o = &self.options;
+        conv_repr(
+            self.in_channels,
+            self.out_channels,
+            &self.kernel_size,
+            &o.stride,
+            &o.padding,
+            &o.dilation,
+            Some(&o.output_padding),
+            o.groups,
+            self.bias.is_some(),
+        )
+    }
+}
+
+conv_fields!(ConvTranspose2d, "ConvTranspose2d");
+
+impl Module for ConvTranspose2d {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        F::conv_transpose2d(x, &self.weight, self.bias.as_deref(), self.options)
+    }
+}
