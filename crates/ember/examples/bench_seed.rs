@@ -148,7 +148,6 @@ impl LeNet {
             fc3: nn::Linear::new(84, 10),
         }
     }
-
 }
 
 impl Module for LeNet {

@@ -20,7 +20,8 @@ fn rand(shape: &[usize]) -> Tensor {
 /// A non-contiguous leaf of `shape` (4-d: channels-last memory; 3-d: transposed).
 fn rand_nc(shape: &[usize]) -> Tensor {
     let x = if shape.len() == 4 {
-        ember::randn_with([shape[0], shape[2], shape[3], shape[1]], DType::F64).permute([0, 3, 1, 2])
+        ember::randn_with([shape[0], shape[2], shape[3], shape[1]], DType::F64)
+            .permute([0, 3, 1, 2])
     } else {
         ember::randn_with([shape[0], shape[2], shape[1]], DType::F64).transpose(1, 2)
     };
@@ -52,9 +53,19 @@ fn check(tag: &str, t: &Tensor, want: (&[usize], f64, f64, &[f64])) {
     assert_eq!(t.shape(), shape, "{tag}");
     let v = t.detach().to_dtype(DType::F64).contiguous().to_vec::<f64>();
     let s: f64 = v.iter().sum();
-    let w: f64 = v.iter().enumerate().map(|(i, x)| x * (i as f64).cos()).sum();
-    assert!((s - sum).abs() < 1e-8 * (1.0 + sum.abs()), "{tag}: sum {s} vs {sum}");
-    assert!((w - wsum).abs() < 1e-8 * (1.0 + wsum.abs()), "{tag}: wsum {w} vs {wsum}");
+    let w: f64 = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * (i as f64).cos())
+        .sum();
+    assert!(
+        (s - sum).abs() < 1e-8 * (1.0 + sum.abs()),
+        "{tag}: sum {s} vs {sum}"
+    );
+    assert!(
+        (w - wsum).abs() < 1e-8 * (1.0 + wsum.abs()),
+        "{tag}: wsum {w} vs {wsum}"
+    );
     for (a, b) in v.iter().zip(head) {
         assert!((a - b).abs() < 1e-9, "{tag}: {a} vs {b}");
     }
@@ -84,7 +95,11 @@ fn conv2d_groups_dilation_stride_matches_pytorch() {
     );
     y.mul(&y).sum().backward();
     let gx = x.grad().unwrap().sum_dim([0, 1], false);
-    check("conv_gds_gx", &gx, (&[7, 8], -202.2765087217, -11.2535727992, &[0.0; 4]));
+    check(
+        "conv_gds_gx",
+        &gx,
+        (&[7, 8], -202.2765087217, -11.2535727992, &[0.0; 4]),
+    );
     check(
         "conv_gds_gw",
         &w.grad().unwrap(),
@@ -99,7 +114,11 @@ fn conv2d_groups_dilation_stride_matches_pytorch() {
 
 #[test]
 fn conv1d_and_transpose_match_pytorch() {
-    let o = Conv1dOptions::default().stride(2).padding(1).dilation(2).groups(2);
+    let o = Conv1dOptions::default()
+        .stride(2)
+        .padding(1)
+        .dilation(2)
+        .groups(2);
     let y = F::conv1d(&d(&[2, 4, 9]), &d(&[4, 2, 3]), Some(&d(&[4])), o).unwrap();
     check(
         "conv1d",
@@ -133,7 +152,10 @@ fn conv1d_and_transpose_match_pytorch() {
 #[test]
 fn pooling_options_match_pytorch() {
     let x = d(&[1, 2, 5, 7]);
-    let o = MaxPool2dOptions::new(3).stride(2).padding(1).ceil_mode(true);
+    let o = MaxPool2dOptions::new(3)
+        .stride(2)
+        .padding(1)
+        .ceil_mode(true);
     let (y, i) = F::max_pool2d_with_indices(&x, o).unwrap();
     check(
         "maxceil",
@@ -145,7 +167,11 @@ fn pooling_options_match_pytorch() {
             &[0.4528862854, 0.9356160016, 0.9999576465, 0.928959715],
         ),
     );
-    check("maxceil_idx", &i, (&[1, 2, 3, 4], 400.0, -69.5076364733, &[1., 3., 4., 5.]));
+    check(
+        "maxceil_idx",
+        &i,
+        (&[1, 2, 3, 4], 400.0, -69.5076364733, &[1., 3., 4., 5.]),
+    );
     let y = F::max_pool2d(&x, MaxPool2dOptions::new(2).stride(1).dilation(2)).unwrap();
     check(
         "maxdil",
@@ -157,7 +183,10 @@ fn pooling_options_match_pytorch() {
             &[0.74464312, 0.9356160016, 0.9999576465, 0.9356160016],
         ),
     );
-    let o = AvgPool2dOptions::new(3).stride(2).padding(1).count_include_pad(false);
+    let o = AvgPool2dOptions::new(3)
+        .stride(2)
+        .padding(1)
+        .count_include_pad(false);
     let y = F::avg_pool2d(&x, o).unwrap();
     check(
         "avgnopad",
@@ -180,7 +209,10 @@ fn pooling_options_match_pytorch() {
             &[0.267655234, 0.1959938795, 0.0218154015, -0.1241534769],
         ),
     );
-    let o = AvgPool2dOptions::new(3).stride(2).padding(1).ceil_mode(true);
+    let o = AvgPool2dOptions::new(3)
+        .stride(2)
+        .padding(1)
+        .ceil_mode(true);
     let y = F::avg_pool2d(&x, o).unwrap();
     check(
         "avgceilpad",
@@ -254,10 +286,21 @@ fn conv_gradients() {
         gradgradcheck(f, &inputs).unwrap();
     }
     // Unbatched input, no bias.
-    let f = |i: &[Tensor]| Ok(vec![F::conv2d(&i[0], &i[1], None, Conv2dOptions::default())?]);
+    let f = |i: &[Tensor]| {
+        Ok(vec![F::conv2d(
+            &i[0],
+            &i[1],
+            None,
+            Conv2dOptions::default(),
+        )?])
+    };
     gradcheck(f, &[rand(&[2, 4, 4]), rand(&[3, 2, 2, 2])]).unwrap();
 
-    let o = Conv1dOptions::default().stride(2).padding(1).dilation(2).groups(2);
+    let o = Conv1dOptions::default()
+        .stride(2)
+        .padding(1)
+        .dilation(2)
+        .groups(2);
     for x in [rand(&[2, 4, 9]), rand_nc(&[2, 4, 9])] {
         let f = |i: &[Tensor]| Ok(vec![F::conv1d(&i[0], &i[1], Some(&i[2]), o)?]);
         gradcheck(f, &[x, rand(&[4, 2, 3]), rand(&[4])]).unwrap();
@@ -283,11 +326,27 @@ fn fold_and_pool_gradients() {
     let ops: Vec<(&[usize], Op)> = vec![
         (
             &[2, 3, 5, 6],
-            Box::new(|x| F::unfold(x, FoldOptions::new([2, 3]).padding(1).stride(2).dilation([2, 1]))),
+            Box::new(|x| {
+                F::unfold(
+                    x,
+                    FoldOptions::new([2, 3])
+                        .padding(1)
+                        .stride(2)
+                        .dilation([2, 1]),
+                )
+            }),
         ),
         (
             &[2, 3, 5, 6],
-            Box::new(|x| F::max_pool2d(x, MaxPool2dOptions::new(3).stride(2).padding(1).ceil_mode(true))),
+            Box::new(|x| {
+                F::max_pool2d(
+                    x,
+                    MaxPool2dOptions::new(3)
+                        .stride(2)
+                        .padding(1)
+                        .ceil_mode(true),
+                )
+            }),
         ),
         (
             &[2, 3, 7, 6],
@@ -296,7 +355,10 @@ fn fold_and_pool_gradients() {
         (
             &[2, 3, 5, 7],
             Box::new(|x| {
-                let o = AvgPool2dOptions::new(3).stride(2).padding(1).count_include_pad(false);
+                let o = AvgPool2dOptions::new(3)
+                    .stride(2)
+                    .padding(1)
+                    .count_include_pad(false);
                 F::avg_pool2d(x, o.ceil_mode(true))
             }),
         ),
@@ -304,9 +366,18 @@ fn fold_and_pool_gradients() {
             &[2, 3, 5, 7],
             Box::new(|x| F::avg_pool2d(x, AvgPool2dOptions::new(2).divisor_override(3))),
         ),
-        (&[2, 3, 5, 7], Box::new(|x| F::adaptive_avg_pool2d(x, [3, 4]))),
-        (&[2, 3, 8], Box::new(|x| F::max_pool1d(x, MaxPool1dOptions::new(3).stride(2)))),
-        (&[2, 3, 8], Box::new(|x| F::avg_pool1d(x, AvgPool1dOptions::new(3).padding(1)))),
+        (
+            &[2, 3, 5, 7],
+            Box::new(|x| F::adaptive_avg_pool2d(x, [3, 4])),
+        ),
+        (
+            &[2, 3, 8],
+            Box::new(|x| F::max_pool1d(x, MaxPool1dOptions::new(3).stride(2))),
+        ),
+        (
+            &[2, 3, 8],
+            Box::new(|x| F::avg_pool1d(x, AvgPool1dOptions::new(3).padding(1))),
+        ),
     ];
     for (shape, f) in &ops {
         check_both(shape, f);
@@ -317,13 +388,28 @@ fn fold_and_pool_gradients() {
         F::fold(x, [4, 5], FoldOptions::new([2, 3]).padding(1).stride(2))
     });
     let x = rand(&[3, 5, 6]);
-    assert_eq!(name(&F::max_pool2d(&x, MaxPool2dOptions::new(2)).unwrap()), "MaxPool2DWithIndicesBackward0");
-    assert_eq!(name(&F::avg_pool2d(&x, AvgPool2dOptions::new(2)).unwrap()), "AvgPool2DBackward0");
-    assert_eq!(name(&F::adaptive_avg_pool2d(&x, 2).unwrap()), "AdaptiveAvgPool2DBackward0");
-    assert_eq!(name(&F::unfold(&x, FoldOptions::new(2)).unwrap()), "Im2ColBackward0");
+    assert_eq!(
+        name(&F::max_pool2d(&x, MaxPool2dOptions::new(2)).unwrap()),
+        "MaxPool2DWithIndicesBackward0"
+    );
+    assert_eq!(
+        name(&F::avg_pool2d(&x, AvgPool2dOptions::new(2)).unwrap()),
+        "AvgPool2DBackward0"
+    );
+    assert_eq!(
+        name(&F::adaptive_avg_pool2d(&x, 2).unwrap()),
+        "AdaptiveAvgPool2DBackward0"
+    );
+    assert_eq!(
+        name(&F::unfold(&x, FoldOptions::new(2)).unwrap()),
+        "Im2ColBackward0"
+    );
     let cols = F::unfold(&x, FoldOptions::new(2)).unwrap();
     assert_eq!(cols.shape(), &[12, 20]);
-    assert_eq!(name(&F::fold(&cols, [5, 6], FoldOptions::new(2)).unwrap()), "Col2ImBackward0");
+    assert_eq!(
+        name(&F::fold(&cols, [5, 6], FoldOptions::new(2)).unwrap()),
+        "Col2ImBackward0"
+    );
     gradgradcheck(
         |i| Ok(vec![F::max_pool2d(&i[0], MaxPool2dOptions::new(2))?]),
         &[rand(&[1, 2, 4, 4])],
@@ -356,22 +442,48 @@ fn errors_match_pytorch() {
         err(F::conv2d(&x, &w(&[4, 3, 3, 3]), Some(&w(&[3])), c)),
         "Given weight of size [4, 3, 3, 3], expected bias to be 1-dimensional with 4 elements, but got bias of size [3] instead"
     );
-    assert_eq!(err(F::conv2d(&x, &w(&[4, 3, 3, 3]), None, c.stride(0))), "non-positive stride is not supported");
-    assert_eq!(err(F::conv2d(&x, &w(&[4, 3, 3, 3]), None, c.padding(-1))), "negative padding is not supported");
     assert_eq!(
-        err(F::conv2d(&x.to_dtype(DType::F64), &w(&[4, 3, 3, 3]), None, c)),
+        err(F::conv2d(&x, &w(&[4, 3, 3, 3]), None, c.stride(0))),
+        "non-positive stride is not supported"
+    );
+    assert_eq!(
+        err(F::conv2d(&x, &w(&[4, 3, 3, 3]), None, c.padding(-1))),
+        "negative padding is not supported"
+    );
+    assert_eq!(
+        err(F::conv2d(
+            &x.to_dtype(DType::F64),
+            &w(&[4, 3, 3, 3]),
+            None,
+            c
+        )),
         "expected scalar type Double but found Float"
     );
     assert_eq!(
-        err(F::conv1d(&ember::zeros([2, 3, 2]), &w(&[4, 3, 3]), None, Conv1dOptions::default())),
+        err(F::conv1d(
+            &ember::zeros([2, 3, 2]),
+            &w(&[4, 3, 3]),
+            None,
+            Conv1dOptions::default()
+        )),
         "Calculated padded input size per channel: (2). Kernel size: (3). Kernel size can't be greater than actual input size"
     );
     assert_eq!(
-        err(F::conv_transpose2d(&x, &w(&[2, 3, 3, 3]), None, ConvTranspose2dOptions::default())),
+        err(F::conv_transpose2d(
+            &x,
+            &w(&[2, 3, 3, 3]),
+            None,
+            ConvTranspose2dOptions::default()
+        )),
         "Given transposed=1, weight of size [2, 3, 3, 3], expected input[2, 3, 5, 6] to have 2 channels, but got 3 channels instead"
     );
     assert_eq!(
-        err(F::conv_transpose2d(&x, &w(&[3, 3, 3, 3]), None, ConvTranspose2dOptions::default().output_padding(1))),
+        err(F::conv_transpose2d(
+            &x,
+            &w(&[3, 3, 3, 3]),
+            None,
+            ConvTranspose2dOptions::default().output_padding(1)
+        )),
         "output padding must be smaller than either stride or dilation, but got output_padding_height: 1 output_padding_width: 1 stride_height: 1 stride_width: 1 dilation_height: 1 dilation_width: 1"
     );
     assert_eq!(
@@ -383,10 +495,19 @@ fn errors_match_pytorch() {
         "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1"
     );
     assert_eq!(
-        err(F::max_pool2d(&ember::zeros([5, 6]), MaxPool2dOptions::new(2))),
+        err(F::max_pool2d(
+            &ember::zeros([5, 6]),
+            MaxPool2dOptions::new(2)
+        )),
         "non-empty 3D or 4D (batch mode) tensor expected for input"
     );
-    assert_eq!(err(F::avg_pool2d(&x, AvgPool2dOptions::new(2).divisor_override(0))), "divisor must be not zero");
+    assert_eq!(
+        err(F::avg_pool2d(
+            &x,
+            AvgPool2dOptions::new(2).divisor_override(0)
+        )),
+        "divisor must be not zero"
+    );
     assert_eq!(
         err(F::adaptive_avg_pool2d(&ember::zeros([5, 6]), 2)),
         "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [5, 6]"
@@ -396,11 +517,19 @@ fn errors_match_pytorch() {
         "Given input with spatial size (5, 6), kernel_size=(7, 7), dilation=(1, 1), padding=(0, 0), calculated shape of the array of sliding blocks as (-1, 0), but its components must be at least one."
     );
     assert_eq!(
-        err(F::fold(&ember::zeros([2, 13, 20]), [5, 6], FoldOptions::new(2))),
+        err(F::fold(
+            &ember::zeros([2, 13, 20]),
+            [5, 6],
+            FoldOptions::new(2)
+        )),
         "Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=13 and kernel_size=(2, 2)."
     );
     assert_eq!(
-        err(F::fold(&ember::zeros([2, 12, 21]), [5, 6], FoldOptions::new(2))),
+        err(F::fold(
+            &ember::zeros([2, 12, 21]),
+            [5, 6],
+            FoldOptions::new(2)
+        )),
         "Given output_size=(5, 6), kernel_size=(2, 2), dilation=(1, 1), padding=(0, 0), stride=(1, 1), expected size of input's dimension 2 to match the calculated number of sliding blocks 4 * 5 = 20, but got input.size(2)=21."
     );
 }
@@ -414,14 +543,28 @@ fn layers_register_parameters_like_pytorch() {
         .into_iter()
         .map(|(n, p)| (n, p.shape().to_vec()))
         .collect();
-    assert_eq!(names, vec![("weight".into(), vec![6, 1, 5, 5]), ("bias".into(), vec![6])]);
+    assert_eq!(
+        names,
+        vec![
+            ("weight".into(), vec![6, 1, 5, 5]),
+            ("bias".into(), vec![6])
+        ]
+    );
     // torch.manual_seed(0); nn.Conv2d(1, 6, 5).weight[0, 0, 0, :2] and .bias[:2]
     let w = c.weight.to_vec::<f32>();
-    assert!((w[0] + 0.0015).abs() < 1e-4 && (w[1] - 0.1073).abs() < 1e-4, "{:?}", &w[..2]);
+    assert!(
+        (w[0] + 0.0015).abs() < 1e-4 && (w[1] - 0.1073).abs() < 1e-4,
+        "{:?}",
+        &w[..2]
+    );
     let b = c.bias.as_ref().unwrap().to_vec::<f32>();
     assert!((b[0] + 0.1872).abs() < 1e-4, "{:?}", &b[..2]);
 
-    let o = Conv2dLayerOptions::default().stride(2).padding(1).groups(2).bias(false);
+    let o = Conv2dLayerOptions::default()
+        .stride(2)
+        .padding(1)
+        .groups(2)
+        .bias(false);
     let c = Conv2d::new_with(4, 6, [3, 2], o).unwrap();
     assert_eq!(c.weight.shape(), &[6, 2, 3, 2]);
     assert_eq!(c.named_parameters().len(), 1);
@@ -429,26 +572,43 @@ fn layers_register_parameters_like_pytorch() {
         c.extra_repr(),
         "4, 6, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), groups=2, bias=False"
     );
-    assert_eq!(c.forward(&ember::ones([1, 4, 6, 6])).unwrap().shape(), &[1, 6, 3, 4]);
+    assert_eq!(
+        c.forward(&ember::ones([1, 4, 6, 6])).unwrap().shape(),
+        &[1, 6, 3, 4]
+    );
 
     let c = Conv1d::new(3, 4, 2);
     assert_eq!(c.weight.shape(), &[4, 3, 2]);
     assert_eq!(c.extra_repr(), "3, 4, kernel_size=(2,), stride=(1,)");
 
-    let o = ConvTranspose2dLayerOptions::default().stride(2).output_padding(1);
+    let o = ConvTranspose2dLayerOptions::default()
+        .stride(2)
+        .output_padding(1);
     let t = ConvTranspose2d::new_with(4, 6, 3, o).unwrap();
     assert_eq!(t.weight.shape(), &[4, 6, 3, 3]);
     assert_eq!(t.bias.as_ref().unwrap().shape(), &[6]);
-    assert_eq!(t.forward(&ember::ones([1, 4, 5, 5])).unwrap().shape(), &[1, 6, 12, 12]);
+    assert_eq!(
+        t.forward(&ember::ones([1, 4, 5, 5])).unwrap().shape(),
+        &[1, 6, 12, 12]
+    );
     assert_eq!(
         t.extra_repr(),
         "4, 6, kernel_size=(3, 3), stride=(2, 2), output_padding=(1, 1)"
     );
 
     let x = ember::ones([1, 2, 6, 6]);
-    assert_eq!(MaxPool2d::new(2).forward(&x).unwrap().shape(), &[1, 2, 3, 3]);
-    assert_eq!(AvgPool2d::new(3).forward(&x).unwrap().shape(), &[1, 2, 2, 2]);
-    assert_eq!(AdaptiveAvgPool2d::new(1).forward(&x).unwrap().shape(), &[1, 2, 1, 1]);
+    assert_eq!(
+        MaxPool2d::new(2).forward(&x).unwrap().shape(),
+        &[1, 2, 3, 3]
+    );
+    assert_eq!(
+        AvgPool2d::new(3).forward(&x).unwrap().shape(),
+        &[1, 2, 2, 2]
+    );
+    assert_eq!(
+        AdaptiveAvgPool2d::new(1).forward(&x).unwrap().shape(),
+        &[1, 2, 1, 1]
+    );
     assert!(MaxPool2d::new(2).named_parameters().is_empty());
 }
 
@@ -471,7 +631,10 @@ fn derive_registers_conv_layers() {
         conv2: Conv2d::new(2, 3, 3),
     };
     let names: Vec<String> = net.named_parameters().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]);
+    assert_eq!(
+        names,
+        ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]
+    );
     let y = net.forward(&ember::ones([1, 1, 6, 6])).unwrap();
     y.sum().backward();
     assert_eq!(net.conv1.weight.grad().unwrap().shape(), &[2, 1, 3, 3]);

@@ -6,8 +6,8 @@
 //! `None` is the output itself, read at the output's layout — the in-place case (`x.add_(y)`)
 //! — so no copy is needed when an op updates its first operand.
 
-pub mod cpu;
 pub(crate) mod conv;
+pub mod cpu;
 pub(crate) mod nn;
 
 use crate::error::Result;

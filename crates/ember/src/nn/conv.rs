@@ -103,8 +103,20 @@ impl<const N: usize> ConvTransposeOptions<N> {
     const DIMS: usize = N;
 }
 
-delegate!(ConvOptions<1>, "Conv1dLayerOptions", stride, padding, dilation);
-delegate!(ConvOptions<2>, "Conv2dLayerOptions", stride, padding, dilation);
+delegate!(
+    ConvOptions<1>,
+    "Conv1dLayerOptions",
+    stride,
+    padding,
+    dilation
+);
+delegate!(
+    ConvOptions<2>,
+    "Conv2dLayerOptions",
+    stride,
+    padding,
+    dilation
+);
 delegate!(
     ConvTransposeOptions<2>,
     "ConvTranspose2dLayerOptions",
@@ -285,7 +297,11 @@ macro_rules! conv_layer {
             /// # Panics
             /// If `kernel_size` is not positive.
             #[track_caller]
-            pub fn new(in_channels: usize, out_channels: usize, kernel_size: impl IntoDims<$N>) -> $t {
+            pub fn new(
+                in_channels: usize,
+                out_channels: usize,
+                kernel_size: impl IntoDims<$N>,
+            ) -> $t {
                 $t::new_with(in_channels, out_channels, kernel_size, Default::default()).or_panic()
             }
 

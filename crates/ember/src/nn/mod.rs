@@ -37,11 +37,11 @@ mod simple;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
+pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use conv::{
     Conv1d, Conv1dLayerOptions, Conv2d, Conv2dLayerOptions, ConvLayerOptions, ConvTranspose2d,
     ConvTranspose2dLayerOptions,
 };
-pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
 pub use linear::{Linear, LinearOptions};
 pub use loss::{

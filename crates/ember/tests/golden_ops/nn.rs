@@ -114,10 +114,7 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
                 divisor_override: kw.i64("divisor_override"),
             },
         )),
-        "adaptive_avg_pool2d" => one(F::adaptive_avg_pool2d(
-            x,
-            dims::<2>(kw, "output_size", 1)?,
-        )),
+        "adaptive_avg_pool2d" => one(F::adaptive_avg_pool2d(x, dims::<2>(kw, "output_size", 1)?)),
         "unfold" => one(F::unfold(
             x,
             F::FoldOptions {

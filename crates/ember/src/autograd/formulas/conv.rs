@@ -57,7 +57,13 @@ impl Formula for Convolution {
             to4(ctx.saved(0), dims)?,
             to4(ctx.saved(1), dims)?,
         );
-        let back = |t: Tensor| if dims == 1 { t.try_squeeze_dim(2) } else { Ok(t) };
+        let back = |t: Tensor| {
+            if dims == 1 {
+                t.try_squeeze_dim(2)
+            } else {
+                Ok(t)
+            }
+        };
         let (xs, ws) = (x.shape().to_vec(), w.shape().to_vec());
         let kernel = [ws[2], ws[3]];
         let mut out = Vec::with_capacity(3);
@@ -159,7 +165,8 @@ impl Formula for MaxPool2d {
             let r = s.len();
             let planes: usize = s[..r - 2].iter().product();
             let l = g.numel() / planes.max(1);
-            let zeros = crate::try_zeros_with([planes, s[r - 2] * s[r - 1]], (g.dtype(), g.device()))?;
+            let zeros =
+                crate::try_zeros_with([planes, s[r - 2] * s[r - 1]], (g.dtype(), g.device()))?;
             let gi = zeros.try_scatter_add(
                 1,
                 &idx.try_reshape([planes, l])?,

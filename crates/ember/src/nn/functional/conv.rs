@@ -194,7 +194,11 @@ pub(crate) struct ConvParams {
 }
 
 fn lift<const N: usize>(v: [i64; N], fill: i64) -> [i64; 2] {
-    if N == 1 { [fill, v[0]] } else { [v[0], v[N - 1]] }
+    if N == 1 {
+        [fill, v[0]]
+    } else {
+        [v[0], v[N - 1]]
+    }
 }
 
 fn positive(v: [i64; 2], what: &str) -> Result<[usize; 2]> {
@@ -366,7 +370,11 @@ fn check(x: &[usize], w: &[usize], b: Option<&Tensor>, p: &ConvParams) -> Result
 
 /// The 4-d view of a `dims`-spatial tensor (height 1 for 1-d).
 pub(crate) fn to4(t: &Tensor, dims: usize) -> Result<Tensor> {
-    if dims == 1 { t.try_unsqueeze(2) } else { Ok(t.clone()) }
+    if dims == 1 {
+        t.try_unsqueeze(2)
+    } else {
+        Ok(t.clone())
+    }
 }
 
 fn window(x: &[usize], k: &[usize], out: [usize; 2], p: &ConvParams, n: usize) -> Window {
@@ -392,7 +400,9 @@ fn window(x: &[usize], k: &[usize], out: [usize; 2], p: &ConvParams, n: usize) -
 /// `[O, N, L]` (one matrix product's result) to `[N, O, oh, ow]`, plus the bias.
 fn finish(y: Tensor, n: usize, out: [usize; 2], bias: Option<&Tensor>) -> Result<Tensor> {
     let o = y.shape()[0];
-    let y = y.try_view([o, n, out[0] * out[1]])?.try_permute([1, 0, 2])?;
+    let y = y
+        .try_view([o, n, out[0] * out[1]])?
+        .try_permute([1, 0, 2])?;
     let y = match bias {
         Some(b) => y.try_add(&b.detach().try_view([1, o as i64, 1])?)?,
         None => y.try_contiguous()?,
@@ -506,7 +516,11 @@ pub(crate) fn convolution(
         let (x4, w4) = (to4(&up(x)?, p.dims)?, to4(&up(w)?, p.dims)?);
         let y = forward_raw(&x4, &w4, bb.as_ref(), &p)?;
         let y = if half { y.try_to_dtype_raw(dt)? } else { y };
-        if p.dims == 1 { y.try_squeeze_dim(2)? } else { y }
+        if p.dims == 1 {
+            y.try_squeeze_dim(2)?
+        } else {
+            y
+        }
     };
     let mut inputs = vec![x, w];
     inputs.extend(b);
@@ -515,7 +529,12 @@ pub(crate) fn convolution(
             params: p,
             has_bias: b.is_some(),
         };
-        record(formula, &inputs, &[&out], &[Save::Tensor(x), Save::Tensor(w)]);
+        record(
+            formula,
+            &inputs,
+            &[&out],
+            &[Save::Tensor(x), Save::Tensor(w)],
+        );
     }
     Ok(out)
 }

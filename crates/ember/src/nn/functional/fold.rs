@@ -319,7 +319,8 @@ pub fn fold(input: &Tensor, output_size: impl IntoDims<2>, opts: FoldOptions) ->
     let blocks = opts.blocks(hw);
     let detail = format!(
         "Given output_size=({}, {}), {}, stride=({}, {})",
-        os[0], os[1],
+        os[0],
+        os[1],
         opts.describe(),
         opts.stride[0],
         opts.stride[1]

@@ -193,7 +193,11 @@ impl<const N: usize> AvgPoolOptions<N> {
 }
 
 fn lift<const N: usize>(v: [i64; N], fill: i64) -> [i64; 2] {
-    if N == 1 { [fill, v[0]] } else { [v[0], v[N - 1]] }
+    if N == 1 {
+        [fill, v[0]]
+    } else {
+        [v[0], v[N - 1]]
+    }
 }
 
 /// PyTorch's `pooling_output_shape`.
@@ -257,8 +261,9 @@ impl Pool {
     /// The output's spatial size for an input of shape `s` (3-d or 4-d), or PyTorch's error.
     fn output(&self, s: &[usize]) -> Result<[usize; 2]> {
         let hw = [s[s.len() - 2] as i64, s[s.len() - 1] as i64];
-        let o: [i64; 2] =
-            std::array::from_fn(|i| out_size(hw[i], self.k[i], self.p[i], self.s[i], self.d[i], self.ceil));
+        let o: [i64; 2] = std::array::from_fn(|i| {
+            out_size(hw[i], self.k[i], self.p[i], self.s[i], self.d[i], self.ceil)
+        });
         if o.iter().any(|&v| v < 1) {
             let c = s[s.len() - 3];
             bail!(
@@ -277,7 +282,10 @@ impl Pool {
 fn check_input(x: &Tensor, op: &str) -> Result<()> {
     let s = x.shape();
     if !(s.len() == 3 || s.len() == 4) {
-        bail!(Shape, "non-empty 3D or 4D (batch mode) tensor expected for input");
+        bail!(
+            Shape,
+            "non-empty 3D or 4D (batch mode) tensor expected for input"
+        );
     }
     if s[s.len() - 3..].contains(&0) {
         bail!(
@@ -432,7 +440,9 @@ pub(crate) fn separable(x: &Tensor, a_h: &Tensor, a_w: &Tensor) -> Result<Tensor
     let mut shape = s.to_vec();
     shape[r - 2] = oh;
     shape[r - 1] = ow;
-    y.try_view([lead, ow, oh])?.try_transpose(1, 2)?.try_reshape(shape)
+    y.try_view([lead, ow, oh])?
+        .try_transpose(1, 2)?
+        .try_reshape(shape)
 }
 
 /// Runs `A_h @ x @ A_wᵀ` without history and records `name`'s node.
@@ -491,7 +501,13 @@ pub fn avg_pool2d(input: &Tensor, opts: AvgPool2dOptions) -> Result<Tensor> {
                     let (a, b) = (start.max(0), end.min(len));
                     let div = match opts.divisor_override {
                         // The override divides once: put it in the row matrix only.
-                        Some(d) => if i == 0 { d as f64 } else { 1.0 },
+                        Some(d) => {
+                            if i == 0 {
+                                d as f64
+                            } else {
+                                1.0
+                            }
+                        }
                         None if opts.count_include_pad => size as f64,
                         None => (b - a).max(1) as f64,
                     };
@@ -501,7 +517,9 @@ pub fn avg_pool2d(input: &Tensor, opts: AvgPool2dOptions) -> Result<Tensor> {
             avg_matrix(&rows, len as usize, input.dtype())
         })
         .collect::<Result<_>>()?;
-    let [a_h, a_w]: [Tensor; 2] = mats.try_into().map_err(|_| crate::Error::Value("avg_pool2d".into()))?;
+    let [a_h, a_w]: [Tensor; 2] = mats
+        .try_into()
+        .map_err(|_| crate::Error::Value("avg_pool2d".into()))?;
     averaged(input, a_h, a_w, false)
 }
 
