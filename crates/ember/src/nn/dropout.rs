@@ -3,10 +3,10 @@
 use super::Parameter;
 use super::functional as F;
 use super::module::{Module, ModuleFields};
+use crate::Tensor;
 use crate::error::{OrPanic, Result, bail};
 use crate::optim::py_float;
 use crate::shape::wrap_dim;
-use crate::Tensor;
 use std::any::Any;
 
 /// `ModuleFields` of a parameter-free layer; `training` names its train/eval flag field.

@@ -38,15 +38,15 @@ mod simple;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
+pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use dropout::{Dropout, Flatten, Unflatten};
 pub use embedding::Embedding;
-pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
-pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use ember_derive::Module;
 pub use linear::{Linear, LinearOptions};
 pub use loss::{
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 };
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
+pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
 pub use parameter::{Buffer, Parameter};
 pub use simple::{LogSoftmax, Softmax};

@@ -126,6 +126,7 @@ impl LayerNorm {
         let weight = elementwise_affine
             .then(|| affine_param(normalized_shape, true))
             .transpose()?;
+        let has_bias = bias;
         let bias = (elementwise_affine && bias)
             .then(|| affine_param(normalized_shape, false))
             .transpose()?;
@@ -134,7 +135,7 @@ impl LayerNorm {
             bias,
             normalized_shape: normalized_shape.to_vec(),
             eps,
-            has_bias: bias,
+            has_bias,
             training: true,
         })
     }

@@ -7,7 +7,10 @@ use ember::Tensor;
 use ember::nn::functional as F;
 
 fn usizes(kw: &Kw, k: &str) -> Option<Vec<usize>> {
-    kw.ints(k)?.into_iter().map(|v| usize::try_from(v).ok()).collect()
+    kw.ints(k)?
+        .into_iter()
+        .map(|v| usize::try_from(v).ok())
+        .collect()
 }
 
 pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {

@@ -73,7 +73,9 @@ pub(crate) fn moments<T: Float + Send + Sync>(
         }
     };
     if src.len() >= PAR_THRESHOLD && src.len() > block {
-        dst.par_chunks_mut(block).zip(src.par_chunks(block)).for_each(fill);
+        dst.par_chunks_mut(block)
+            .zip(src.par_chunks(block))
+            .for_each(fill);
     } else if src.len() >= PAR_THRESHOLD {
         let chunk = inner * (c / rayon::current_num_threads().max(1)).max(1);
         dst.par_chunks_mut(chunk)

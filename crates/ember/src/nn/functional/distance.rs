@@ -47,5 +47,7 @@ pub fn cosine_similarity(x1: &Tensor, x2: &Tensor, dim: i64, eps: f64) -> Result
         na.try_clamp_(eps, None)?;
         nb.try_clamp_(eps, None)?;
     }
-    a.try_div(&na)?.try_mul(&b.try_div(&nb)?)?.try_sum_dim([dim], false)
+    a.try_div(&na)?
+        .try_mul(&b.try_div(&nb)?)?
+        .try_sum_dim([dim], false)
 }

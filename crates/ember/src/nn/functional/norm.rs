@@ -362,7 +362,11 @@ pub fn batch_norm(
     let (out, mean, rstd) = {
         let _g = crate::no_grad();
         let mean = rm.detach().try_clone_tensor()?.try_reshape(&stat)?;
-        let rstd = rv.detach().try_add(opts.eps)?.try_rsqrt()?.try_reshape(&stat)?;
+        let rstd = rv
+            .detach()
+            .try_add(opts.eps)?
+            .try_rsqrt()?
+            .try_reshape(&stat)?;
         let xhat = input.detach().try_sub(&mean)?.try_mul(&rstd)?;
         (affine(xhat, kind, w, b, input.dtype())?, mean, rstd)
     };

@@ -111,7 +111,10 @@ pub fn pad(input: &Tensor, pad: &[i64], mode: PadMode, value: Option<f64>) -> Re
                 ShapeFmt(input.shape())
             ),
             PadMode::Circular if before > n || after > n => {
-                bail!(Value, "Padding value causes wrapping around more than once.")
+                bail!(
+                    Value,
+                    "Padding value causes wrapping around more than once."
+                )
             }
             _ => {}
         }
