@@ -131,7 +131,8 @@ fn parametrised_activations() {
 #[test]
 fn binary_ops() {
     type Bin = fn(&Tensor, &Tensor) -> Result<Tensor>;
-    let ops: [(&str, Bin, (f64, f64), (f64, f64)); 10] = [
+    type Domain = (f64, f64);
+    let ops: [(&str, Bin, Domain, Domain); 10] = [
         ("add", |a, b| a.try_add(b), ANY, ANY),
         ("sub", |a, b| a.try_sub(b), ANY, ANY),
         ("mul", |a, b| a.try_mul(b), ANY, ANY),
