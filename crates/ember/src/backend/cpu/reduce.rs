@@ -87,6 +87,11 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
             d[dl.offset] = T::from_f64(sum);
             return;
         }
+        let last = sl.ndim().wrapping_sub(1);
+        if sl.is_contiguous() && sl.ndim() > 1 && !dims.contains(&last) && sl.shape[last] > 1 {
+            sum_outer(src, sl, dims, d, dl);
+            return;
+        }
         for_each_output(sl, dims, dl, |o, inner| {
             d[o] = T::from_f64(if inner.is_contiguous() && inner.numel() > 0 {
                 sum_f64(&src[inner.offset..inner.offset + inner.numel()])
@@ -100,6 +105,33 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
             d[o] = fold(src, inner, 0i64, |a, x| a.wrapping_add(x.to_i64()))
         });
     }
+}
+
+/// `m.sum(0)`-style reductions, where the innermost dim is kept: walks the source in memory
+/// order and adds each row into one f64 accumulator per output element, instead of striding
+/// down each reduced column (a cache miss per element). Each output still adds its inputs in
+/// increasing index order, so the result equals the per-output fold.
+fn sum_outer<T: Element>(src: &[T], sl: &Layout, dims: &[usize], d: &mut [T], dl: &Layout) {
+    let mut acc = vec![0f64; dl.numel()];
+    let mut acc_strides: Strides = sl.shape.iter().map(|_| 0).collect();
+    let mut step = 1;
+    for k in (0..sl.ndim()).rev() {
+        if !dims.contains(&k) {
+            acc_strides[k] = step;
+            step *= sl.shape[k];
+        }
+    }
+    for_each_offsets(
+        &sl.shape,
+        [&sl.strides, &acc_strides],
+        [sl.offset, 0],
+        |[i, o]| acc[o] += src[i].to_f64(),
+    );
+    let mut k = 0;
+    for_each_offsets(&dl.shape, [&dl.strides], [dl.offset], |[o]| {
+        d[o] = T::from_f64(acc[k]);
+        k += 1;
+    });
 }
 
 fn prod_typed<T: Element>(

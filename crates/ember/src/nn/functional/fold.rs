@@ -208,7 +208,7 @@ fn compute(x: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tens
 ///
 /// ```
 /// use ember::nn::functional::{self as F, FoldOptions};
-/// let x = ember::arange(0.0, 6.0, 1.0).view([1, 1, 2, 3]);
+/// let x = ember::arange_range(0.0, 6.0, 1.0).view([1, 1, 2, 3]);
 /// let y = F::unfold(&x, FoldOptions::new(2)).unwrap();
 /// assert_eq!(y.shape(), &[1, 4, 2]);
 /// assert_eq!(y.to_vec::<f32>(), vec![0., 1., 1., 2., 3., 4., 4., 5.]);

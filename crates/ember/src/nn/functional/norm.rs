@@ -125,9 +125,9 @@ fn native_norm(
 ///
 /// ```
 /// use ember::nn::functional as F;
-/// let x = ember::tensor([[1.0, 3.0], [2.0, 2.0]]);
+/// let x = ember::tensor([[1.0, 3.0], [2.0, 4.0]]);
 /// let y = F::layer_norm(&x, &[2], None, None, 0.0).unwrap();
-/// assert_eq!(y.to_vec::<f32>(), vec![-1.0, 1.0, 0.0, 0.0]);
+/// assert_eq!(y.to_vec::<f32>(), vec![-1.0, 1.0, -1.0, 1.0]);
 /// ```
 ///
 /// # Errors
@@ -185,9 +185,9 @@ pub fn layer_norm(
 ///
 /// ```
 /// use ember::nn::functional as F;
-/// let x = ember::tensor([[1.0, 3.0, 5.0, 5.0]]);
+/// let x = ember::tensor([[1.0, 3.0, 5.0, 7.0]]);
 /// let y = F::group_norm(&x, 2, None, None, 0.0).unwrap();
-/// assert_eq!(y.to_vec::<f32>(), vec![-1.0, 1.0, 0.0, 0.0]);
+/// assert_eq!(y.to_vec::<f32>(), vec![-1.0, 1.0, -1.0, 1.0]);
 /// ```
 ///
 /// # Errors

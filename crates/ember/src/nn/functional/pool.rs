@@ -376,7 +376,7 @@ pub fn max_pool2d_with_indices(input: &Tensor, opts: MaxPool2dOptions) -> Result
 ///
 /// ```
 /// use ember::nn::functional::{self as F, MaxPool2dOptions};
-/// let x = ember::arange(0.0, 16.0, 1.0).view([1, 1, 4, 4]);
+/// let x = ember::arange_range(0.0, 16.0, 1.0).view([1, 1, 4, 4]);
 /// let y = F::max_pool2d(&x, MaxPool2dOptions::new(2)).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![5.0, 7.0, 13.0, 15.0]);
 /// ```
@@ -467,7 +467,7 @@ fn averaged(x: &Tensor, a_h: Tensor, a_w: Tensor, adaptive: bool) -> Result<Tens
 ///
 /// ```
 /// use ember::nn::functional::{self as F, AvgPool2dOptions};
-/// let x = ember::arange(0.0, 16.0, 1.0).view([1, 1, 4, 4]).requires_grad_(true);
+/// let x = ember::arange_range(0.0, 16.0, 1.0).view([1, 1, 4, 4]).requires_grad_(true);
 /// let y = F::avg_pool2d(&x, AvgPool2dOptions::new(2)).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![2.5, 4.5, 10.5, 12.5]);
 /// assert_eq!(y.grad_fn().unwrap().name(), "AvgPool2DBackward0");
@@ -558,7 +558,7 @@ pub fn avg_pool1d(input: &Tensor, opts: AvgPool1dOptions) -> Result<Tensor> {
 ///
 /// ```
 /// use ember::nn::functional as F;
-/// let x = ember::arange(0.0, 6.0, 1.0).view([1, 2, 3]);
+/// let x = ember::arange_range(0.0, 6.0, 1.0).view([1, 2, 3]);
 /// let y = F::adaptive_avg_pool2d(&x, [1, 2]).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![2.0, 3.0]);
 /// ```
