@@ -393,3 +393,21 @@ fn errors_read_like_pytorch() {
         "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation does not have an identity"
     );
 }
+
+#[test]
+fn sum_over_outer_dims_matches_inner_path() {
+    // Reducing outer dims walks rows (`sum_outer`); reducing the same data laid out with the
+    // reduced dims innermost takes the per-output path. Both must agree exactly.
+    let x = ember::randn_with([3, 5, 7], ember::DType::F64);
+    for (dims, keepdim) in [(vec![0i64], false), (vec![0, 1], true), (vec![1], false)] {
+        let fast = x.sum_dim(dims.clone(), keepdim);
+        let moved = x.permute([2, 0, 1]).contiguous().permute([1, 2, 0]);
+        assert!(!moved.is_contiguous());
+        let slow = moved.sum_dim(dims.clone(), keepdim);
+        assert_eq!(fast.shape(), slow.shape(), "{dims:?}");
+        assert_eq!(fast.to_vec::<f64>(), slow.to_vec::<f64>(), "{dims:?}");
+    }
+    let m = ember::tensor([[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    assert_eq!(m.sum_dim(0, false).to_vec::<f32>(), vec![9.0, 12.0]);
+    assert_eq!(m.mean_dim(0, true).to_vec::<f32>(), vec![3.0, 4.0]);
+}
