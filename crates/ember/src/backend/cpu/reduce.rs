@@ -121,11 +121,19 @@ fn sum_outer<T: Element>(src: &[T], sl: &Layout, dims: &[usize], d: &mut [T], dl
             step *= sl.shape[k];
         }
     }
+    // The dims after the last reduced one form a contiguous block in both the source and
+    // the accumulator: add it as one vectorisable slice.
+    let last = dims.iter().copied().max().unwrap_or(0);
+    let block: usize = sl.shape[last + 1..].iter().product();
     for_each_offsets(
-        &sl.shape,
-        [&sl.strides, &acc_strides],
+        &sl.shape[..=last],
+        [&sl.strides[..=last], &acc_strides[..=last]],
         [sl.offset, 0],
-        |[i, o]| acc[o] += src[i].to_f64(),
+        |[i, o]| {
+            for (a, &x) in acc[o..o + block].iter_mut().zip(&src[i..i + block]) {
+                *a += x.to_f64();
+            }
+        },
     );
     let mut k = 0;
     for_each_offsets(&dl.shape, [&dl.strides], [dl.offset], |[o]| {
