@@ -6,7 +6,7 @@ use super::core::{
     signed_grad, with_weight_decay,
 };
 use super::py_float;
-use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
 use crate::error::{Result, bail};
 use crate::{Tensor, UnaryOp};
 
@@ -55,30 +55,15 @@ impl Options for AdadeltaOptions {
         check_nonneg(self.eps, "epsilon value")?;
         check_nonneg(self.weight_decay, "weight_decay value")
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("rho", StateValue::Float(self.rho)),
-            ("eps", StateValue::Float(self.eps)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            ("maximize", StateValue::Bool(self.maximize)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.rho = r.f64("rho")?;
-        self.eps = r.f64("eps")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.maximize = r.bool("maximize")?;
-        Ok(())
-    }
 }
+
+option_fields!(AdadeltaOptions {
+    lr,
+    rho,
+    eps,
+    weight_decay,
+    maximize,
+});
 
 /// Adadelta's per-parameter state.
 pub(crate) struct AdadeltaState {

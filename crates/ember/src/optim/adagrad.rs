@@ -6,7 +6,7 @@ use super::core::{
     with_weight_decay,
 };
 use super::py_float;
-use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
 use crate::error::{Result, bail};
 use crate::{Tensor, UnaryOp};
 
@@ -64,35 +64,16 @@ impl Options for AdagradOptions {
         }
         check_nonneg(self.eps, "epsilon value")
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("lr_decay", StateValue::Float(self.lr_decay)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            (
-                "initial_accumulator_value",
-                StateValue::Float(self.initial_accumulator_value),
-            ),
-            ("eps", StateValue::Float(self.eps)),
-            ("maximize", StateValue::Bool(self.maximize)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.lr_decay = r.f64("lr_decay")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.initial_accumulator_value = r.f64("initial_accumulator_value")?;
-        self.eps = r.f64("eps")?;
-        self.maximize = r.bool("maximize")?;
-        Ok(())
-    }
 }
+
+option_fields!(AdagradOptions {
+    lr,
+    lr_decay,
+    weight_decay,
+    initial_accumulator_value,
+    eps,
+    maximize,
+});
 
 /// Adagrad's per-parameter state.
 pub(crate) struct AdagradState {

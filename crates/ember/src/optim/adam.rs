@@ -2,10 +2,10 @@
 
 use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, addcdiv_, addcmul_, check_beta, check_nonneg, lerp_,
-    optimizer_type, signed_grad,
+    Algorithm, OptionFields, Options, ParamState, addcdiv_, addcmul_, check_beta, check_nonneg,
+    lerp_, optimizer_type, signed_grad,
 };
-use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
@@ -116,43 +116,27 @@ impl Options for AdamOptions {
         check_beta(self.betas.1, 1)?;
         check_nonneg(self.weight_decay, "weight_decay value")
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("betas", StateValue::Pair(self.betas.0, self.betas.1)),
-            ("eps", StateValue::Float(self.eps)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            ("amsgrad", StateValue::Bool(self.amsgrad)),
-            ("maximize", StateValue::Bool(self.maximize)),
-            (
-                "decoupled_weight_decay",
-                StateValue::Bool(self.decoupled_weight_decay),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.betas = r.pair("betas")?;
-        self.eps = r.f64("eps")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.amsgrad = r.bool("amsgrad")?;
-        self.maximize = r.bool("maximize")?;
-        self.decoupled_weight_decay = r.bool("decoupled_weight_decay")?;
-        Ok(())
-    }
 }
+
+option_fields!(AdamOptions {
+    lr,
+    betas,
+    eps,
+    weight_decay,
+    amsgrad,
+    maximize,
+    decoupled_weight_decay,
+});
 
 impl Options for AdamWOptions {
     fn validate(&self) -> Result<()> {
         self.as_adam().validate()
     }
+}
 
+// AdamW's groups are Adam's, with `decoupled_weight_decay` saved as true (PyTorch's AdamW is
+// an Adam subclass).
+impl OptionFields for AdamWOptions {
     fn to_map(&self) -> ValueMap {
         self.as_adam().to_map()
     }

@@ -5,7 +5,7 @@ use super::core::{
     Algorithm, Options, ParamState, addcdiv_, check_beta, check_nonneg, lerp_, optimizer_type,
     signed_grad, with_weight_decay,
 };
-use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
@@ -59,30 +59,15 @@ impl Options for AdamaxOptions {
         check_beta(self.betas.1, 1)?;
         check_nonneg(self.weight_decay, "weight_decay value")
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("betas", StateValue::Pair(self.betas.0, self.betas.1)),
-            ("eps", StateValue::Float(self.eps)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            ("maximize", StateValue::Bool(self.maximize)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.betas = r.pair("betas")?;
-        self.eps = r.f64("eps")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.maximize = r.bool("maximize")?;
-        Ok(())
-    }
 }
+
+option_fields!(AdamaxOptions {
+    lr,
+    betas,
+    eps,
+    weight_decay,
+    maximize,
+});
 
 /// Adamax's per-parameter state.
 pub(crate) struct AdamaxState {

@@ -52,9 +52,15 @@ impl<O> DerefMut for ParamGroups<'_, O> {
 }
 
 /// The options of one optimizer: validation and conversion to and from a state dict.
-pub(crate) trait Options: GroupOptions + Clone + std::fmt::Debug + 'static {
+pub(crate) trait Options:
+    GroupOptions + OptionFields + Clone + std::fmt::Debug + 'static
+{
     /// PyTorch's constructor checks ("Invalid learning rate: -1.0").
     fn validate(&self) -> Result<()>;
+}
+
+/// An options struct as a group of a state dict; written by `state::option_fields!`.
+pub(crate) trait OptionFields {
     /// The options under PyTorch's names.
     fn to_map(&self) -> ValueMap;
     /// Reads back what `to_map` wrote.

@@ -5,7 +5,7 @@ use super::core::{
     Algorithm, Options, ParamState, addcdiv_, addcmul_, check_beta, check_nonneg, lerp_,
     optimizer_type, signed_grad,
 };
-use super::state::{Reader, StateValue, ValueMap, scalar_dtype, scalar_state};
+use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_dtype, scalar_state};
 use crate::error::Result;
 use crate::{DType, Tensor, UnaryOp};
 
@@ -66,37 +66,17 @@ impl Options for NAdamOptions {
         check_nonneg(self.weight_decay, "weight_decay value")?;
         check_nonneg(self.momentum_decay, "momentum_decay value")
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("betas", StateValue::Pair(self.betas.0, self.betas.1)),
-            ("eps", StateValue::Float(self.eps)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            ("momentum_decay", StateValue::Float(self.momentum_decay)),
-            (
-                "decoupled_weight_decay",
-                StateValue::Bool(self.decoupled_weight_decay),
-            ),
-            ("maximize", StateValue::Bool(self.maximize)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.betas = r.pair("betas")?;
-        self.eps = r.f64("eps")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.momentum_decay = r.f64("momentum_decay")?;
-        self.decoupled_weight_decay = r.bool("decoupled_weight_decay")?;
-        self.maximize = r.bool("maximize")?;
-        Ok(())
-    }
 }
+
+option_fields!(NAdamOptions {
+    lr,
+    betas,
+    eps,
+    weight_decay,
+    momentum_decay,
+    decoupled_weight_decay,
+    maximize,
+});
 
 /// NAdam's per-parameter state.
 pub(crate) struct NAdamState {

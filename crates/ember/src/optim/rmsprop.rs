@@ -5,7 +5,7 @@ use super::core::{
     Algorithm, Options, ParamState, add_scaled_, addcdiv_, addcmul_, check_nonneg, lerp_,
     optimizer_type, signed_grad, with_weight_decay,
 };
-use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
@@ -65,34 +65,17 @@ impl Options for RMSpropOptions {
         check_nonneg(self.weight_decay, "weight_decay value")?;
         check_nonneg(self.alpha, "alpha value")
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("alpha", StateValue::Float(self.alpha)),
-            ("eps", StateValue::Float(self.eps)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            ("momentum", StateValue::Float(self.momentum)),
-            ("centered", StateValue::Bool(self.centered)),
-            ("maximize", StateValue::Bool(self.maximize)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.alpha = r.f64("alpha")?;
-        self.eps = r.f64("eps")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.momentum = r.f64("momentum")?;
-        self.centered = r.bool("centered")?;
-        self.maximize = r.bool("maximize")?;
-        Ok(())
-    }
 }
+
+option_fields!(RMSpropOptions {
+    lr,
+    alpha,
+    eps,
+    weight_decay,
+    momentum,
+    centered,
+    maximize,
+});
 
 /// RMSprop's per-parameter state.
 pub(crate) struct RMSpropState {

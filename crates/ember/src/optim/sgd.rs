@@ -5,7 +5,7 @@ use super::core::{
     Algorithm, Options, ParamState, add_scaled_, check_nonneg, optimizer_type, signed_grad,
     with_weight_decay,
 };
-use super::state::{Reader, StateValue, ValueMap};
+use super::state::{Reader, StateValue, ValueMap, option_fields};
 use crate::Tensor;
 use crate::error::{Result, bail};
 
@@ -72,32 +72,16 @@ impl Options for SgdOptions {
         }
         Ok(())
     }
-
-    fn to_map(&self) -> ValueMap {
-        [
-            ("lr", StateValue::Float(self.lr)),
-            ("momentum", StateValue::Float(self.momentum)),
-            ("dampening", StateValue::Float(self.dampening)),
-            ("weight_decay", StateValue::Float(self.weight_decay)),
-            ("nesterov", StateValue::Bool(self.nesterov)),
-            ("maximize", StateValue::Bool(self.maximize)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-
-    fn load_map(&mut self, m: &ValueMap) -> Result<()> {
-        let r = Reader(m);
-        self.lr = r.f64("lr")?;
-        self.momentum = r.f64("momentum")?;
-        self.dampening = r.f64("dampening")?;
-        self.weight_decay = r.f64("weight_decay")?;
-        self.nesterov = r.bool("nesterov")?;
-        self.maximize = r.bool("maximize")?;
-        Ok(())
-    }
 }
+
+option_fields!(SgdOptions {
+    lr,
+    momentum,
+    dampening,
+    weight_decay,
+    nesterov,
+    maximize,
+});
 
 /// SGD's per-parameter state: the momentum buffer, once momentum has been used.
 pub(crate) struct SgdState {

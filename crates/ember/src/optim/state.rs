@@ -115,3 +115,62 @@ pub(crate) fn scalar_dtype() -> DType {
 pub(crate) fn scalar_state(x: f64) -> StateValue {
     StateValue::Tensor(crate::scalar_tensor(x).to_dtype(scalar_dtype()))
 }
+
+/// A hyper-parameter type as a state dict stores it (`lr` a float, `betas` a pair, flags).
+pub(crate) trait OptionValue: Sized {
+    fn to_value(&self) -> StateValue;
+    fn read(r: &Reader<'_>, k: &str) -> Result<Self>;
+}
+
+impl OptionValue for f64 {
+    fn to_value(&self) -> StateValue {
+        StateValue::Float(*self)
+    }
+    fn read(r: &Reader<'_>, k: &str) -> Result<Self> {
+        r.f64(k)
+    }
+}
+
+impl OptionValue for bool {
+    fn to_value(&self) -> StateValue {
+        StateValue::Bool(*self)
+    }
+    fn read(r: &Reader<'_>, k: &str) -> Result<Self> {
+        r.bool(k)
+    }
+}
+
+impl OptionValue for (f64, f64) {
+    fn to_value(&self) -> StateValue {
+        StateValue::Pair(self.0, self.1)
+    }
+    fn read(r: &Reader<'_>, k: &str) -> Result<Self> {
+        r.pair(k)
+    }
+}
+
+/// Implements `to_map`/`load_map` of [`super::core::OptionFields`] for an options struct:
+/// each listed field is saved under its own name, which is PyTorch's name for the option.
+macro_rules! option_fields {
+    ($t:ty { $($field:ident),* $(,)? }) => {
+        impl $crate::optim::core::OptionFields for $t {
+            fn to_map(&self) -> $crate::optim::state::ValueMap {
+                use $crate::optim::state::OptionValue;
+                [$((stringify!($field).to_string(), self.$field.to_value())),*]
+                    .into_iter()
+                    .collect()
+            }
+
+            fn load_map(
+                &mut self,
+                m: &$crate::optim::state::ValueMap,
+            ) -> $crate::error::Result<()> {
+                use $crate::optim::state::OptionValue;
+                let r = $crate::optim::state::Reader(m);
+                $(self.$field = OptionValue::read(&r, stringify!($field))?;)*
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use option_fields;

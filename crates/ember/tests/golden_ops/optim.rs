@@ -16,139 +16,122 @@ fn betas(kw: &Kw, default: (f64, f64)) -> (f64, f64) {
     }
 }
 
+/// One option read from the case's kwargs, PyTorch's default when absent.
+macro_rules! kwarg {
+    ($kw:ident, $d:ident, $field:ident: f64) => {
+        $kw.f64(stringify!($field)).unwrap_or($d.$field)
+    };
+    ($kw:ident, $d:ident, $field:ident: bool) => {
+        $kw.bool(stringify!($field)).unwrap_or($d.$field)
+    };
+    ($kw:ident, $d:ident, $field:ident: betas) => {
+        betas($kw, $d.$field)
+    };
+}
+
 /// Builds `torch.optim.<name>(params, **kwargs)`.
 pub fn make_optimizer(
     name: &str,
     params: Vec<Tensor>,
     kw: &Kw,
 ) -> Result<Box<dyn Optimizer>, String> {
-    let f = |k: &str, d: f64| kw.f64(k).unwrap_or(d);
-    let b = |k: &str| kw.bool(k).unwrap_or(false);
+    macro_rules! build {
+        ($opt:ident, $opts:ident { $($field:ident: $kind:ident),* $(,)? }) => {{
+            let d = optim::$opts::default();
+            let o = optim::$opts { $($field: kwarg!(kw, d, $field: $kind)),* };
+            optim::$opt::try_with(params, o).map(|o| Box::new(o) as Box<dyn Optimizer>)
+        }};
+    }
     let r: ember::Result<Box<dyn Optimizer>> = match name {
-        "SGD" => {
-            let d = optim::SgdOptions::default();
-            optim::SGD::try_with(
-                params,
-                optim::SgdOptions {
-                    lr: f("lr", d.lr),
-                    momentum: f("momentum", d.momentum),
-                    dampening: f("dampening", d.dampening),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    nesterov: b("nesterov"),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "Adam" => {
-            let d = optim::AdamOptions::default();
-            optim::Adam::try_with(
-                params,
-                optim::AdamOptions {
-                    lr: f("lr", d.lr),
-                    betas: betas(kw, d.betas),
-                    eps: f("eps", d.eps),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    amsgrad: b("amsgrad"),
-                    maximize: b("maximize"),
-                    decoupled_weight_decay: b("decoupled_weight_decay"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "AdamW" => {
-            let d = optim::AdamWOptions::default();
-            optim::AdamW::try_with(
-                params,
-                optim::AdamWOptions {
-                    lr: f("lr", d.lr),
-                    betas: betas(kw, d.betas),
-                    eps: f("eps", d.eps),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    amsgrad: b("amsgrad"),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "RMSprop" => {
-            let d = optim::RMSpropOptions::default();
-            optim::RMSprop::try_with(
-                params,
-                optim::RMSpropOptions {
-                    lr: f("lr", d.lr),
-                    alpha: f("alpha", d.alpha),
-                    eps: f("eps", d.eps),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    momentum: f("momentum", d.momentum),
-                    centered: b("centered"),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "Adagrad" => {
-            let d = optim::AdagradOptions::default();
-            optim::Adagrad::try_with(
-                params,
-                optim::AdagradOptions {
-                    lr: f("lr", d.lr),
-                    lr_decay: f("lr_decay", d.lr_decay),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    initial_accumulator_value: f(
-                        "initial_accumulator_value",
-                        d.initial_accumulator_value,
-                    ),
-                    eps: f("eps", d.eps),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "Adamax" => {
-            let d = optim::AdamaxOptions::default();
-            optim::Adamax::try_with(
-                params,
-                optim::AdamaxOptions {
-                    lr: f("lr", d.lr),
-                    betas: betas(kw, d.betas),
-                    eps: f("eps", d.eps),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "NAdam" => {
-            let d = optim::NAdamOptions::default();
-            optim::NAdam::try_with(
-                params,
-                optim::NAdamOptions {
-                    lr: f("lr", d.lr),
-                    betas: betas(kw, d.betas),
-                    eps: f("eps", d.eps),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    momentum_decay: f("momentum_decay", d.momentum_decay),
-                    decoupled_weight_decay: b("decoupled_weight_decay"),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
-        "Adadelta" => {
-            let d = optim::AdadeltaOptions::default();
-            optim::Adadelta::try_with(
-                params,
-                optim::AdadeltaOptions {
-                    lr: f("lr", d.lr),
-                    rho: f("rho", d.rho),
-                    eps: f("eps", d.eps),
-                    weight_decay: f("weight_decay", d.weight_decay),
-                    maximize: b("maximize"),
-                },
-            )
-            .map(|o| Box::new(o) as Box<dyn Optimizer>)
-        }
+        "SGD" => build!(
+            SGD,
+            SgdOptions {
+                lr: f64,
+                momentum: f64,
+                dampening: f64,
+                weight_decay: f64,
+                nesterov: bool,
+                maximize: bool,
+            }
+        ),
+        "Adam" => build!(
+            Adam,
+            AdamOptions {
+                lr: f64,
+                betas: betas,
+                eps: f64,
+                weight_decay: f64,
+                amsgrad: bool,
+                maximize: bool,
+                decoupled_weight_decay: bool,
+            }
+        ),
+        "AdamW" => build!(
+            AdamW,
+            AdamWOptions {
+                lr: f64,
+                betas: betas,
+                eps: f64,
+                weight_decay: f64,
+                amsgrad: bool,
+                maximize: bool,
+            }
+        ),
+        "RMSprop" => build!(
+            RMSprop,
+            RMSpropOptions {
+                lr: f64,
+                alpha: f64,
+                eps: f64,
+                weight_decay: f64,
+                momentum: f64,
+                centered: bool,
+                maximize: bool,
+            }
+        ),
+        "Adagrad" => build!(
+            Adagrad,
+            AdagradOptions {
+                lr: f64,
+                lr_decay: f64,
+                weight_decay: f64,
+                initial_accumulator_value: f64,
+                eps: f64,
+                maximize: bool,
+            }
+        ),
+        "Adamax" => build!(
+            Adamax,
+            AdamaxOptions {
+                lr: f64,
+                betas: betas,
+                eps: f64,
+                weight_decay: f64,
+                maximize: bool,
+            }
+        ),
+        "NAdam" => build!(
+            NAdam,
+            NAdamOptions {
+                lr: f64,
+                betas: betas,
+                eps: f64,
+                weight_decay: f64,
+                momentum_decay: f64,
+                decoupled_weight_decay: bool,
+                maximize: bool,
+            }
+        ),
+        "Adadelta" => build!(
+            Adadelta,
+            AdadeltaOptions {
+                lr: f64,
+                rho: f64,
+                eps: f64,
+                weight_decay: f64,
+                maximize: bool,
+            }
+        ),
         _ => return Err(format!("unknown optimizer {name}")),
     };
     r.map_err(|e| e.to_string())
