@@ -5,7 +5,7 @@
 use super::functional::{self as F, SdpaOptions};
 use super::{Linear, LinearOptions, Module, Parameter, init};
 use crate::error::{OrPanic, Result, bail};
-use crate::{DType, Tensor, TensorOptions};
+use crate::{DType, Tensor};
 
 /// Options of [`MultiheadAttention::new_with`] (PyTorch's keywords).
 #[derive(Clone, Copy, Debug)]
@@ -426,12 +426,7 @@ fn float_mask(m: &Tensor, dt: DType) -> Result<Tensor> {
     if m.dtype() != DType::Bool {
         return Ok(m.clone());
     }
-    crate::try_full_with(
-        m.shape(),
-        0.0,
-        TensorOptions::new().dtype(dt).device(m.device()),
-    )?
-    .try_masked_fill(m, f64::NEG_INFINITY)
+    crate::nn::functional::attention::additive_mask(m, dt)
 }
 
 impl Module for MultiheadAttention {

@@ -139,14 +139,17 @@ fn mask_bias(q: &Tensor, k: &Tensor, opts: SdpaOptions<'_>) -> Result<Option<Ten
             Some(m) => return Ok(Some(m.clone())),
         }
     };
-    let zeros = crate::try_full_with(
-        allowed.shape(),
+    additive_mask(&allowed.try_logical_not()?, q.dtype()).map(Some)
+}
+
+/// A bool mask as an additive float mask of dtype `dt`: `-inf` where `barred`, else 0.
+pub(crate) fn additive_mask(barred: &Tensor, dt: DType) -> Result<Tensor> {
+    crate::try_full_with(
+        barred.shape(),
         0.0,
-        TensorOptions::new().dtype(q.dtype()).device(q.device()),
-    )?;
-    zeros
-        .try_masked_fill(&allowed.try_logical_not()?, f64::NEG_INFINITY)
-        .map(Some)
+        TensorOptions::new().dtype(dt).device(barred.device()),
+    )?
+    .try_masked_fill(barred, f64::NEG_INFINITY)
 }
 
 /// PyTorch's CPU flash kernel takes 4-D inputs of one batch and head shape (or whole groups
