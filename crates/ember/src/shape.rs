@@ -196,7 +196,8 @@ pub(crate) fn wrap_dims(dims: &[i64], ndim: usize) -> Result<SmallVec<[usize; 6]
 pub(crate) fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Dims> {
     let n = a.len().max(b.len());
     let mut out = Dims::from_elem(0, n);
-    for i in 0..n {
+    // From the last dim, as PyTorch's infer_size: the first mismatch it names is the innermost.
+    for i in (0..n).rev() {
         let da = if i + a.len() >= n {
             a[i + a.len() - n]
         } else {

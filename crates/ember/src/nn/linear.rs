@@ -24,6 +24,15 @@ pub fn linear(input: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<
     let wt = weight.try_t()?;
     match bias {
         Some(b) if input.dim() == 2 => b.try_addmm(input, &wt),
+        // Other contiguous ranks are folded into one addmm, as PyTorch's `_flatten_nd_linear`
+        // (node `UnsafeViewBackward0` over `AddmmBackward0`).
+        Some(b) if b.dim() == 1 && input.dim() >= 1 && input.is_contiguous() => {
+            let k = input.shape()[input.dim() - 1];
+            let y = b.try_addmm(&input.try_view([-1, k as i64])?, &wt)?;
+            let mut shape = input.shape()[..input.dim() - 1].to_vec();
+            shape.push(y.shape()[1]);
+            crate::tensor::linalg::unsafe_view(&y, &shape)
+        }
         Some(b) => input.try_matmul(&wt)?.try_add(b),
         None => input.try_matmul(&wt),
     }

@@ -544,6 +544,8 @@ impl Tensor {
         }
         let mut t = self.clone();
         let mut d = 0usize;
+        // The dim of `self` an item stands for (errors name it, as PyTorch's do).
+        let mut orig = 0usize;
         let mut adv: Vec<(usize, Tensor)> = Vec::new();
         let only = items.len() == 1;
         for it in items {
@@ -553,10 +555,11 @@ impl Tensor {
                     if i < -n || i >= n {
                         bail!(
                             IndexOutOfRange,
-                            "index {i} is out of bounds for dimension {d} with size {n}"
+                            "index {i} is out of bounds for dimension {orig} with size {n}"
                         );
                     }
                     t = t.try_select(d as i64, i)?;
+                    orig += 1;
                 }
                 TensorIndex::Slice { start, stop, step } => {
                     if step < 1 {
@@ -569,13 +572,18 @@ impl Tensor {
                         t = t.slice_dim(d, s, len, step as usize)?;
                     }
                     d += 1;
+                    orig += 1;
                 }
                 TensorIndex::NewAxis => {
                     t = t.try_unsqueeze(d as i64)?;
                     d += 1;
                 }
-                TensorIndex::Ellipsis => d += self.dim() - consumed,
+                TensorIndex::Ellipsis => {
+                    d += self.dim() - consumed;
+                    orig += self.dim() - consumed;
+                }
                 TensorIndex::Tensor(x) => {
+                    orig += if is_mask(&x) { x.dim() } else { 1 };
                     if is_mask(&x) && x.dim() == 0 {
                         t = t.try_unsqueeze(d as i64)?;
                         adv.push((d, x.try_reshape([1])?));

@@ -194,8 +194,21 @@ impl Tensor {
         let d = wrap_dim(dim, self.dim())?;
         let size = if self.dim() == 0 { 1 } else { self.shape()[d] };
         let mut vals = index.index_values()?;
-        check_indices(&mut vals, size, false, |_| {
-            Error::IndexOutOfRange("index out of range in self".into())
+        if self.dim() == 0 && vals.len() > 1 {
+            bail!(
+                IndexOutOfRange,
+                "{op}(): Index to scalar can have only 1 value, got {} value(s)",
+                vals.len()
+            );
+        }
+        // PyTorch's CPU kernel words the check differently off dim 0 of a matrix.
+        let inner = self.dim() > 1 && d != 0;
+        check_indices(&mut vals, size, false, |v| {
+            Error::IndexOutOfRange(if inner {
+                format!("INDICES element is out of DATA bounds, id={v} axis_dim={size}")
+            } else {
+                "index out of range in self".into()
+            })
         })?;
         Ok((d, vals))
     }

@@ -80,6 +80,17 @@ impl Tensor {
                     DType,
                     "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
                 ),
+                // Bool passes through sign; square works on bools promoted to int64.
+                UnaryOp::Sign => return self.try_clone_tensor(),
+                UnaryOp::Square => return self.try_to_dtype_raw(DType::I64)?.unary_raw(op),
+                UnaryOp::Relu => bail!(DType, "Boolean inputs not supported for relu"),
+                // PyTorch names the CPU kernel that lacks a bool version.
+                UnaryOp::Abs => bail!(DType, "\"abs_cpu\" not implemented for 'Bool'"),
+                UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc => bail!(
+                    DType,
+                    "\"{}_vml_cpu\" not implemented for 'Bool'",
+                    op.name()
+                ),
                 _ => bail!(DType, "\"{}\" not implemented for 'Bool'", op.name()),
             }
         }
@@ -246,8 +257,29 @@ impl Tensor {
         }
     }
 
+    /// PyTorch refuses `-` when one side is a bool tensor and the other is not (two bool
+    /// tensors get their own message in `bool_binary`).
+    fn check_bool_sub(&self, other: Operand<'_>) -> Result<()> {
+        let other_bool = match other {
+            Operand::Tensor(t) => t.dtype() == DType::Bool,
+            Operand::Scalar(_) => false,
+        };
+        if (self.dtype() == DType::Bool) != other_bool
+            || (self.dtype() == DType::Bool && matches!(other, Operand::Scalar(_)))
+        {
+            bail!(
+                DType,
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            );
+        }
+        Ok(())
+    }
+
     /// The binary op with autograd, for tensor or scalar `other`.
     fn binary_op(&self, other: Operand<'_>, op: BinaryOp) -> Result<Tensor> {
+        if op == BinaryOp::Sub {
+            self.check_bool_sub(other)?;
+        }
         let (o, dt, shape) = self.operand_plan(other)?;
         let out = self.binary_raw_as(&o, op, dt, &shape)?;
         if !out.dtype().is_floating_point() {
@@ -516,6 +548,9 @@ impl Tensor {
     }
 
     fn alpha_op(&self, other: &Tensor, alpha: f64, op: BinaryOp) -> Result<Tensor> {
+        if op == BinaryOp::Sub {
+            self.check_bool_sub(Operand::Tensor(other))?;
+        }
         let (dt, shape) = self.binary_plan(other)?;
         if !dt.is_floating_point() && alpha.fract() != 0.0 {
             bail!(
@@ -548,6 +583,7 @@ impl Tensor {
     /// If the dtype does not support subtraction.
     pub fn try_rsub(&self, other: impl Into<Scalar>) -> Result<Tensor> {
         let s = other.into();
+        self.check_bool_sub(Operand::Scalar(s))?;
         let (o, dt, shape) = self.operand_plan(Operand::Scalar(s))?;
         let out = o.binary_raw_as(self, BinaryOp::Sub, dt, &shape)?;
         if out.dtype().is_floating_point() && needs_grad(&[self]) {
@@ -653,11 +689,12 @@ impl Tensor {
             .tensor(self.dtype(), self.dim())
             .scalar(b)
             .finish();
-        let dt = if dt.is_floating_point() {
-            dt
-        } else {
-            crate::get_default_dtype()
-        };
+        if !dt.is_floating_point() {
+            // An integer base to integer powers stays integer (`2 ** x` is int64 for int x).
+            let base = self.scalar_like(b, dt)?;
+            let (_, shape) = base.binary_plan(self)?;
+            return base.binary_raw_as(self, BinaryOp::Pow, dt, &shape);
+        }
         let x = self.try_to_dtype_raw(dt)?;
         let out = x.param_raw(ParamOp::RPowScalar(b.to_f64()), false)?;
         if needs_grad(&[self]) {
@@ -717,6 +754,35 @@ impl Tensor {
             );
         }
         Ok(out)
+    }
+
+    /// `torch.clamp(self, min, max)` with Python-number bounds and PyTorch's promotion: an
+    /// integer tensor clamped by a float bound becomes a float tensor, by int bounds stays
+    /// integer.
+    ///
+    /// ```
+    /// use ember::{DType, Scalar};
+    /// let x = ember::tensor([1i64, 5]);
+    /// let f = x.try_clamp_scalar(Some(Scalar::Float(1.5)), None).unwrap();
+    /// assert_eq!((f.dtype(), f.to_vec::<f32>()), (DType::F32, vec![1.5, 5.0]));
+    /// let i = x.try_clamp_scalar(None, Some(Scalar::Int(3))).unwrap();
+    /// assert_eq!((i.dtype(), i.to_vec::<i64>()), (DType::I64, vec![1, 3]));
+    /// ```
+    ///
+    /// # Errors
+    /// If both bounds are `None`.
+    pub fn try_clamp_scalar(&self, min: Option<Scalar>, max: Option<Scalar>) -> Result<Tensor> {
+        let mut rt = ResultType::default().tensor(self.dtype(), self.dim());
+        for s in [min, max].into_iter().flatten() {
+            rt = rt.scalar(s);
+        }
+        let dt = rt.finish();
+        let x = if dt == self.dtype() {
+            self.clone()
+        } else {
+            self.try_to_dtype(dt)?
+        };
+        x.try_clamp(min.map(Scalar::to_f64), max.map(Scalar::to_f64))
     }
 
     /// Panicking form of [`Tensor::try_clamp`].

@@ -14,7 +14,10 @@ impl Tensor {
     /// the keepdim shape, or the reduced dims removed.
     pub(crate) fn reduce_raw(&self, op: ReduceOp, dims: &[usize], keepdim: bool) -> Result<Tensor> {
         let all: Vec<usize>;
-        let dims = if dims.is_empty() {
+        // A 0-dim tensor's dim 0 (PyTorch accepts it) is the whole one-element tensor.
+        let dims = if self.dim() == 0 {
+            &[][..]
+        } else if dims.is_empty() {
             all = (0..self.dim()).collect();
             &all[..]
         } else {

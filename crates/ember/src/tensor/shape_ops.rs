@@ -183,8 +183,14 @@ impl Tensor {
                 dims.len()
             );
         }
-        let d = wrap_dims(&dims, self.dim())?;
-        let perm: Vec<usize> = d.to_vec();
+        let mut perm: Vec<usize> = Vec::with_capacity(dims.len());
+        for &d in &dims {
+            let w = wrap_dim(d, self.dim())?;
+            if perm.contains(&w) {
+                bail!(Shape, "permute(): duplicate dims are not allowed.");
+            }
+            perm.push(w);
+        }
         Ok(self.view_op(self.layout().permute(&perm), || f::Permute(perm.clone())))
     }
 

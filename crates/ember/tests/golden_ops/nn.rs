@@ -30,43 +30,61 @@ fn pool_stride(kw: &Kw) -> Option<Option<[i64; 2]>> {
     })
 }
 
-fn reduction(kw: &Kw) -> Option<F::Reduction> {
-    kw.str("reduction").unwrap_or("mean").parse().ok()
-}
-
 pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
     let x = inputs.first()?;
+    // A bad `reduction` is the op's error (PyTorch: "avg is not a valid value for reduction").
+    let red = match kw
+        .str("reduction")
+        .unwrap_or("mean")
+        .parse::<F::Reduction>()
+    {
+        Ok(r) => r,
+        Err(e) if kw.get("reduction").is_some() => return Some(Err(e)),
+        Err(_) => F::Reduction::Mean,
+    };
     match op {
-        "mse_loss" => one(F::mse_loss(x, inputs.get(1)?, reduction(kw)?)),
-        "l1_loss" => one(F::l1_loss(x, inputs.get(1)?, reduction(kw)?)),
+        "mse_loss" => one(F::mse_loss(x, inputs.get(1)?, red)),
+        "l1_loss" => one(F::l1_loss(x, inputs.get(1)?, red)),
         "huber_loss" => one(F::huber_loss(
             x,
             inputs.get(1)?,
-            reduction(kw)?,
+            red,
             kw.f64("delta").unwrap_or(1.0),
         )),
         "smooth_l1_loss" => one(F::smooth_l1_loss(
             x,
             inputs.get(1)?,
-            reduction(kw)?,
+            red,
             kw.f64("beta").unwrap_or(1.0),
         )),
-        "binary_cross_entropy" => one(F::binary_cross_entropy(x, inputs.get(1)?, reduction(kw)?)),
-        "binary_cross_entropy_with_logits" => one(F::binary_cross_entropy_with_logits(
-            x,
-            inputs.get(1)?,
-            reduction(kw)?,
-        )),
+        "binary_cross_entropy" => one(F::binary_cross_entropy(x, inputs.get(1)?, red)),
+        "binary_cross_entropy_with_logits" => {
+            one(F::binary_cross_entropy_with_logits(x, inputs.get(1)?, red))
+        }
         "linear" => one(F::linear(x, inputs.get(1)?, inputs.get(2))),
-        "softmax" => one(F::softmax(x, kw.i64("dim")?)),
-        "log_softmax" => one(F::log_softmax(x, kw.i64("dim")?)),
+        // `dtype=` casts the input first, as PyTorch does.
+        "softmax" | "log_softmax" => {
+            let x = match kw.str("dtype") {
+                Some(d) => match ember::DType::from_name(d) {
+                    Some(dt) => x.to_dtype(dt),
+                    None => return Some(Err(ember::Error::Value(format!("bad dtype {d}")))),
+                },
+                None => x.clone(),
+            };
+            let dim = kw.i64("dim")?;
+            one(if op == "softmax" {
+                F::softmax(&x, dim)
+            } else {
+                F::log_softmax(&x, dim)
+            })
+        }
         "nll_loss" => one(F::nll_loss(
             x,
             inputs.get(1)?,
             F::NllLossOptions {
                 weight: inputs.get(2),
                 ignore_index: kw.i64("ignore_index").unwrap_or(-100),
-                reduction: reduction(kw)?,
+                reduction: red,
             },
         )),
         "cross_entropy" => one(F::cross_entropy(
@@ -75,7 +93,7 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
             F::CrossEntropyOptions {
                 weight: inputs.get(2),
                 ignore_index: kw.i64("ignore_index").unwrap_or(-100),
-                reduction: reduction(kw)?,
+                reduction: red,
                 label_smoothing: kw.f64("label_smoothing").unwrap_or(0.0),
             },
         )),

@@ -27,6 +27,20 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
             let r = match (o, alpha) {
                 (Operand::Tensor(t), Some(a)) if op == "add" => x.try_add_alpha(t, a),
                 (Operand::Tensor(t), Some(a)) => x.try_sub_alpha(t, a),
+                // torch.add(x, s, alpha=a) adds s * a, an int when both are.
+                (Operand::Scalar(s), Some(a)) => {
+                    let sa = match (s, kw.scalar("alpha")) {
+                        (ember::Scalar::Int(i), Some(ember::Scalar::Int(j))) => {
+                            ember::Scalar::Int(i * j)
+                        }
+                        _ => ember::Scalar::Float(s.to_f64() * a),
+                    };
+                    if op == "add" {
+                        x.try_add(sa)
+                    } else {
+                        x.try_sub(sa)
+                    }
+                }
                 (o, _) if op == "add" => x.try_add(o),
                 (o, _) => x.try_sub(o),
             };
@@ -44,7 +58,7 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
             Some(e) => one(x.try_pow(e)),
             None => one(x.try_pow(kw.scalar("exponent")?)),
         },
-        "clamp" => one(x.try_clamp(kw.f64("min"), kw.f64("max"))),
+        "clamp" => one(x.try_clamp_scalar(kw.scalar("min"), kw.scalar("max"))),
         "eq" => one(x.try_eq(other(inputs, kw)?)),
         "ne" => one(x.try_ne(other(inputs, kw)?)),
         "lt" => one(x.try_lt(other(inputs, kw)?)),

@@ -220,6 +220,7 @@ impl Formula for ProdBackward {
             }
             let is0 = x.try_eq(0.0)?;
             let x1 = crate::try_where_(&is0, 1.0, x)?;
+            let is0 = is0.try_to_dtype(crate::DType::I64)?;
             let p1 = match self.dim {
                 Some(d) => x1.try_prod_dim(d as i64, true)?,
                 None => x1.try_prod()?,

@@ -246,7 +246,15 @@ pub fn binary_cross_entropy_with_logits(
     target: &Tensor,
     reduction: Reduction,
 ) -> Result<Tensor> {
-    same_size(input, target)?;
+    if input.shape() != target.shape() {
+        let size = |s: &[usize]| crate::tensor::size_repr(s).replace("ember.", "torch.");
+        bail!(
+            Shape,
+            "Target size ({}) must be the same as input size ({})",
+            size(target.shape()),
+            size(input.shape())
+        );
+    }
     let out = raw(|| {
         // max(x, 0) - x t + log(1 + exp(-|x|))
         let l = input

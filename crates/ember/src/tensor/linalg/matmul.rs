@@ -12,7 +12,7 @@ use crate::shape::{Dims, broadcast_shapes};
 
 /// `t` (a fresh contiguous result) seen with `shape`, recorded as PyTorch's `_unsafe_view`:
 /// not a view of `t` for autograd's purposes, node `UnsafeViewBackward0`.
-fn unsafe_view(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
+pub(crate) fn unsafe_view(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
     let Some(layout) = t.layout().view(shape) else {
         bail!(
             Shape,

@@ -10,6 +10,7 @@
 mod addmm;
 mod decomp;
 mod matmul;
+pub(crate) use matmul::unsafe_view;
 
 use crate::autograd::formulas::linalg as f;
 use crate::autograd::node::{needs_grad, record};
