@@ -144,7 +144,21 @@ pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
                 divisor_override: kw.i64("divisor_override"),
             },
         )),
-        "adaptive_avg_pool2d" => one(F::adaptive_avg_pool2d(x, dims::<2>(kw, "output_size", 1)?)),
+        "adaptive_avg_pool2d" => {
+            // `None` in output_size keeps that input size.
+            let s = x.shape();
+            let os = match kw.get("output_size").and_then(|v| v.as_array()) {
+                Some(a) if a.len() == 2 && s.len() >= 2 => {
+                    let n = s.len();
+                    [
+                        a[0].as_i64().unwrap_or(s[n - 2] as i64),
+                        a[1].as_i64().unwrap_or(s[n - 1] as i64),
+                    ]
+                }
+                _ => dims::<2>(kw, "output_size", 1)?,
+            };
+            one(F::adaptive_avg_pool2d(x, os))
+        }
         "unfold" => one(F::unfold(
             x,
             F::FoldOptions {

@@ -66,21 +66,37 @@ impl Formula for MseLossBackward {
     }
 }
 
-/// `huber_loss(self, target, delta)`.
-pub(crate) struct HuberLoss(pub Reduction, pub f64);
+/// `huber_loss(self, target, delta)` and `smooth_l1_loss(self, target, beta)`, which is
+/// huber with `delta = beta`, divided by `beta`.
+pub(crate) struct HuberLoss {
+    pub reduction: Reduction,
+    pub delta: f64,
+    /// False for huber, true for smooth L1.
+    pub smooth_l1: bool,
+}
 
 impl Formula for HuberLoss {
     fn name(&self) -> &'static str {
-        "HuberLossBackward0"
+        if self.smooth_l1 {
+            "SmoothL1LossBackward0"
+        } else {
+            "HuberLossBackward0"
+        }
     }
 
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let (g, x, t) = (ctx.grad()?, ctx.saved(0), ctx.saved(1));
         let d = x.try_sub(t)?;
-        let delta = self.1;
+        let delta = self.delta;
         let inner = d.try_abs()?.try_lt(delta)?;
-        let e = d.try_where_cond(&inner, &d.try_sign()?.try_mul(delta)?)?;
-        let gx = reduce_grad(g, &e, self.0)?;
+        // Inside: d (huber) or d / beta (smooth L1); outside: delta * sign(d) or sign(d).
+        let (quad, lin) = if self.smooth_l1 {
+            (d.try_div(delta)?, d.try_sign()?)
+        } else {
+            (d.clone(), d.try_sign()?.try_mul(delta)?)
+        };
+        let e = quad.try_where_cond(&inner, &lin)?;
+        let gx = reduce_grad(g, &e, self.reduction)?;
         Ok(vec![
             when(ctx.needs(0), || Ok(gx.clone()))?,
             when(ctx.needs(1), || gx.try_neg())?,

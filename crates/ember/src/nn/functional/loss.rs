@@ -133,15 +133,36 @@ pub fn huber_loss(
             "huber_loss does not support non-positive values for delta."
         );
     }
+    huber_like(input, target, reduction, delta, false)
+}
+
+/// Huber loss, or smooth L1 (huber with `delta = beta`, over `beta`; `|d|` at `beta = 0`).
+fn huber_like(
+    input: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    delta: f64,
+    smooth_l1: bool,
+) -> Result<Tensor> {
     let out = raw(|| {
         let d = input.try_sub(target)?.try_abs()?;
-        let quad = d.try_pow(2)?.try_mul(0.5)?;
-        let lin = d.try_sub(0.5 * delta)?.try_mul(delta)?;
-        reduce(quad.try_where_cond(&d.try_lt(delta)?, &lin)?, reduction)
+        let elem = if delta == 0.0 {
+            d
+        } else {
+            let quad = d.try_pow(2)?.try_mul(0.5)?;
+            let lin = d.try_sub(0.5 * delta)?.try_mul(delta)?;
+            let h = quad.try_where_cond(&d.try_lt(delta)?, &lin)?;
+            if smooth_l1 { h.try_div(delta)? } else { h }
+        };
+        reduce(elem, reduction)
     })?;
     if needs_grad(&[input, target]) {
         record(
-            f::HuberLoss(reduction, delta),
+            f::HuberLoss {
+                reduction,
+                delta,
+                smooth_l1,
+            },
             &[input, target],
             &[&out],
             &[Save::Tensor(input), Save::Tensor(target)],
@@ -172,10 +193,7 @@ pub fn smooth_l1_loss(
             "smooth_l1_loss does not support negative values for beta."
         );
     }
-    if beta == 0.0 {
-        return l1_loss(input, target, reduction);
-    }
-    huber_loss(input, target, reduction, beta)?.try_div(beta)
+    huber_like(input, target, reduction, beta, true)
 }
 
 fn same_size(input: &Tensor, target: &Tensor) -> Result<()> {

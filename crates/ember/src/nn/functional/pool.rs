@@ -589,6 +589,10 @@ pub fn adaptive_avg_pool2d(input: &Tensor, output_size: impl IntoDims<2>) -> Res
         );
     }
     check_floating(input, "adaptive_avg_pool2d")?;
+    if os == [1, 1] {
+        // PyTorch's global pooling is a mean (node `MeanBackward1`).
+        return input.try_mean_dim([-1, -2], true);
+    }
     let r = s.len();
     let mats: Vec<Tensor> = (0..2)
         .map(|i| {
