@@ -153,3 +153,56 @@ fn gradients_through_permuted_outputs() {
     let got = g.contiguous().to_vec::<f64>();
     assert!(got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-12));
 }
+
+#[test]
+fn in_place_on_a_view_of_a_permuted_output() {
+    // PyTorch 2.15: y = x.t() * 1.5; y.select(0, 1).mul_(2); (y * y).sum().backward()
+    let x = Tensor::from_vec((0..12).map(f64::from).collect(), &[3, 4]).requires_grad_(true);
+    let y = x.t().mul(1.5);
+    assert_eq!(y.stride(), &[1, 4]);
+    y.select(0, 1).mul_(2.0);
+    assert_eq!(y.grad_fn().unwrap().name(), "CopySlices");
+    assert_eq!(
+        y.detach().contiguous().to_vec::<f64>(),
+        vec![
+            0.0, 6.0, 12.0, 3.0, 15.0, 27.0, 3.0, 9.0, 15.0, 4.5, 10.5, 16.5
+        ]
+    );
+    y.mul(&y).sum().backward();
+    assert_eq!(
+        x.grad().unwrap().contiguous().to_vec::<f64>(),
+        vec![
+            0.0, 18.0, 9.0, 13.5, 18.0, 90.0, 27.0, 31.5, 36.0, 162.0, 45.0, 49.5
+        ]
+    );
+}
+
+#[test]
+fn large_mixed_orders_take_the_parallel_strided_path() {
+    // `at` transposed, `b` row-major: the output follows `at`, `b` is read across.
+    let at = seq(&[300, 256]).t();
+    let b = seq(&[256, 300]);
+    let (va, vb) = (values(&at), values(&b));
+    let s = &at + &b;
+    assert_eq!(s.stride(), &[1, 256]);
+    let want: Vec<f32> = va.iter().zip(&vb).map(|(x, y)| x + y).collect();
+    assert_eq!(values(&s), want);
+    let e = at.exp().add(&b);
+    let want: Vec<f32> = va.iter().zip(&vb).map(|(x, y)| x.exp() + y).collect();
+    assert_eq!(values(&e), want);
+    let m = at.gt(&b);
+    let want: Vec<bool> = va.iter().zip(&vb).map(|(x, y)| x > y).collect();
+    assert_eq!(m.contiguous().to_vec::<bool>(), want);
+    let w = ember::where_(&m, &b, &at);
+    let want: Vec<f32> = va
+        .iter()
+        .zip(&vb)
+        .map(|(x, y)| if x > y { *y } else { *x })
+        .collect();
+    assert_eq!(values(&w), want);
+    // A non-dense output written in place keeps the serial walk.
+    let big = ember::zeros([300, 400]);
+    let view = big.i((.., 0..256)).t();
+    view.add_(&b);
+    assert_eq!(values(&view), vb);
+}
