@@ -4,11 +4,14 @@
 #   bench/compare.sh                 # all workloads, 5 alternating runs each, 2 threads
 #   THREADS=4 ROUNDS=3 bench/compare.sh mlp cnn
 #
-# Creates ~/torch-venv (python3 -m venv; pip install torch numpy) when it is missing
-# (TORCH_VENV overrides the path), builds examples/bench_seed in release, runs each workload
-# ROUNDS times on each side, alternating ember and PyTorch so both see the same machine
-# state, and prints a markdown table of the medians: ms per iteration, their ratio and the
-# peak RSS of each side (GNU time when installed, else what each process reports itself).
+# Creates ~/torch-venv (python3 -m venv; pip install torch numpy) when it is missing;
+# TORCH_VENV overrides the path and TORCH_PIP_ARGS is passed to pip (e.g. "--index-url
+# https://download.pytorch.org/whl/cpu" for the CPU-only wheel, whose peak RSS leaves out
+# the CUDA libraries a default Linux wheel loads). Builds examples/bench_seed in release,
+# runs each workload ROUNDS times on each side, alternating ember and PyTorch so both see
+# the same machine state, and prints a markdown table of the medians: ms per iteration,
+# their ratio and each side's peak RSS (GNU time when installed, else what each process
+# reports itself).
 # Timings are taken inside the processes (after 10 warm-up steps), not of start-up.
 set -euo pipefail
 
@@ -37,7 +40,8 @@ if ! { [ -x "$PY" ] && "$PY" -c 'import torch, numpy' 2>/dev/null; }; then
     echo "setting up PyTorch in $VENV ..." >&2
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --upgrade pip >&2
-    "$VENV/bin/pip" install --quiet torch numpy >&2
+    # shellcheck disable=SC2086 # TORCH_PIP_ARGS is a list of words
+    "$VENV/bin/pip" install --quiet ${TORCH_PIP_ARGS:-} torch numpy >&2
 fi
 
 cargo build --release --example bench_seed >&2
