@@ -152,8 +152,11 @@ fn lenet() -> Step {
     })
 }
 
-/// The workloads: `--variant` name, the name in the table, and how to build one.
-const WORKLOADS: [(&str, &str, fn() -> Step); 6] = [
+/// A workload: its `--variant` name, its name in the table, and how to build it.
+type Workload = (&'static str, &'static str, fn() -> Step);
+
+/// Every workload, in the table's order.
+const WORKLOADS: [Workload; 6] = [
     ("autograd", "seed_autograd", || seed_autograd(false)),
     ("myrelu", "seed_myrelu", || seed_autograd(true)),
     ("nn-sgd", "seed_sequential_sgd", || seed_optim(false)),

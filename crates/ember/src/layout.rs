@@ -267,17 +267,17 @@ impl Layout {
     }
 }
 
-/// Note [Elementwise output layout]
-/// An elementwise op allocates its output in the memory order of its inputs, as PyTorch's
-/// TensorIterator does, so that `a.t().exp()` has strides `(1, n)` like `a.t()` and the
-/// kernel walks every operand as one dense slice. The rules, in PyTorch's order:
-/// - inputs all of the output's shape and all contiguous: a contiguous output;
-/// - inputs all of the output's shape, non-overlapping and dense with equal strides: the
-///   output takes exactly those strides;
-/// - otherwise the dims are sorted innermost-first by the inputs' strides (broadcast dims,
-///   stride 0, do not vote; the first input whose strides differ decides; equal strides put
-///   the smaller dim inside) and the output is dense in that order.
-/// `out=` and in-place ops keep the layout of the tensor they write.
+// Note [Elementwise output layout]
+// An elementwise op allocates its output in the memory order of its inputs, as PyTorch's
+// TensorIterator does, so that `a.t().exp()` has strides `(1, n)` like `a.t()` and the
+// kernel walks every operand as one dense slice. The rules, in PyTorch's order:
+// - inputs all of the output's shape and all contiguous: a contiguous output;
+// - inputs all of the output's shape, non-overlapping and dense with equal strides: the
+//   output takes exactly those strides;
+// - otherwise the dims are sorted innermost-first by the inputs' strides (broadcast dims,
+//   stride 0, do not vote; the first input whose strides differ decides; equal strides put
+//   the smaller dim inside) and the output is dense in that order.
+// `out=` and in-place ops keep the layout of the tensor they write.
 
 /// The layout of a fresh elementwise output of `shape` whose inputs are read at `inputs`
 /// (their own layouts, before broadcasting). See Note [Elementwise output layout].

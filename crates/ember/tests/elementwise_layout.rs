@@ -142,7 +142,7 @@ fn out_and_in_place_keep_their_layout() {
 #[test]
 fn gradients_through_permuted_outputs() {
     let w =
-        Tensor::from_vec((0..12).map(|v| v as f64 / 5.0).collect(), &[3, 4]).requires_grad_(true);
+        Tensor::from_vec((0..12).map(|v| v as f64 / 5.0).collect(), [3, 4]).requires_grad_(true);
     let y = w.t().tanh();
     assert_eq!(y.stride(), &[1, 4]);
     y.sum().backward();
@@ -157,7 +157,7 @@ fn gradients_through_permuted_outputs() {
 #[test]
 fn in_place_on_a_view_of_a_permuted_output() {
     // PyTorch 2.15: y = x.t() * 1.5; y.select(0, 1).mul_(2); (y * y).sum().backward()
-    let x = Tensor::from_vec((0..12).map(f64::from).collect(), &[3, 4]).requires_grad_(true);
+    let x = Tensor::from_vec((0..12).map(f64::from).collect(), [3, 4]).requires_grad_(true);
     let y = x.t().mul(1.5);
     assert_eq!(y.stride(), &[1, 4]);
     y.select(0, 1).mul_(2.0);
