@@ -49,6 +49,8 @@ def main():
     gbps("elementwise/add_inplace_16M_f32", lambda: out.add_(b), 3 * big * 4)
     gbps("elementwise/add_out_16M_f32", lambda: torch.add(a, b, out=out), 3 * big * 4)
     gbps("elementwise/add_transposed_16M_f32", lambda: at + bt, 3 * big * 4)
+    bm = b.view(4096, 4096)
+    gbps("elementwise/add_transposed_contiguous_16M_f32", lambda: at + bm, 3 * big * 4)
     gbps("elementwise/exp_alloc_16M_f32", lambda: a.exp(), 2 * big * 4)
     gbps("elementwise/exp_inplace_16M_f32", lambda: out.exp_(), 2 * big * 4)
     gbps("elementwise/exp_transposed_16M_f32", lambda: at.exp(), 2 * big * 4)

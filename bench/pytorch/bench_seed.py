@@ -1,8 +1,11 @@
 """The training loops of crates/ember/examples/bench_seed.rs in PyTorch, same thread count.
 
-Usage: python bench/pytorch/bench_seed.py [--threads 2] [--iters 500]
-Prints one line per workload: name and median milliseconds per iteration over 5 rounds.
-Each workload runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own.
+Usage: python bench/pytorch/bench_seed.py [--threads 2] [--iters 100]
+           [--variant autograd|myrelu|nn-sgd|nn-adam|mlp|cnn]
+Without --variant: one line per workload, the median milliseconds per iteration over 5
+rounds; each workload runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own.
+With --variant: 10 warm-up steps, then --iters timed steps with no per-step output; the last
+line is `ms_per_iter=<float>`, as the Rust example prints it (bench/compare.sh reads it).
 """
 import argparse
 import resource
@@ -39,6 +42,7 @@ def seed_autograd(custom):
     relu = MyReLU.apply if custom else (lambda h: h.clamp(min=0))
 
     def step():
+        nonlocal w1, w2  # `w1 -= ...` rebinds the name (to the same tensor, updated in place)
         loss = (relu(x.mm(w1)).mm(w2) - y).pow(2).sum()
         loss.backward()
         with torch.no_grad():
@@ -114,46 +118,70 @@ def lenet():
     return step
 
 
+# --variant name -> (table name, builder); the same list as the Rust example's.
 WORKLOADS = {
-    "seed_autograd": lambda: seed_autograd(False),
-    "seed_myrelu": lambda: seed_autograd(True),
-    "seed_sequential_sgd": lambda: seed_optim(False),
-    "seed_twolayer_adam": lambda: seed_optim(True),
-    "mlp_784_1024_1024_10_adam": mlp,
-    "lenet5_sgd_momentum": lenet,
+    "autograd": ("seed_autograd", lambda: seed_autograd(False)),
+    "myrelu": ("seed_myrelu", lambda: seed_autograd(True)),
+    "nn-sgd": ("seed_sequential_sgd", lambda: seed_optim(False)),
+    "nn-adam": ("seed_twolayer_adam", lambda: seed_optim(True)),
+    "mlp": ("mlp_784_1024_1024_10_adam", mlp),
+    "cnn": ("lenet5_sgd_momentum", lenet),
 }
 
 
-def run_one(name, iters, threads):
+def prepare(variant, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    step = WORKLOADS[name]()
+    step = WORKLOADS[variant][1]()
     for _ in range(10):
         step()
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            step()
-        times.append((time.perf_counter() - t0) / iters)
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{name:32s} {statistics.median(times) * 1e3:9.3f} ms/iter  peak RSS {rss_mib:7.1f} MiB")
+    return step
+
+
+def timed(step, iters):
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        step()
+    return (time.perf_counter() - t0) / iters
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_variant(variant, iters, threads):
+    step = prepare(variant, threads)
+    t = timed(step, iters)
+    print(f"threads={torch.get_num_threads()}")
+    print(f"peak_rss_mib={peak_rss_mib():.1f}")
+    print(f"ms_per_iter={t * 1e3}")
+
+
+def run_rounds(variant, iters, threads):
+    step = prepare(variant, threads)
+    times = [timed(step, iters) for _ in range(5)]
+    name = WORKLOADS[variant][0]
+    print(f"{name:32s} {statistics.median(times) * 1e3:9.3f} ms/iter  peak RSS {peak_rss_mib():7.1f} MiB")
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--iters", type=int, default=100)
-    p.add_argument("--only")
+    p.add_argument("--variant", choices=list(WORKLOADS))
+    p.add_argument("--rounds", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
-    if args.only:
-        run_one(args.only, args.iters, args.threads)
+    if args.variant and args.rounds:
+        run_rounds(args.variant, args.iters, args.threads)
+        return
+    if args.variant:
+        run_variant(args.variant, args.iters, args.threads)
         return
     print(f"# torch {torch.__version__}, {args.threads} threads, {args.iters} iterations x 5 rounds")
-    for name in WORKLOADS:
-        iters = args.iters if not name.startswith(("mlp", "lenet")) else max(args.iters // 10, 5)
+    for variant in WORKLOADS:
+        iters = args.iters if variant not in ("mlp", "cnn") else max(args.iters // 10, 5)
         subprocess.run(
-            [sys.executable, __file__, "--only", name, "--iters", str(iters),
+            [sys.executable, __file__, "--variant", variant, "--rounds", "--iters", str(iters),
              "--threads", str(args.threads)],
             check=True,
         )

@@ -39,6 +39,11 @@ fn elementwise(c: &mut Criterion) {
     g.bench_function("add_transposed_16M_f32", |bn| {
         bn.iter(|| black_box(&at + &bt))
     });
+    // Operands in different memory orders: the strided path, output in `at`'s order.
+    let bm = b.view([4096, 4096]);
+    g.bench_function("add_transposed_contiguous_16M_f32", |bn| {
+        bn.iter(|| black_box(&at + &bm))
+    });
     g.throughput(Throughput::Bytes((2 * BIG * 4) as u64));
     g.bench_function("exp_alloc_16M_f32", |bn| bn.iter(|| black_box(a.exp())));
     g.bench_function("exp_inplace_16M_f32", |bn| {

@@ -1,53 +1,25 @@
 //! Times the seed training loops, the Rust side of `bench/pytorch/bench_seed.py` (same
-//! workloads, same sizes, same iteration counts): milliseconds per iteration, median of five
-//! rounds, and the allocator's peak bytes.
+//! workloads, same sizes, same flags): milliseconds per iteration and peak memory.
 //!
 //! ```sh
-//! cargo run --release --example bench_seed            # every workload
-//! cargo run --release --example bench_seed -- seed_autograd 500
-//! ~/torch-venv/bin/python bench/pytorch/bench_seed.py --threads 2
+//! cargo run --release --example bench_seed                     # every workload, a table
+//! cargo run --release --example bench_seed -- --variant mlp --iters 20
+//! ~/torch-venv/bin/python bench/pytorch/bench_seed.py --variant mlp --iters 20 --threads 2
 //! ```
-//! `RAYON_NUM_THREADS` sets the thread count (PyTorch's script uses `--threads`).
+//! With `--variant` (one of `autograd`, `myrelu`, `nn-sgd`, `nn-adam`, `mlp`, `cnn`) it runs
+//! 10 warm-up steps and then `--iters` timed steps, printing nothing per step; the last
+//! line is `ms_per_iter=<float>` (`bench/compare.sh` reads it). `RAYON_NUM_THREADS` sets the
+//! thread count (PyTorch's script uses `--threads`).
 
-use ember::autograd::{Function, FunctionCtx};
+#[path = "common/seed_net.rs"]
+mod seed_net;
+
+use ember::autograd::Function;
 use ember::nn::{self, Module};
 use ember::optim::{self, Optimizer};
 use ember::{Result, Tensor};
+use seed_net::{D_IN, D_OUT, H, MyReLU, N, TwoLayerNet};
 use std::time::Instant;
-
-const N: usize = 64;
-const D_IN: usize = 1000;
-const H: usize = 100;
-const D_OUT: usize = 10;
-
-struct MyReLU;
-
-impl Function for MyReLU {
-    fn forward(&self, ctx: &mut FunctionCtx, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
-        ctx.save_for_backward(&[&inputs[0]]);
-        Ok(vec![inputs[0].try_clamp(0.0, None)?])
-    }
-
-    fn backward(&self, ctx: &FunctionCtx, grad_outputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let input = &ctx.saved_tensors()?[0];
-        let grad_input = grad_outputs[0].clone_tensor();
-        grad_input.try_masked_fill_(&input.try_lt(0.0)?, 0.0)?;
-        Ok(vec![Some(grad_input)])
-    }
-}
-
-#[derive(nn::Module)]
-struct TwoLayerNet {
-    linear1: nn::Linear,
-    linear2: nn::Linear,
-}
-
-impl Module for TwoLayerNet {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.linear2
-            .forward(&self.linear1.forward(x)?.try_clamp(0.0, None)?)
-    }
-}
 
 type Step = Box<dyn FnMut() -> Result<()>>;
 
@@ -78,10 +50,7 @@ fn seed_autograd(custom: bool) -> Step {
 fn seed_optim(adam: bool) -> Step {
     let (x, y) = (ember::randn([N, D_IN]), ember::randn([N, D_OUT]));
     let model: Box<dyn Module> = if adam {
-        Box::new(TwoLayerNet {
-            linear1: nn::Linear::new(D_IN, H),
-            linear2: nn::Linear::new(H, D_OUT),
-        })
+        Box::new(TwoLayerNet::new(D_IN, H, D_OUT))
     } else {
         Box::new(
             nn::Sequential::new()
@@ -183,70 +152,118 @@ fn lenet() -> Step {
     })
 }
 
-fn workload(name: &str) -> Option<Step> {
-    Some(match name {
-        "seed_autograd" => seed_autograd(false),
-        "seed_myrelu" => seed_autograd(true),
-        "seed_sequential_sgd" => seed_optim(false),
-        "seed_twolayer_adam" => seed_optim(true),
-        "mlp_784_1024_1024_10_adam" => mlp(),
-        "lenet5_sgd_momentum" => lenet(),
-        _ => return None,
-    })
-}
+/// A workload: its `--variant` name, its name in the table, and how to build it.
+type Workload = (&'static str, &'static str, fn() -> Step);
 
-const ALL: [&str; 6] = [
-    "seed_autograd",
-    "seed_myrelu",
-    "seed_sequential_sgd",
-    "seed_twolayer_adam",
-    "mlp_784_1024_1024_10_adam",
-    "lenet5_sgd_momentum",
+/// Every workload, in the table's order.
+const WORKLOADS: [Workload; 6] = [
+    ("autograd", "seed_autograd", || seed_autograd(false)),
+    ("myrelu", "seed_myrelu", || seed_autograd(true)),
+    ("nn-sgd", "seed_sequential_sgd", || seed_optim(false)),
+    ("nn-adam", "seed_twolayer_adam", || seed_optim(true)),
+    ("mlp", "mlp_784_1024_1024_10_adam", mlp),
+    ("cnn", "lenet5_sgd_momentum", lenet),
 ];
 
-fn run(name: &str, iters: usize) -> Result<()> {
+/// Seeds, builds the workload and runs 10 warm-up steps.
+fn prepare(make: fn() -> Step) -> Result<Step> {
     ember::manual_seed(0);
-    let Some(mut step) = workload(name) else {
-        eprintln!("unknown workload {name:?}; one of {ALL:?}");
-        std::process::exit(2);
-    };
+    let mut step = make();
     for _ in 0..10 {
         step()?;
     }
     ember::cpu::reset_peak();
-    let mut times = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
-        for _ in 0..iters {
-            step()?;
-        }
-        times.push(t.elapsed().as_secs_f64() / iters as f64);
+    Ok(step)
+}
+
+/// Seconds per step over `iters` steps.
+fn time(step: &mut Step, iters: usize) -> Result<f64> {
+    let t = Instant::now();
+    for _ in 0..iters {
+        step()?;
     }
-    times.sort_by(f64::total_cmp);
+    Ok(t.elapsed().as_secs_f64() / iters as f64)
+}
+
+/// The process's peak resident set (`VmHWM`), in MiB, where Linux reports it.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1 << 20) as f64
+}
+
+/// One workload, one timed run: the machine-readable lines of `bench/compare.sh`.
+fn run_variant(make: fn() -> Step, iters: usize) -> Result<()> {
+    let mut step = prepare(make)?;
+    let t = time(&mut step, iters)?;
+    println!("threads={}", rayon::current_num_threads());
     println!(
-        "{name:32} {:9.3} ms/iter  peak allocated {:7.1} MiB",
-        times[2] * 1e3,
-        ember::cpu::peak_allocated_bytes() as f64 / (1 << 20) as f64
+        "peak_allocated_mib={:.1}",
+        mib(ember::cpu::peak_allocated_bytes())
     );
+    if let Some(rss) = peak_rss_mib() {
+        println!("peak_rss_mib={rss:.1}");
+    }
+    println!("ms_per_iter={}", t * 1e3);
     Ok(())
+}
+
+/// Every workload: the median of five rounds each, as a table.
+fn run_all(iters: usize) -> Result<()> {
+    println!("# ember, {} threads", rayon::current_num_threads());
+    for (_, name, make) in WORKLOADS {
+        let n = if matches!(name.get(..3), Some("mlp" | "len")) {
+            (iters / 10).max(5)
+        } else {
+            iters
+        };
+        let mut step = prepare(make)?;
+        let mut times = (0..5)
+            .map(|_| time(&mut step, n))
+            .collect::<Result<Vec<f64>>>()?;
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{name:32} {:9.3} ms/iter  peak allocated {:7.1} MiB",
+            times[2] * 1e3,
+            mib(ember::cpu::peak_allocated_bytes())
+        );
+    }
+    Ok(())
+}
+
+fn usage() -> ! {
+    let names: Vec<&str> = WORKLOADS.iter().map(|w| w.0).collect();
+    eprintln!(
+        "usage: bench_seed [--variant {}] [--iters N]",
+        names.join("|")
+    );
+    std::process::exit(2);
 }
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let iters: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
-    println!("# ember, {} threads", rayon::current_num_threads());
-    match args.first() {
-        Some(name) => run(name, iters),
-        None => {
-            for name in ALL {
-                let n = if name.starts_with("mlp") || name.starts_with("lenet") {
-                    (iters / 10).max(5)
-                } else {
-                    iters
-                };
-                run(name, n)?;
+    let (mut variant, mut iters) = (None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--variant" => variant = Some(it.next().cloned().unwrap_or_else(|| usage())),
+            "--iters" => {
+                let n = it.next().and_then(|s| s.parse::<usize>().ok());
+                iters = Some(n.filter(|&n| n > 0).unwrap_or_else(|| usage()));
             }
-            Ok(())
+            _ => usage(),
         }
+    }
+    match variant {
+        None => run_all(iters.unwrap_or(100)),
+        Some(v) => match WORKLOADS.iter().find(|w| w.0 == v) {
+            Some(&(_, _, make)) => run_variant(make, iters.unwrap_or(100)),
+            None => usage(),
+        },
     }
 }

@@ -19,58 +19,17 @@
 //! Prints `t loss` every 100 iterations as the seeds do, shows a progress bar with the live
 //! loss on a terminal, and writes the loss curves to `loss.png`.
 
-use ember::autograd::{Function, FunctionCtx};
+#[path = "common/seed_net.rs"]
+mod seed_net;
+
+use ember::autograd::Function;
 use ember::nn::{self, Module};
 use ember::{Result, Tensor, optim};
 use indicatif::{ProgressBar, ProgressStyle};
+use seed_net::{D_IN, D_OUT, H, MyReLU, N, TwoLayerNet};
 use std::io::IsTerminal;
 
-const N: usize = 64;
-const D_IN: usize = 1000;
-const H: usize = 100;
-const D_OUT: usize = 10;
 const STEPS: usize = 500;
-
-/// `MyReLU` of seed 002: saves its input and zeroes the gradient where the input was negative.
-struct MyReLU;
-
-impl Function for MyReLU {
-    fn forward(&self, ctx: &mut FunctionCtx, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
-        let input = &inputs[0];
-        ctx.save_for_backward(&[input]);
-        Ok(vec![input.try_clamp(0.0, None)?])
-    }
-
-    fn backward(&self, ctx: &FunctionCtx, grad_outputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let input = &ctx.saved_tensors()?[0];
-        let grad_input = grad_outputs[0].clone_tensor();
-        grad_input.try_masked_fill_(&input.try_lt(0.0)?, 0.0)?;
-        Ok(vec![Some(grad_input)])
-    }
-}
-
-/// Seed 002's `TwoLayerNet(nn.Module)`: two `Linear` layers and a clamp in between.
-#[derive(nn::Module)]
-struct TwoLayerNet {
-    linear1: nn::Linear,
-    linear2: nn::Linear,
-}
-
-impl TwoLayerNet {
-    fn new(d_in: usize, h: usize, d_out: usize) -> TwoLayerNet {
-        TwoLayerNet {
-            linear1: nn::Linear::new(d_in, h),
-            linear2: nn::Linear::new(h, d_out),
-        }
-    }
-}
-
-impl Module for TwoLayerNet {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let h_relu = self.linear1.forward(x)?.try_clamp(0.0, None)?;
-        self.linear2.forward(&h_relu)
-    }
-}
 
 /// Reports the loss of each step: a progress bar on a terminal, the seeds' `t loss` lines
 /// every 100 steps, and the whole curve for the plot.

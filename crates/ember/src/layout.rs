@@ -68,7 +68,6 @@ impl Layout {
     }
 
     /// True when the elements occupy exactly `numel` consecutive slots in some order.
-    #[cfg(test)]
     pub fn is_non_overlapping_and_dense(&self) -> bool {
         if self.is_contiguous() {
             return true;
@@ -86,6 +85,18 @@ impl Layout {
             expected *= self.shape[i];
         }
         true
+    }
+
+    /// True when `self` and `other` have the same shape and the same strides on every dim
+    /// that has more than one element: they walk their storage in the same order, so when
+    /// one is dense both are the slices `offset..offset + numel`.
+    pub fn same_order(&self, other: &Layout) -> bool {
+        self.shape == other.shape
+            && self
+                .shape
+                .iter()
+                .zip(self.strides.iter().zip(&other.strides))
+                .all(|(&n, (&a, &b))| n <= 1 || a == b)
     }
 
     /// One past the largest storage offset this layout can reach (0 when empty).
@@ -256,6 +267,94 @@ impl Layout {
     }
 }
 
+// Note [Elementwise output layout]
+// An elementwise op allocates its output in the memory order of its inputs, as PyTorch's
+// TensorIterator does, so that `a.t().exp()` has strides `(1, n)` like `a.t()` and the
+// kernel walks every operand as one dense slice. The rules, in PyTorch's order:
+// - inputs all of the output's shape and all contiguous: a contiguous output;
+// - inputs all of the output's shape, non-overlapping and dense with equal strides: the
+//   output takes exactly those strides;
+// - otherwise the dims are sorted innermost-first by the inputs' strides (broadcast dims,
+//   stride 0, do not vote; the first input whose strides differ decides; equal strides put
+//   the smaller dim inside) and the output is dense in that order.
+// `out=` and in-place ops keep the layout of the tensor they write.
+
+/// The layout of a fresh elementwise output of `shape` whose inputs are read at `inputs`
+/// (their own layouts, before broadcasting). See Note [Elementwise output layout].
+pub(crate) fn elementwise_layout(shape: &[usize], inputs: &[&Layout]) -> Layout {
+    let nd = shape.len();
+    if nd <= 1 || shape.contains(&0) || inputs.is_empty() {
+        return Layout::contiguous(shape);
+    }
+    if inputs.iter().all(|l| l.shape.as_slice() == shape) {
+        if inputs.iter().all(|l| l.is_contiguous()) {
+            return Layout::contiguous(shape);
+        }
+        let first = inputs[0];
+        if inputs
+            .iter()
+            .all(|l| l.strides == first.strides && l.is_non_overlapping_and_dense())
+        {
+            return Layout {
+                shape: Dims::from_slice(shape),
+                strides: first.strides.clone(),
+                offset: 0,
+            };
+        }
+    }
+    // Each input's strides broadcast to `shape` (0 on new and expanded dims).
+    let stride = |l: &Layout, d: usize| -> usize {
+        let lead = nd - l.ndim();
+        if d < lead || l.shape[d - lead] != shape[d] {
+            0
+        } else {
+            l.strides[d - lead]
+        }
+    };
+    // 1 to swap (d1 goes inside d0), -1 to keep, 0 when no input decides.
+    let should_swap = |d0: usize, d1: usize| -> i8 {
+        for l in inputs {
+            let (s0, s1) = (stride(l, d0), stride(l, d1));
+            if s0 == 0 || s1 == 0 {
+                continue;
+            }
+            if s0 != s1 {
+                return if s0 < s1 { -1 } else { 1 };
+            }
+            if shape[d0] > shape[d1] {
+                return 1;
+            }
+        }
+        0
+    };
+    // perm[0] is the innermost dim; PyTorch's insertion sort, which tolerates ties.
+    let mut perm: SmallVec<[usize; 8]> = (0..nd).rev().collect();
+    for i in 1..nd {
+        let mut d1 = i;
+        for d0 in (0..i).rev() {
+            match should_swap(perm[d0], perm[d1]) {
+                1 => {
+                    perm.swap(d0, d1);
+                    d1 = d0;
+                }
+                -1 => break,
+                _ => {}
+            }
+        }
+    }
+    let mut strides = Strides::from_elem(0, nd);
+    let mut acc = 1usize;
+    for &d in &perm {
+        strides[d] = acc;
+        acc *= shape[d];
+    }
+    Layout {
+        shape: Dims::from_slice(shape),
+        strides,
+        offset: 0,
+    }
+}
+
 /// Calls `f` with the storage offsets of `N` operands for every index of `shape`, in
 /// row-major order. Operands are given by their strides and base offsets; dims that all
 /// operands traverse contiguously are merged first so the inner loop is long.
@@ -330,6 +429,37 @@ pub(crate) fn for_each_offsets<const N: usize>(
             idx[d] = 0;
         }
     }
+}
+
+/// As [`for_each_offsets`], but free to visit in any order: dims are walked with operand 0's
+/// smallest stride innermost, so writes to an output laid out in its inputs' memory order
+/// (or to a transposed one) stay sequential. Only for `f` whose effect does not depend on the
+/// order, such as writing each output element once.
+#[inline]
+pub(crate) fn for_each_offsets_any_order<const N: usize>(
+    shape: &[usize],
+    strides: [&[usize]; N],
+    offsets: [usize; N],
+    f: impl FnMut([usize; N]),
+) {
+    let key = |d: usize| {
+        if shape[d] <= 1 {
+            usize::MAX
+        } else {
+            strides[0][d]
+        }
+    };
+    if (1..shape.len())
+        .all(|d| key(d) == usize::MAX || key(d - 1) == usize::MAX || key(d - 1) >= key(d))
+    {
+        return for_each_offsets(shape, strides, offsets, f);
+    }
+    let mut perm: SmallVec<[usize; 8]> = (0..shape.len()).filter(|&d| shape[d] > 1).collect();
+    perm.sort_by(|&a, &b| strides[0][b].cmp(&strides[0][a]));
+    let sh: SmallVec<[usize; 8]> = perm.iter().map(|&d| shape[d]).collect();
+    let st: [SmallVec<[usize; 8]>; N] =
+        std::array::from_fn(|k| perm.iter().map(|&d| strides[k][d]).collect());
+    for_each_offsets(&sh, std::array::from_fn(|k| st[k].as_slice()), offsets, f);
 }
 
 #[cfg(test)]

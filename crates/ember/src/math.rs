@@ -129,10 +129,22 @@ pub trait IntElement: Element + Ord + Send + Sync {
     fn py_rem(self, o: Self) -> Self;
     /// Floor division (callers check for a zero divisor first).
     fn floor_div(self, o: Self) -> Self;
-    /// `a ** b` by squaring, wrapping; negative exponents are rejected by callers.
+    /// `a ** b` by squaring, wrapping; negative exponents as PyTorch (0 unless the base is ±1).
     fn pow_w(self, e: Self) -> Self {
         let mut base = self;
         let mut e = e.to_i64();
+        if e < 0 {
+            // PyTorch's integer pow for tensor exponents: 1 and -1 keep their magnitude,
+            // everything else truncates to 0.
+            let minus_one = Self::ZERO.sub_w(Self::ONE);
+            return if self == Self::ONE || (self == minus_one && e % 2 == 0) {
+                Self::ONE
+            } else if self == minus_one {
+                minus_one
+            } else {
+                Self::ZERO
+            };
+        }
         let mut acc = Self::ONE;
         while e > 0 {
             if e & 1 == 1 {

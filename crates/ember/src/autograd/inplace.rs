@@ -52,7 +52,10 @@ fn copy_slices<F: Formula>(
     inputs: &[&Tensor],
     saves: &[Save<'_>],
 ) -> Result<()> {
-    if !(base.is_contiguous() && base.storage_offset() == 0) {
+    // A dense base from offset 0 (row-major, or permuted like an elementwise output of
+    // transposed inputs) maps storage slots to elements one to one, so the gradient can be
+    // laid out like it and the view's layout applied to it.
+    if !(base.layout().is_non_overlapping_and_dense() && base.storage_offset() == 0) {
         bail!(
             Autograd,
             "in-place operation on a view of a non-contiguous base tensor is not supported by autograd; clone() the base first"
@@ -64,6 +67,7 @@ fn copy_slices<F: Formula>(
     edges.extend(fn_node.edges().iter().skip(1).cloned());
     let node: Arc<dyn Node> = Arc::new(CopySlices {
         base: InputMeta::of(base),
+        base_layout: base.layout().clone(),
         view: view.layout().clone(),
         fn_node,
         edges,
@@ -74,7 +78,7 @@ fn copy_slices<F: Formula>(
     base.set_grad_fn(node, 0);
     let strided = make_node(
         AsStridedBackward {
-            base: base.shape().into(),
+            base: base.layout().clone(),
             view: view.layout().clone(),
         },
         &[base],
@@ -97,6 +101,7 @@ fn move_retain_hook(base: &Tensor, node: &Arc<dyn Node>) {
 /// The base's node after an in-place op on one of its views.
 struct CopySlices {
     base: InputMeta,
+    base_layout: Layout,
     view: Layout,
     fn_node: Arc<dyn Node>,
     edges: SmallVec<[Edge; 2]>,
@@ -119,7 +124,8 @@ impl Node for CopySlices {
             .next()
             .flatten()
             .ok_or_else(|| Error::Autograd("CopySlices: missing gradient".into()))?;
-        let result = g.try_to_dtype(self.base.dtype)?.try_clone_tensor()?;
+        let result = base_like(&self.base_layout, self.base.dtype, g.device())?;
+        result.try_copy_(&g)?;
         let slice = result.as_strided_layout(self.view.clone())?;
         let res = self.fn_node.apply(vec![Some(slice.try_clone_tensor()?)])?;
         let mut out: Vec<Option<Tensor>> = Vec::with_capacity(self.edges.len());
@@ -151,10 +157,15 @@ impl Node for CopySlices {
     }
 }
 
-/// `as_strided` of a base (`AsStridedBackward0`): the gradient is written into zeros of the
-/// base's shape at the view's positions.
+/// An uninitialised tensor laid out as the dense base `base`, so views' layouts address it.
+fn base_like(base: &Layout, dtype: crate::DType, device: crate::Device) -> Result<Tensor> {
+    Tensor::alloc_dense(base.clone(), dtype, device)
+}
+
+/// `as_strided` of a base (`AsStridedBackward0`): the gradient is written into zeros laid
+/// out as the (dense, offset 0) base, at the view's positions.
 pub(crate) struct AsStridedBackward {
-    pub base: crate::shape::Dims,
+    pub base: Layout,
     pub view: Layout,
 }
 
@@ -166,7 +177,8 @@ impl Formula for AsStridedBackward {
     fn backward(&self, ctx: &super::formulas::Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         Ok(vec![super::formulas::when(ctx.needs(0), || {
-            let out = crate::try_zeros_with(self.base.as_slice(), (g.dtype(), g.device()))?;
+            let out = base_like(&self.base, g.dtype(), g.device())?;
+            out.try_zero_()?;
             out.as_strided_layout(self.view.clone())?.try_copy_(g)?;
             Ok(out)
         })?])

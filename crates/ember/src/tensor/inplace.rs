@@ -468,11 +468,11 @@ inplace_methods! {
 }
 
 impl Tensor {
-    /// A view of this (non-view, contiguous) tensor at `layout`, recorded as
+    /// A view of this (non-view, dense from offset 0) tensor at `layout`, recorded as
     /// `AsStridedBackward0`. See Note [In-place on views].
     pub(crate) fn as_strided_layout(&self, layout: Layout) -> Result<Tensor> {
         if self.is_view()
-            || !self.is_contiguous()
+            || !self.layout().is_non_overlapping_and_dense()
             || self.storage_offset() != 0
             || layout.extent() > self.numel()
         {
@@ -485,7 +485,7 @@ impl Tensor {
         if needs_grad(&[self]) {
             record(
                 AsStridedBackward {
-                    base: self.shape().into(),
+                    base: self.layout().clone(),
                     view: layout,
                 },
                 &[self],

@@ -111,7 +111,13 @@ impl Tensor {
 
     /// A new contiguous tensor whose contents are unspecified (bool tensors are zeroed).
     pub(crate) fn alloc(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let layout = Layout::contiguous(shape);
+        Self::alloc_dense(Layout::contiguous(shape), dtype, device)
+    }
+
+    /// A new tensor at `layout`, which must be dense from offset 0 (contents as `alloc`).
+    pub(crate) fn alloc_dense(layout: Layout, dtype: DType, device: Device) -> Result<Tensor> {
+        debug_assert!(layout.offset == 0 && layout.is_non_overlapping_and_dense());
+        let shape = layout.shape.as_slice();
         let bytes = layout
             .numel()
             .checked_mul(dtype.size_in_bytes())

@@ -7,6 +7,7 @@ use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::dtype::ResultType;
 use crate::error::{OrPanic, Result, bail};
+use crate::layout::{Layout, elementwise_layout};
 use crate::ops::{BinaryOp, CmpOp, IntMode, ParamOp, UnaryOp};
 use crate::shape::broadcast_shapes;
 use crate::{DType, Scalar, Tensor};
@@ -49,9 +50,15 @@ impl From<Scalar> for Operand<'_> {
     }
 }
 
-/// Runs an elementwise kernel into a fresh output of `shape`/`dt`.
-pub(crate) fn alloc_like(shape: &[usize], dt: DType, device: crate::Device) -> Result<Tensor> {
-    Tensor::alloc(shape, dt, device)
+/// A fresh elementwise output of `shape`/`dt` in the memory order of the tensors read at
+/// `inputs`. See Note [Elementwise output layout].
+pub(crate) fn alloc_like(
+    shape: &[usize],
+    dt: DType,
+    device: crate::Device,
+    inputs: &[&Layout],
+) -> Result<Tensor> {
+    Tensor::alloc_dense(elementwise_layout(shape, inputs), dt, device)
 }
 
 impl Tensor {
@@ -60,6 +67,32 @@ impl Tensor {
         let t = Tensor::alloc(&[], dt, self.device())?;
         backend::fill(&mut t.storage().write(), t.layout(), dt, s)?;
         Ok(t)
+    }
+
+    /// `self` as `dt` for an elementwise kernel: a dense operand keeps its strides, so the
+    /// converted copy walks in the same order as the output (PyTorch's `to` preserves them too).
+    pub(crate) fn cast_for_kernel(&self, dt: DType) -> Result<Tensor> {
+        let l = self.layout();
+        if self.dtype() == dt || !l.is_non_overlapping_and_dense() || l.is_contiguous() {
+            return self.try_to_dtype_raw(dt);
+        }
+        let out = Tensor::alloc_dense(
+            Layout {
+                shape: l.shape.clone(),
+                strides: l.strides.clone(),
+                offset: 0,
+            },
+            dt,
+            self.device(),
+        )?;
+        backend::copy_strided(
+            (&self.storage().read(), l),
+            self.dtype(),
+            &mut out.storage().write(),
+            out.layout(),
+            dt,
+        )?;
+        Ok(out)
     }
 
     /// The dtype to compute `op` in when integers must become floats.
@@ -94,8 +127,8 @@ impl Tensor {
                 _ => bail!(DType, "\"{}\" not implemented for 'Bool'", op.name()),
             }
         }
-        let src = self.try_to_dtype_raw(dt)?;
-        let out = alloc_like(self.shape(), dt, self.device())?;
+        let src = self.cast_for_kernel(dt)?;
+        let out = alloc_like(self.shape(), dt, self.device(), &[self.layout()])?;
         backend::unary(
             op,
             Some((&src.storage().read(), src.layout())),
@@ -143,8 +176,8 @@ impl Tensor {
         } else {
             self.dtype()
         };
-        let src = self.try_to_dtype_raw(dt)?;
-        let out = alloc_like(self.shape(), dt, self.device())?;
+        let src = self.cast_for_kernel(dt)?;
+        let out = alloc_like(self.shape(), dt, self.device(), &[self.layout()])?;
         backend::param(
             op,
             Some((&src.storage().read(), src.layout())),
@@ -182,19 +215,6 @@ impl Tensor {
         if dt == DType::Bool {
             return self.bool_binary(other, op, shape);
         }
-        if op == BinaryOp::Pow && !dt.is_floating_point() {
-            let neg = other
-                .try_to_dtype_raw(DType::I64)?
-                .to_vec::<i64>()
-                .iter()
-                .any(|&e| e < 0);
-            if neg {
-                bail!(
-                    Value,
-                    "Integers to negative integer powers are not allowed."
-                );
-            }
-        }
         if matches!(
             op,
             BinaryOp::Remainder | BinaryOp::FloorDivide | BinaryOp::Fmod
@@ -206,11 +226,11 @@ impl Tensor {
         {
             bail!(Value, "ZeroDivisionError");
         }
-        let a = self.try_to_dtype_raw(dt)?;
-        let b = other.try_to_dtype_raw(dt)?;
+        let a = self.cast_for_kernel(dt)?;
+        let b = other.cast_for_kernel(dt)?;
         let al = a.layout().expand(shape)?;
         let bl = b.layout().expand(shape)?;
-        let out = alloc_like(shape, dt, self.device())?;
+        let out = alloc_like(shape, dt, self.device(), &[self.layout(), other.layout()])?;
         backend::binary(
             op,
             Some((&a.storage().read(), &al)),
@@ -322,11 +342,16 @@ impl Tensor {
     /// Comparison into a bool tensor, without history (comparisons have none).
     pub(crate) fn cmp_raw(&self, other: &Tensor, op: CmpOp) -> Result<Tensor> {
         let (dt, shape) = self.binary_plan(other)?;
-        let a = self.try_to_dtype_raw(dt)?;
-        let b = other.try_to_dtype_raw(dt)?;
+        let a = self.cast_for_kernel(dt)?;
+        let b = other.cast_for_kernel(dt)?;
         let al = a.layout().expand(&shape)?;
         let bl = b.layout().expand(&shape)?;
-        let out = alloc_like(&shape, DType::Bool, self.device())?;
+        let out = alloc_like(
+            &shape,
+            DType::Bool,
+            self.device(),
+            &[self.layout(), other.layout()],
+        )?;
         backend::cmp(
             op,
             (&a.storage().read(), &al),
@@ -650,7 +675,7 @@ impl Tensor {
                         "Integers to negative integer powers are not allowed."
                     );
                 }
-                let x = self.try_to_dtype_raw(dt)?;
+                let x = self.cast_for_kernel(dt)?;
                 let out = x.param_raw(ParamOp::PowScalar(s.to_f64()), false)?;
                 if dt.is_floating_point() && needs_grad(&[self]) {
                     record(
@@ -695,7 +720,7 @@ impl Tensor {
             let (_, shape) = base.binary_plan(self)?;
             return base.binary_raw_as(self, BinaryOp::Pow, dt, &shape);
         }
-        let x = self.try_to_dtype_raw(dt)?;
+        let x = self.cast_for_kernel(dt)?;
         let out = x.param_raw(ParamOp::RPowScalar(b.to_f64()), false)?;
         if needs_grad(&[self]) {
             record(
@@ -960,14 +985,19 @@ pub fn try_where_<'a>(
         match o {
             Operand::Tensor(t) => {
                 cond.check_same_device(t)?;
-                t.try_to_dtype_raw(dt)
+                t.cast_for_kernel(dt)
             }
             Operand::Scalar(s) => cond.scalar_like(s, dt),
         }
     };
     let (ta, tb) = (to_t(a)?, to_t(b)?);
+    // Memory order comes from the operands as given, before any cast.
+    let [la, lb] = [(a, &ta), (b, &tb)].map(|(o, t)| match o {
+        Operand::Tensor(orig) => orig.layout(),
+        Operand::Scalar(_) => t.layout(),
+    });
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), ta.shape())?, tb.shape())?;
-    let out = alloc_like(&shape, dt, cond.device())?;
+    let out = alloc_like(&shape, dt, cond.device(), &[cond.layout(), la, lb])?;
     backend::where_(
         (&cond.storage().read(), &cond.layout().expand(&shape)?),
         (&ta.storage().read(), &ta.layout().expand(&shape)?),

@@ -3,7 +3,7 @@
 use super::dispatch::with_dtype;
 use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
 use crate::dtype::Element;
-use crate::layout::{Layout, for_each_offsets};
+use crate::layout::{Layout, for_each_offsets_any_order};
 use crate::{DType, Scalar};
 use rayon::prelude::*;
 
@@ -22,7 +22,8 @@ pub(crate) fn copy_strided(
 
 fn copy_typed<S: Element, D: Element>(src: &[S], sl: &Layout, dst: &mut [D], dl: &Layout) {
     let n = dl.numel();
-    if sl.is_contiguous() && dl.is_contiguous() && sl.numel() == n {
+    // Same memory order and dense (e.g. a cast of a transposed tensor): one flat copy.
+    if sl.same_order(dl) && dl.is_non_overlapping_and_dense() {
         let s = &src[sl.offset..sl.offset + n];
         let d = &mut dst[dl.offset..dl.offset + n];
         if S::DTYPE == D::DTYPE {
@@ -38,7 +39,7 @@ fn copy_typed<S: Element, D: Element>(src: &[S], sl: &Layout, dst: &mut [D], dl:
         }
         return;
     }
-    for_each_offsets(
+    for_each_offsets_any_order(
         &dl.shape,
         [&dl.strides, &sl.strides],
         [dl.offset, sl.offset],
@@ -59,7 +60,7 @@ pub(crate) fn fill(dst: &mut CpuBuffer, dl: &Layout, dt: DType, value: Scalar) {
 
 fn fill_typed<T: Element>(dst: &mut [T], dl: &Layout, v: T) {
     let n = dl.numel();
-    if dl.is_contiguous() {
+    if dl.is_non_overlapping_and_dense() {
         let d = &mut dst[dl.offset..dl.offset + n];
         if n >= PAR_THRESHOLD {
             d.par_chunks_mut(PAR_CHUNK).for_each(|c| c.fill(v));
@@ -68,5 +69,5 @@ fn fill_typed<T: Element>(dst: &mut [T], dl: &Layout, v: T) {
         }
         return;
     }
-    for_each_offsets(&dl.shape, [&dl.strides], [dl.offset], |[o]| dst[o] = v);
+    for_each_offsets_any_order(&dl.shape, [&dl.strides], [dl.offset], |[o]| dst[o] = v);
 }

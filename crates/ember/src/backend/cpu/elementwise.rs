@@ -4,7 +4,7 @@ use super::dispatch::{with_dtype, with_float, with_int};
 use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
 use crate::dtype::Element;
 use crate::error::{Error, Result};
-use crate::layout::{Layout, for_each_offsets};
+use crate::layout::{Layout, for_each_offsets_any_order};
 use crate::ops::{BinaryOp, CmpOp, IntMode, Map1, Map2, ParamOp, UnaryOp};
 use crate::{DType, Device};
 use rayon::prelude::*;
@@ -27,9 +27,16 @@ fn is_scalar_like(l: &Layout) -> bool {
         .all(|(&n, &s)| n == 1 || s == 0)
 }
 
-/// True when `l` reads the same positions as a contiguous tensor of shape `dl`.
+/// True when `l` walks its storage in the same order as the dense output layout `dl`:
+/// then both are plain slices, whether that order is row-major or permuted
+/// (see Note [Elementwise output layout]).
 fn same_contig(l: &Layout, dl: &Layout) -> bool {
-    l.is_contiguous() && l.shape == dl.shape
+    l.same_order(dl)
+}
+
+/// True when `l` covers `offset..offset + numel` exactly, in any dim order.
+fn dense(l: &Layout) -> bool {
+    l.is_non_overlapping_and_dense()
 }
 
 #[inline]
@@ -58,7 +65,7 @@ fn map1<T: Element, F: Fn(T) -> T + Copy + Send + Sync>(
     f: F,
 ) {
     let n = dl.numel();
-    if dl.is_contiguous() {
+    if dense(dl) {
         let d = &mut dst[dl.offset..dl.offset + n];
         match src {
             None => {
@@ -85,10 +92,10 @@ fn map1<T: Element, F: Fn(T) -> T + Copy + Send + Sync>(
         }
     }
     match src {
-        None => for_each_offsets(&dl.shape, [&dl.strides], [dl.offset], |[o]| {
+        None => for_each_offsets_any_order(&dl.shape, [&dl.strides], [dl.offset], |[o]| {
             dst[o] = f(dst[o])
         }),
-        Some((s, sl)) => for_each_offsets(
+        Some((s, sl)) => for_each_offsets_any_order(
             &dl.shape,
             [&dl.strides, &sl.strides],
             [dl.offset, sl.offset],
@@ -174,7 +181,7 @@ fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
 ) {
     let n = dl.numel();
     let (bs, bl) = b;
-    if dl.is_contiguous() && n > 0 {
+    if n > 0 && dense(dl) {
         let big = n >= PAR_THRESHOLD;
         // `a` is the output itself, or a contiguous input of the output's shape.
         let a_contig = match a {
@@ -231,13 +238,13 @@ fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
         }
     }
     match a {
-        None => for_each_offsets(
+        None => for_each_offsets_any_order(
             &dl.shape,
             [&dl.strides, &bl.strides],
             [dl.offset, bl.offset],
             |[o, j]| dst[o] = f(dst[o], bs[j]),
         ),
-        Some((as_, al)) => for_each_offsets(
+        Some((as_, al)) => for_each_offsets_any_order(
             &dl.shape,
             [&dl.strides, &al.strides, &bl.strides],
             [dl.offset, al.offset, bl.offset],
@@ -278,23 +285,49 @@ pub(crate) fn binary(
     })
 }
 
+/// Runs `run(start, chunk)` over `d`, split across rayon when it is large.
+fn chunked<O: Send>(d: &mut [O], run: impl Fn(usize, &mut [O]) + Send + Sync) {
+    if d.len() >= PAR_THRESHOLD {
+        d.par_chunks_mut(PAR_CHUNK)
+            .enumerate()
+            .for_each(|(i, c)| run(i * PAR_CHUNK, c));
+    } else {
+        run(0, d);
+    }
+}
+
 fn cmp_typed<T: Element>(
     a: Src<'_, T>,
     b: Src<'_, T>,
     dst: &mut [bool],
     dl: &Layout,
-    f: impl Fn(T, T) -> bool + Copy,
+    f: impl Fn(T, T) -> bool + Copy + Send + Sync,
 ) {
     let ((as_, al), (bs, bl)) = (a, b);
-    if dl.is_contiguous() && same_contig(al, dl) && same_contig(bl, dl) {
-        let n = dl.numel();
-        dst[dl.offset..dl.offset + n]
-            .iter_mut()
-            .zip(contig(as_, al).iter().zip(contig(bs, bl)))
-            .for_each(|(o, (&x, &y))| *o = f(x, y));
-        return;
+    let n = dl.numel();
+    if n > 0 && same_contig(al, dl) && dense(dl) {
+        let x = contig(as_, al);
+        let d = &mut dst[dl.offset..dl.offset + n];
+        if same_contig(bl, dl) {
+            let y = contig(bs, bl);
+            chunked(d, |st, c| {
+                let (x, y) = (&x[st..st + c.len()], &y[st..st + c.len()]);
+                c.iter_mut()
+                    .zip(x.iter().zip(y))
+                    .for_each(|(o, (&x, &y))| *o = f(x, y));
+            });
+            return;
+        }
+        if is_scalar_like(bl) {
+            let y = bs[bl.offset];
+            chunked(d, |st, c| {
+                let x = &x[st..st + c.len()];
+                c.iter_mut().zip(x).for_each(|(o, &x)| *o = f(x, y));
+            });
+            return;
+        }
     }
-    for_each_offsets(
+    for_each_offsets_any_order(
         &dl.shape,
         [&dl.strides, &al.strides, &bl.strides],
         [dl.offset, al.offset, bl.offset],
@@ -340,7 +373,33 @@ pub(crate) fn where_(
         let (as_, al) = (a.0.as_slice::<T>(), a.1);
         let (bs, bl) = (b.0.as_slice::<T>(), b.1);
         let d = dst.as_mut_slice::<T>();
-        for_each_offsets(
+        let n = dl.numel();
+        // relu's backward, `where(x > 0, grad, 0)`, takes this path over plain slices.
+        if n > 0 && same_contig(cl, dl) && same_contig(al, dl) && dense(dl) {
+            let (c, x) = (contig(cs, cl), contig(as_, al));
+            let d = &mut d[dl.offset..dl.offset + n];
+            if same_contig(bl, dl) {
+                let y = contig(bs, bl);
+                chunked(d, |st, o| {
+                    let r = st..st + o.len();
+                    o.iter_mut()
+                        .zip(c[r.clone()].iter().zip(x[r.clone()].iter().zip(&y[r])))
+                        .for_each(|(o, (&c, (&x, &y)))| *o = if c { x } else { y });
+                });
+                return;
+            }
+            if is_scalar_like(bl) {
+                let y = bs[bl.offset];
+                chunked(d, |st, o| {
+                    let r = st..st + o.len();
+                    o.iter_mut()
+                        .zip(c[r.clone()].iter().zip(&x[r]))
+                        .for_each(|(o, (&c, &x))| *o = if c { x } else { y });
+                });
+                return;
+            }
+        }
+        for_each_offsets_any_order(
             &dl.shape,
             [&dl.strides, &cl.strides, &al.strides, &bl.strides],
             [dl.offset, cl.offset, al.offset, bl.offset],
