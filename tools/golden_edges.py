@@ -255,6 +255,7 @@ def unary():
         case(f"pow/{i}/neg", "pow", [G(rnd([3, 2]))], {"exponent": e})
     case("pow/int", "pow", [rnd([5], "int64", 0, 4)], {"exponent": 2})
     case("pow/int_neg_exp", "pow", [rnd([5], "int64", 1, 4)], {"exponent": -1})
+    case("pow/int_tt_neg", "pow", [torch.tensor([2, 1, -1, -1, 0, 3]), torch.tensor([-1, -3, -3, -2, -1, 0])])
     case("pow/tt", "pow", [G(pos([2, 3])), G(rnd([3]))])
     case("pow/tt0", "pow", [G(torch.tensor([0.0, 0.0, 2.0], dtype=torch.float64)), G(torch.tensor([0.0, 2.0, 0.0], dtype=torch.float64))])
     for dt in ["float32", "int64", "bool", "float16", "int32", "uint8", "int8", "bfloat16"]:

@@ -161,9 +161,12 @@ fn fused_eligible(q: &Tensor, k: &Tensor, v: &Tensor, opts: SdpaOptions<'_>) -> 
     } else {
         qs[1] == ks[1] && ks[1] == vs[1]
     };
+    // A mask that needs a gradient takes the math path, which gives it one (PyTorch too).
+    let mask_grad = opts.attn_mask.is_some_and(|m| m.requires_grad()) && crate::is_grad_enabled();
     q.dim() == 4
         && k.dim() == 4
         && v.dim() == 4
+        && !mask_grad
         && opts.dropout_p == 0.0
         && qs[0] == ks[0]
         && ks[0] == vs[0]
