@@ -45,6 +45,9 @@ fn err<T>(r: ember::Result<T>) -> String {
     }
 }
 
+/// A convolution of `(x, w, b)`.
+type Conv = dyn Fn(&Tensor, &Tensor, &Tensor) -> ember::Result<Tensor>;
+
 /// The gradients of `f(x, w, b)` for the output gradient `gy`, with `create_graph`.
 fn grads(
     f: impl Fn(&Tensor, &Tensor, &Tensor) -> ember::Result<Tensor>,
@@ -76,10 +79,7 @@ fn double_backward_node_and_gradients() {
             .output_padding(1);
         F::conv_transpose2d(x, w, Some(b), o)
     };
-    let cases: [(
-        &dyn Fn(&Tensor, &Tensor, &Tensor) -> ember::Result<Tensor>,
-        [&[usize]; 4],
-    ); 3] = [
+    let cases: [(&Conv, [&[usize]; 4]); 3] = [
         (&conv2, [&[2, 4, 5, 4], &[4, 2, 3, 2], &[4], &[2, 4, 3, 5]]),
         (&conv1, [&[2, 3, 8], &[2, 3, 3], &[2], &[2, 2, 4]]),
         (&convt, [&[1, 2, 3, 3], &[2, 3, 2, 2], &[3], &[1, 3, 7, 7]]),

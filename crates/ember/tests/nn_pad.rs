@@ -87,7 +87,7 @@ fn values_and_gradients_match_pytorch() {
 
 #[test]
 fn small_values_in_full() {
-    let x = Tensor::from_slice(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 4]);
+    let x = Tensor::from_slice(&[1.0, 2.0, 3.0, 4.0], [1, 1, 4]);
     let r = F::pad(&x, &[3, 2], PadMode::Reflect, None).unwrap();
     assert_eq!(
         r.to_vec::<f64>(),
