@@ -370,6 +370,28 @@ pub(crate) fn record<F: Formula>(
     }
 }
 
+/// [`record`] for an op some of whose outputs were not computed: `outputs[i]`, when present,
+/// takes output number `i`.
+pub(crate) fn record_slots<F: Formula>(
+    formula: F,
+    inputs: &[&Tensor],
+    outputs: &[Option<&Tensor>],
+    saves: &[Save<'_>],
+) {
+    // `make_node` reads the outputs only for their count and for `Save::Output`, so a
+    // present output may hold a missing one's place.
+    let Some(any) = outputs.iter().flatten().next() else {
+        return;
+    };
+    let slots: Vec<&Tensor> = outputs.iter().map(|o| o.unwrap_or(any)).collect();
+    let node = make_node(formula, inputs, &slots, saves);
+    for (i, o) in outputs.iter().enumerate() {
+        if let Some(o) = o {
+            o.set_grad_fn(node.clone(), i);
+        }
+    }
+}
+
 /// Builds the node of `formula` without attaching it to `outputs` (which only serve for
 /// `Save::Output`).
 pub(crate) fn make_node<F: Formula>(

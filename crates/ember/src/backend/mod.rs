@@ -10,6 +10,7 @@ pub(crate) mod conv;
 pub mod cpu;
 pub(crate) mod nn;
 pub(crate) mod norm;
+pub(crate) mod pad;
 
 use crate::error::Result;
 use crate::layout::Layout;

@@ -101,7 +101,10 @@ pub fn safetensors_from_bytes(bytes: &[u8]) -> Result<StateDict> {
     let st =
         SafeTensors::deserialize(bytes).map_err(|e| Error::Format(format!("safetensors: {e}")))?;
     let mut sd = StateDict::new();
-    for (name, view) in st.tensors() {
+    let mut tensors = st.tensors();
+    // The file's order (as `safetensors.torch.load_file` reads it), not the header map's.
+    tensors.sort_by_key(|(_, v)| v.data().as_ptr() as usize);
+    for (name, view) in tensors {
         let dt = from_st(view.dtype())?;
         let shape = view.shape().to_vec();
         if super::checked_nbytes(&shape, dt)? != view.data().len() {

@@ -1,6 +1,8 @@
 //! `nn.Conv1d`, `nn.Conv2d` and `nn.ConvTranspose2d`, initialised as PyTorch does.
 
-use super::functional::{self as F, ConvOptions, ConvTransposeOptions, IntoDims};
+use super::functional::{
+    self as F, ConvOptions, ConvPadding, ConvTransposeOptions, IntoDims, IntoPadding, PadMode,
+};
 use super::module::{Module, ModuleFields};
 use super::{Parameter, init};
 use crate::error::{OrPanic, Result, bail};
@@ -23,6 +25,66 @@ pub struct ConvLayerOptions<C> {
     pub bias: bool,
     /// The parameters' dtype (default: the default float dtype).
     pub dtype: Option<DType>,
+    /// How the border is padded (default [`PaddingMode::Zeros`]).
+    pub padding_mode: PaddingMode,
+}
+
+/// `padding_mode=` of the convolution layers: zeros (the convolution's own padding) or an
+/// `F.pad` mode applied to the input first.
+///
+/// ```
+/// use ember::nn::PaddingMode;
+/// assert_eq!("reflect".parse::<PaddingMode>().unwrap(), PaddingMode::Reflect);
+/// assert!("edge".parse::<PaddingMode>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PaddingMode {
+    /// `"zeros"` (the default).
+    #[default]
+    Zeros,
+    /// `"reflect"`.
+    Reflect,
+    /// `"replicate"`.
+    Replicate,
+    /// `"circular"`.
+    Circular,
+}
+
+impl PaddingMode {
+    fn name(self) -> &'static str {
+        match self {
+            PaddingMode::Zeros => "zeros",
+            PaddingMode::Reflect => "reflect",
+            PaddingMode::Replicate => "replicate",
+            PaddingMode::Circular => "circular",
+        }
+    }
+
+    fn pad_mode(self) -> Option<PadMode> {
+        match self {
+            PaddingMode::Zeros => None,
+            PaddingMode::Reflect => Some(PadMode::Reflect),
+            PaddingMode::Replicate => Some(PadMode::Replicate),
+            PaddingMode::Circular => Some(PadMode::Circular),
+        }
+    }
+}
+
+impl std::str::FromStr for PaddingMode {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<PaddingMode> {
+        Ok(match s {
+            "zeros" => PaddingMode::Zeros,
+            "reflect" => PaddingMode::Reflect,
+            "replicate" => PaddingMode::Replicate,
+            "circular" => PaddingMode::Circular,
+            _ => bail!(
+                Value,
+                "padding_mode must be one of {{'replicate', 'circular', 'reflect', 'zeros'}}, but got padding_mode='{s}'"
+            ),
+        })
+    }
 }
 
 /// [`ConvLayerOptions`] of [`Conv1d`].
@@ -38,6 +100,7 @@ impl<C: Default> Default for ConvLayerOptions<C> {
             conv: C::default(),
             bias: true,
             dtype: None,
+            padding_mode: PaddingMode::Zeros,
         }
     }
 }
@@ -62,6 +125,33 @@ impl<C> ConvLayerOptions<C> {
     #[must_use]
     pub fn dtype(mut self, dt: DType) -> Self {
         self.dtype = Some(dt);
+        self
+    }
+    /// Sets `padding_mode`.
+    ///
+    /// ```
+    /// use ember::nn::{Conv2dLayerOptions, PaddingMode};
+    /// let o = Conv2dLayerOptions::default().padding_mode(PaddingMode::Circular);
+    /// assert_eq!(o.padding_mode, PaddingMode::Circular);
+    /// ```
+    #[must_use]
+    pub fn padding_mode(mut self, m: PaddingMode) -> Self {
+        self.padding_mode = m;
+        self
+    }
+}
+
+impl<const N: usize> ConvLayerOptions<ConvOptions<N>> {
+    /// Sets `padding`: sizes, or [`ConvPadding::Same`] / [`ConvPadding::Valid`].
+    ///
+    /// ```
+    /// use ember::nn::{Conv2dLayerOptions, functional::ConvPadding};
+    /// let o = Conv2dLayerOptions::default().padding(ConvPadding::Same);
+    /// assert_eq!(o.conv.padding_str, Some(ConvPadding::Same));
+    /// ```
+    #[must_use]
+    pub fn padding(mut self, v: impl IntoPadding<N>) -> Self {
+        self.conv = self.conv.padding(v);
         self
     }
 }
@@ -103,20 +193,8 @@ impl<const N: usize> ConvTransposeOptions<N> {
     const DIMS: usize = N;
 }
 
-delegate!(
-    ConvOptions<1>,
-    "Conv1dLayerOptions",
-    stride,
-    padding,
-    dilation
-);
-delegate!(
-    ConvOptions<2>,
-    "Conv2dLayerOptions",
-    stride,
-    padding,
-    dilation
-);
+delegate!(ConvOptions<1>, "Conv1dLayerOptions", stride, dilation);
+delegate!(ConvOptions<2>, "Conv2dLayerOptions", stride, dilation);
 delegate!(
     ConvTransposeOptions<2>,
     "ConvTranspose2dLayerOptions",
@@ -185,19 +263,22 @@ fn conv_repr(
     outc: usize,
     k: &[i64],
     s: &[i64],
-    p: &[i64],
+    p: (&[i64], Option<ConvPadding>),
     d: &[i64],
     op: Option<&[i64]>,
     g: i64,
     bias: bool,
+    mode: PaddingMode,
 ) -> String {
     let mut r = format!(
         "{inc}, {outc}, kernel_size={}, stride={}",
         tuple(k),
         tuple(s)
     );
-    if p.iter().any(|&v| v != 0) {
-        r += &format!(", padding={}", tuple(p));
+    if let Some(ps) = p.1 {
+        r += &format!(", padding={}", ps.name());
+    } else if p.0.iter().any(|&v| v != 0) {
+        r += &format!(", padding={}", tuple(p.0));
     }
     if d.iter().any(|&v| v != 1) {
         r += &format!(", dilation={}", tuple(d));
@@ -210,6 +291,9 @@ fn conv_repr(
     }
     if !bias {
         r += ", bias=False";
+    }
+    if mode != PaddingMode::Zeros {
+        r += &format!(", padding_mode={}", mode.name());
     }
     r
 }
@@ -267,6 +351,9 @@ pub struct Conv2d {
     in_channels: usize,
     out_channels: usize,
     kernel_size: [i64; 2],
+    padding_mode: PaddingMode,
+    /// `F.pad`'s pads (last dim first) for a non-zeros `padding_mode`.
+    pad_twice: Vec<i64>,
 }
 
 /// `nn.Conv1d(in_channels, out_channels, kernel_size, …)`; see [`Conv2d`].
@@ -287,6 +374,9 @@ pub struct Conv1d {
     in_channels: usize,
     out_channels: usize,
     kernel_size: [i64; 1],
+    padding_mode: PaddingMode,
+    /// `F.pad`'s pads (last dim first) for a non-zeros `padding_mode`.
+    pad_twice: Vec<i64>,
 }
 
 macro_rules! conv_layer {
@@ -321,6 +411,26 @@ macro_rules! conv_layer {
                     bail!(Value, "kernel_size must be positive, got {k:?}");
                 }
                 let g = check_groups(in_channels, out_channels, opts.conv.groups)?;
+                let c = &opts.conv;
+                if c.padding_str == Some(ConvPadding::Same) && c.stride.iter().any(|&s| s != 1) {
+                    bail!(
+                        Value,
+                        "padding='same' is not supported for strided convolutions"
+                    );
+                }
+                // PyTorch's `_reversed_padding_repeated_twice`.
+                let mut pad_twice = Vec::with_capacity(2 * $N);
+                for i in (0..$N).rev() {
+                    let (l, r) = match c.padding_str {
+                        Some(ConvPadding::Same) => {
+                            let total = c.dilation[i] * (k[i] - 1);
+                            (total / 2, total - total / 2)
+                        }
+                        Some(ConvPadding::Valid) => (0, 0),
+                        None => (c.padding[i], c.padding[i]),
+                    };
+                    pad_twice.extend([l, r]);
+                }
                 let mut shape = vec![out_channels, in_channels / g];
                 shape.extend(k.iter().map(|&v| v as usize));
                 let (weight, bias) = make_params(&shape, out_channels, opts.bias, opts.dtype)?;
@@ -331,6 +441,8 @@ macro_rules! conv_layer {
                     in_channels,
                     out_channels,
                     kernel_size: k,
+                    padding_mode: opts.padding_mode,
+                    pad_twice,
                 })
             }
 
@@ -341,11 +453,12 @@ macro_rules! conv_layer {
                     self.out_channels,
                     &self.kernel_size,
                     &o.stride,
-                    &o.padding,
+                    (&o.padding, o.padding_str),
                     &o.dilation,
                     None,
                     o.groups,
                     self.bias.is_some(),
+                    self.padding_mode,
                 )
             }
         }
@@ -354,7 +467,15 @@ macro_rules! conv_layer {
 
         impl Module for $t {
             fn forward(&self, x: &Tensor) -> Result<Tensor> {
-                F::$f(x, &self.weight, self.bias.as_deref(), self.options)
+                let (w, b) = (&self.weight, self.bias.as_deref());
+                match self.padding_mode.pad_mode() {
+                    None => F::$f(x, w, b, self.options),
+                    Some(mode) => {
+                        let x = F::pad(x, &self.pad_twice, mode, None)?;
+                        let o = self.options.padding([0; $N]);
+                        F::$f(&x, w, b, o)
+                    }
+                }
             }
         }
     };
@@ -419,6 +540,12 @@ impl ConvTranspose2d {
         if k.iter().any(|&v| v <= 0) {
             bail!(Value, "kernel_size must be positive, got {k:?}");
         }
+        if opts.padding_mode != PaddingMode::Zeros {
+            bail!(
+                Value,
+                "Only \"zeros\" padding mode is supported for ConvTranspose2d"
+            );
+        }
         let g = check_groups(in_channels, out_channels, opts.conv.groups)?;
         let shape = [in_channels, out_channels / g, k[0] as usize, k[1] as usize];
         let (weight, bias) = make_params(&shape, out_channels, opts.bias, opts.dtype)?;
@@ -439,11 +566,12 @@ impl ConvTranspose2d {
             self.out_channels,
             &self.kernel_size,
             &o.stride,
-            &o.padding,
+            (&o.padding, None),
             &o.dilation,
             Some(&o.output_padding),
             o.groups,
             self.bias.is_some(),
+            PaddingMode::Zeros,
         )
     }
 }

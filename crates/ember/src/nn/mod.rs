@@ -45,7 +45,7 @@ pub use attention::{AttendOptions, MultiheadAttention, MultiheadAttentionOptions
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use conv::{
     Conv1d, Conv1dLayerOptions, Conv2d, Conv2dLayerOptions, ConvLayerOptions, ConvTranspose2d,
-    ConvTranspose2dLayerOptions,
+    ConvTranspose2dLayerOptions, PaddingMode,
 };
 pub use dropout::{Dropout, Flatten, Unflatten};
 pub use embedding::Embedding;

@@ -5,7 +5,6 @@ use super::{Buffer, Parameter};
 use crate::error::{Result, bail};
 use crate::{DType, Device, Tensor};
 use std::any::Any;
-use std::collections::BTreeMap;
 
 /// A module's registered fields, visited by name. `#[derive(Module)]` implements it from the
 /// struct's fields; the built-in layers implement it by hand.
@@ -40,8 +39,23 @@ pub trait ModuleFields: Send + Sync + 'static {
     }
 }
 
-/// A state dict: parameter and buffer names (dotted, as PyTorch's) mapped to tensors.
-pub type StateDict = BTreeMap<String, Tensor>;
+/// A state dict: parameter and buffer names (dotted, as PyTorch's) mapped to tensors, in
+/// PyTorch's order (each module's parameters, then its buffers, then its children, depth
+/// first), which is the order they were inserted in.
+///
+/// ```
+/// use ember::nn::{BatchNorm1d, Linear, Module, Sequential};
+/// let net = Sequential::new()
+///     .push(Linear::new(2, 3))
+///     .push(BatchNorm1d::new(3));
+/// let keys: Vec<String> = net.state_dict().into_keys().collect();
+/// assert_eq!(
+///     keys,
+///     ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+///      "1.num_batches_tracked"]
+/// );
+/// ```
+pub type StateDict = indexmap::IndexMap<String, Tensor>;
 
 /// What `load_state_dict` found missing or unexpected (PyTorch's named tuple).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -137,14 +151,9 @@ pub trait Module: ModuleFields {
 
     /// `model.state_dict()`: parameters and buffers by dotted name (detached handles).
     fn state_dict(&self) -> StateDict {
-        let mut sd = StateDict::new();
-        for (n, t) in self.named_parameters() {
-            sd.insert(n, t.detach());
-        }
-        for (n, t) in self.named_buffers() {
-            sd.insert(n, t.detach());
-        }
-        sd
+        let mut state = Vec::new();
+        collect_state(self, "", &mut state);
+        state.into_iter().map(|(n, t)| (n, t.detach())).collect()
     }
 
     /// `model.load_state_dict(sd, strict)`: copies values into the existing parameters and
@@ -154,11 +163,8 @@ pub trait Module: ModuleFields {
     /// With `strict`, on missing or unexpected keys; always on a shape mismatch — with
     /// PyTorch's messages.
     fn load_state_dict(&self, sd: &StateDict, strict: bool) -> Result<LoadStateDictResult> {
-        let own: Vec<(String, Tensor)> = self
-            .named_parameters()
-            .into_iter()
-            .chain(self.named_buffers())
-            .collect();
+        let mut own = Vec::new();
+        collect_state(self, "", &mut own);
         let mut res = LoadStateDictResult::default();
         let mut errors = Vec::new();
         for (n, t) in &own {
@@ -250,6 +256,14 @@ fn join(prefix: &str, name: &str) -> String {
 fn collect_params<M: Module + ?Sized>(m: &M, prefix: &str, out: &mut Vec<(String, Tensor)>) {
     m.visit_parameters(&mut |n, p| out.push((join(prefix, n), p.tensor().clone())));
     m.visit_children(&mut |n, c| collect_params(c, &join(prefix, n), out));
+}
+
+/// Parameters and buffers in `state_dict` order: this module's parameters, its buffers,
+/// then each child's, depth first.
+fn collect_state<M: Module + ?Sized>(m: &M, prefix: &str, out: &mut Vec<(String, Tensor)>) {
+    m.visit_parameters(&mut |n, p| out.push((join(prefix, n), p.tensor().clone())));
+    m.visit_buffers(&mut |n, b| out.push((join(prefix, n), b.tensor().clone())));
+    m.visit_children(&mut |n, c| collect_state(c, &join(prefix, n), out));
 }
 
 fn collect_buffers<M: Module + ?Sized>(m: &M, prefix: &str, out: &mut Vec<(String, Tensor)>) {

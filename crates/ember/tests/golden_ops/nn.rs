@@ -20,6 +20,7 @@ fn conv_opts<const N: usize>(kw: &Kw) -> Option<F::ConvOptions<N>> {
         padding: dims(kw, "padding", 0)?,
         dilation: dims(kw, "dilation", 1)?,
         groups: kw.i64("groups").unwrap_or(1),
+        padding_str: None,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use super::{Ctx, Formula, when};
 use crate::Tensor;
+use crate::autograd::node::{Save, needs_grad, record_slots};
 use crate::error::Result;
 use crate::nn::functional::FoldOptions;
 use crate::nn::functional::conv::{ConvParams, convolution, to4};
@@ -44,70 +45,175 @@ fn weight_grad(a: &Tensor, b: &Tensor, p: &ConvParams, kernel: &[usize]) -> Resu
         .try_transpose(0, 1)
 }
 
+/// A 4-d convolution gradient back to `dims` spatial dims.
+fn back(t: Tensor, dims: usize) -> Result<Tensor> {
+    if dims == 1 {
+        t.try_squeeze_dim(2)
+    } else {
+        Ok(t)
+    }
+}
+
+/// The input gradient of `convolution(x, w)` for the output gradient `g` (4-d operands,
+/// `xs` the 4-d input shape): a transposed convolution (or, for a transposed one, a plain
+/// convolution) of `g` with `w`.
+fn input_grad(g: &Tensor, w: &Tensor, xs: &[usize], p: &ConvParams) -> Result<Tensor> {
+    let kernel = [w.shape()[2], w.shape()[3]];
+    let gi = if p.transposed {
+        let q = p.with(p.stride, p.padding, p.dilation);
+        convolution(g, w, None, q)?
+    } else {
+        let gs = g.shape();
+        let op: [usize; 2] = std::array::from_fn(|i| {
+            let full = (gs[2 + i] - 1) * p.stride[i] + p.dilation[i] * (kernel[i] - 1) + 1;
+            (xs[2 + i] + 2 * p.padding[i]).saturating_sub(full)
+        });
+        let q = ConvParams {
+            output_padding: op,
+            transposed: true,
+            dims: 2,
+            ..*p
+        };
+        convolution(g, w, None, q)?
+    };
+    gi.try_narrow(2, 0, xs[2])?.try_narrow(3, 0, xs[3])
+}
+
+/// The weight gradient of `convolution(x, w)` for the output gradient `g` (4-d operands,
+/// `kernel` the weight's spatial size).
+fn weight_grad_of(g: &Tensor, x: &Tensor, p: &ConvParams, kernel: &[usize]) -> Result<Tensor> {
+    if p.transposed {
+        weight_grad(
+            &swap_batch(g, p.groups)?,
+            &group_major(x, p.groups)?,
+            p,
+            kernel,
+        )
+    } else {
+        weight_grad(
+            &swap_batch(x, p.groups)?,
+            &group_major(g, p.groups)?,
+            p,
+            kernel,
+        )
+    }
+}
+
+/// The gradients of input, weight and (when `has_bias`) bias of `convolution(x, w, b)` for
+/// the output gradient `g`, each only where `needs` asks; operands at their own rank.
+fn conv_grads(
+    g: &Tensor,
+    x: &Tensor,
+    w: &Tensor,
+    p: &ConvParams,
+    has_bias: bool,
+    needs: [bool; 3],
+) -> Result<Vec<Option<Tensor>>> {
+    let dims = p.dims;
+    let (g, x, w) = (to4(g, dims)?, to4(x, dims)?, to4(w, dims)?);
+    let (xs, ws) = (x.shape().to_vec(), w.shape().to_vec());
+    let mut out = Vec::with_capacity(3);
+    out.push(when(needs[0], || back(input_grad(&g, &w, &xs, p)?, dims))?);
+    out.push(when(needs[1], || {
+        back(weight_grad_of(&g, &x, p, &ws[2..])?, dims)
+    })?);
+    if has_bias {
+        out.push(when(needs[2], || g.try_sum_dim([0, 2, 3], false))?);
+    }
+    Ok(out)
+}
+
 impl Formula for Convolution {
     fn name(&self) -> &'static str {
         "ConvolutionBackward0"
     }
 
+    // Under `create_graph`, PyTorch records the three gradients as the outputs of one
+    // `ConvolutionBackwardBackward0` node over (grad, input, weight); so does this, computing
+    // them without recording the ops they are made of.
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let (g, x, w) = (ctx.grad()?, ctx.saved(0), ctx.saved(1));
+        let needs = [ctx.needs(0), ctx.needs(1), ctx.needs(2)];
+        let inputs = [g, x, w];
+        if !needs_grad(&inputs) {
+            return conv_grads(g, x, w, &self.params, self.has_bias, needs);
+        }
+        let grads = {
+            let _g = crate::no_grad();
+            conv_grads(g, x, w, &self.params, self.has_bias, needs)?
+        };
+        let outputs: Vec<Option<&Tensor>> = grads.iter().map(Option::as_ref).collect();
+        let f = ConvolutionBackward {
+            params: self.params,
+            has_bias: self.has_bias,
+        };
+        let saves = inputs.map(Save::Tensor);
+        record_slots(f, &inputs, &outputs, &saves);
+        Ok(grads)
+    }
+}
+
+/// The gradients of a convolution as a function of (grad, input, weight)
+/// (`ConvolutionBackwardBackward0`, PyTorch's `_convolution_double_backward`). Each gradient
+/// is bilinear, so differentiating `<ggI, gI(g, w)> + <ggW, gW(g, x)> + <ggb, gb(g)>` gives:
+/// for `g`, the convolution `conv(ggI, w, ggb) + conv(x, ggW)`; for `x`, the input gradient
+/// of a convolution by `ggW`; for `w`, the weight gradient of a convolution of `ggI`.
+pub(crate) struct ConvolutionBackward {
+    pub params: ConvParams,
+    pub has_bias: bool,
+}
+
+impl Formula for ConvolutionBackward {
+    fn name(&self) -> &'static str {
+        "ConvolutionBackwardBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let gg = |i: usize| ctx.grads.get(i).and_then(Option::as_ref);
+        let (ggi, ggw, ggb) = (gg(0), gg(1), if self.has_bias { gg(2) } else { None });
+        let (g, x, w) = (ctx.saved(0), ctx.saved(1), ctx.saved(2));
         let p = self.params;
         let dims = p.dims;
-        let (g, x, w) = (
-            to4(ctx.grad()?, dims)?,
-            to4(ctx.saved(0), dims)?,
-            to4(ctx.saved(1), dims)?,
-        );
-        let back = |t: Tensor| {
-            if dims == 1 {
-                t.try_squeeze_dim(2)
-            } else {
-                Ok(t)
-            }
-        };
-        let (xs, ws) = (x.shape().to_vec(), w.shape().to_vec());
-        let kernel = [ws[2], ws[3]];
         let mut out = Vec::with_capacity(3);
         out.push(when(ctx.needs(0), || {
-            let gi = if p.transposed {
-                let q = p.with(p.stride, p.padding, p.dilation);
-                convolution(&g, &w, None, q)?
-            } else {
-                let gs = g.shape();
-                let op: [usize; 2] = std::array::from_fn(|i| {
-                    let full = (gs[2 + i] - 1) * p.stride[i] + p.dilation[i] * (kernel[i] - 1) + 1;
-                    (xs[2 + i] + 2 * p.padding[i]).saturating_sub(full)
-                });
-                let q = ConvParams {
-                    output_padding: op,
-                    transposed: true,
-                    dims: 2,
-                    ..p
-                };
-                convolution(&g, &w, None, q)?
+            let mut terms = Vec::with_capacity(3);
+            if let Some(ggi) = ggi {
+                terms.push(convolution(ggi, w, ggb, p)?);
+            }
+            if let Some(ggw) = ggw {
+                terms.push(convolution(x, ggw, None, p)?);
+            }
+            let mut sum = match terms.pop() {
+                Some(t) => t,
+                None => crate::try_zeros_with(g.shape(), (g.dtype(), g.device()))?,
             };
-            back(gi.try_narrow(2, 0, xs[2])?.try_narrow(3, 0, xs[3])?)
+            for t in terms {
+                sum = sum.try_add(&t)?;
+            }
+            if let (None, Some(b)) = (ggi, ggb) {
+                let mut shape = vec![1; g.dim()];
+                shape[1] = b.numel();
+                sum = sum.try_add(&b.try_reshape(shape)?)?;
+            }
+            Ok(sum)
         })?);
-        out.push(when(ctx.needs(1), || {
-            let gw = if p.transposed {
-                weight_grad(
-                    &swap_batch(&g, p.groups)?,
-                    &group_major(&x, p.groups)?,
-                    &p,
-                    &kernel,
-                )?
-            } else {
-                weight_grad(
-                    &swap_batch(&x, p.groups)?,
-                    &group_major(&g, p.groups)?,
-                    &p,
-                    &kernel,
-                )?
-            };
-            back(gw)
-        })?);
-        if self.has_bias {
-            out.push(when(ctx.needs(2), || g.try_sum_dim([0, 2, 3], false))?);
-        }
+        out.push(match ggw {
+            Some(ggw) if ctx.needs(1) => {
+                let (g4, x4, ggw4) = (to4(g, dims)?, to4(x, dims)?, to4(ggw, dims)?);
+                Some(back(input_grad(&g4, &ggw4, x4.shape(), &p)?, dims)?)
+            }
+            _ => None,
+        });
+        out.push(match ggi {
+            Some(ggi) if ctx.needs(2) => {
+                let (g4, w4, ggi4) = (to4(g, dims)?, to4(w, dims)?, to4(ggi, dims)?);
+                Some(back(
+                    weight_grad_of(&g4, &ggi4, &p, &w4.shape()[2..])?,
+                    dims,
+                )?)
+            }
+            _ => None,
+        });
         Ok(out)
     }
 }

@@ -19,6 +19,7 @@ pub(crate) mod linalg_decomp;
 pub(crate) mod loss;
 pub(crate) mod nn;
 pub(crate) mod norm;
+pub(crate) mod pad;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;
 pub(crate) mod scan;

@@ -2,6 +2,7 @@
 //! turns a convolution into one matrix product) and max pooling with indices.
 
 use super::{PAR_CHUNK, PAR_THRESHOLD};
+use crate::dtype::Element;
 use num_traits::Float;
 use rayon::prelude::*;
 
@@ -170,12 +171,7 @@ pub(crate) fn col2im<T: Float + Send + Sync>(col: &[T], x: &mut [T], g: &Window)
 
 /// Max pooling of the `n * c` planes of `x` into `out`, with the flat in-plane index of
 /// each maximum in `idx` (NaN wins, as in PyTorch).
-pub(crate) fn max_pool2d<T: Float + Send + Sync>(
-    x: &[T],
-    out: &mut [T],
-    idx: &mut [i64],
-    g: &Window,
-) {
+pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g: &Window) {
     let (hw, l) = (g.h * g.w, g.oh * g.ow);
     if l == 0 || out.is_empty() {
         return;
@@ -185,25 +181,23 @@ pub(crate) fn max_pool2d<T: Float + Send + Sync>(
         for oy in 0..g.oh {
             let ys = (0..g.kh).filter_map(|ki| g.iy(oy, ki));
             for ox in 0..g.ow {
-                // PyTorch's rule: start at the first in-bounds element with -inf, then take
-                // any larger value or any NaN (so the last NaN wins).
-                let mut best = T::neg_infinity();
-                let mut at = None;
+                // PyTorch's rule: start at the first in-bounds element, then take any larger
+                // value or any NaN (`v != v`; so the last NaN wins).
+                let mut best: Option<(T, usize)> = None;
                 for iy in ys.clone() {
                     for ix in (0..g.kw).filter_map(|kj| g.ix(ox, kj)) {
                         let v = plane[iy * g.w + ix];
-                        if at.is_none() || v > best || v.is_nan() {
-                            if at.is_none() && !(v > best || v.is_nan()) {
-                                at = Some(iy * g.w + ix);
-                                continue;
-                            }
-                            best = v;
-                            at = Some(iy * g.w + ix);
+                        #[allow(clippy::eq_op)]
+                        let take = best.is_none_or(|(b, _)| v > b || v != v);
+                        if take {
+                            best = Some((v, iy * g.w + ix));
                         }
                     }
                 }
-                o[oy * g.ow + ox] = best;
-                ix[oy * g.ow + ox] = at.map_or(-1, |a| a as i64);
+                let empty = (T::from_f64(f64::NEG_INFINITY), usize::MAX);
+                let (v, at) = best.unwrap_or(empty);
+                o[oy * g.ow + ox] = v;
+                ix[oy * g.ow + ox] = if at == usize::MAX { -1 } else { at as i64 };
             }
         }
     };

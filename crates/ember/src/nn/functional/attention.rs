@@ -70,10 +70,11 @@ pub fn scaled_dot_product_attention(
         );
     }
     if !q.dtype().is_floating_point() {
+        // PyTorch's math kernel fails when it meets the (float) scale factor.
         bail!(
             DType,
-            "scaled_dot_product_attention: expected a floating dtype, got {}",
-            q.dtype()
+            "expected scalar type Float but found {}",
+            q.dtype().scalar_type_name()
         );
     }
     if opts.is_causal && opts.attn_mask.is_some() {

@@ -28,6 +28,71 @@ pub struct ConvOptions<const N: usize> {
     pub dilation: [i64; N],
     /// Number of blocked connections from input to output channels (default 1).
     pub groups: i64,
+    /// `padding="same"` / `"valid"`, which replaces `padding` when set (default `None`).
+    pub padding_str: Option<ConvPadding>,
+}
+
+/// A string `padding=` of [`conv1d`] / [`conv2d`] and the convolution layers.
+///
+/// ```
+/// use ember::nn::functional::ConvPadding;
+/// assert_eq!("same".parse::<ConvPadding>().unwrap(), ConvPadding::Same);
+/// assert_eq!(
+///     "full".parse::<ConvPadding>().unwrap_err().to_string(),
+///     "Invalid padding string 'full', should be one of {'valid', 'same'}"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConvPadding {
+    /// `"same"`: pads so the output has the input's size (stride 1 only); an odd total
+    /// padding puts the extra element after the input, as PyTorch does.
+    Same,
+    /// `"valid"`: no padding.
+    Valid,
+}
+
+impl ConvPadding {
+    /// PyTorch's spelling.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ConvPadding::Same => "same",
+            ConvPadding::Valid => "valid",
+        }
+    }
+}
+
+impl std::str::FromStr for ConvPadding {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<ConvPadding> {
+        match s {
+            "same" => Ok(ConvPadding::Same),
+            "valid" => Ok(ConvPadding::Valid),
+            _ => bail!(
+                Value,
+                "Invalid padding string '{s}', should be one of {{'valid', 'same'}}"
+            ),
+        }
+    }
+}
+
+/// What [`ConvOptions::padding`] takes: per-dim sizes (as [`IntoDims`]) or a
+/// [`ConvPadding`].
+pub trait IntoPadding<const N: usize> {
+    /// The explicit sizes and the string padding, if any.
+    fn into_padding(self) -> ([i64; N], Option<ConvPadding>);
+}
+
+impl<const N: usize, T: IntoDims<N>> IntoPadding<N> for T {
+    fn into_padding(self) -> ([i64; N], Option<ConvPadding>) {
+        (self.into_dims(), None)
+    }
+}
+
+impl<const N: usize> IntoPadding<N> for ConvPadding {
+    fn into_padding(self) -> ([i64; N], Option<ConvPadding>) {
+        ([0; N], Some(self))
+    }
 }
 
 /// [`ConvOptions`] of `F.conv1d`.
@@ -42,6 +107,7 @@ impl<const N: usize> Default for ConvOptions<N> {
             padding: [0; N],
             dilation: [1; N],
             groups: 1,
+            padding_str: None,
         }
     }
 }
@@ -57,14 +123,17 @@ impl<const N: usize> ConvOptions<N> {
         self.stride = v.into_dims();
         self
     }
-    /// Sets `padding`.
+    /// Sets `padding`: sizes, or [`ConvPadding::Same`] / [`ConvPadding::Valid`].
     ///
     /// ```
-    /// assert_eq!(ember::nn::functional::Conv1dOptions::default().padding(1).padding, [1]);
+    /// use ember::nn::functional::{Conv1dOptions, ConvPadding};
+    /// assert_eq!(Conv1dOptions::default().padding(1).padding, [1]);
+    /// let o = Conv1dOptions::default().padding(ConvPadding::Same);
+    /// assert_eq!(o.padding_str, Some(ConvPadding::Same));
     /// ```
     #[must_use]
-    pub fn padding(mut self, v: impl IntoDims<N>) -> Self {
-        self.padding = v.into_dims();
+    pub fn padding(mut self, v: impl IntoPadding<N>) -> Self {
+        (self.padding, self.padding_str) = v.into_padding();
         self
     }
     /// Sets `dilation`.
@@ -583,8 +652,9 @@ pub fn conv1d(
     bias: Option<&Tensor>,
     opts: Conv1dOptions,
 ) -> Result<Tensor> {
-    let p = ConvParams::new(&opts)?;
-    batched(input, 2, "conv1d", |x| convolution(x, weight, bias, p))
+    batched(input, 2, "conv1d", |x| {
+        convolution_mode(x, weight, bias, opts)
+    })
 }
 
 /// `F.conv2d(input, weight, bias, stride, padding, dilation, groups)` over `[N, C, H, W]`
@@ -607,8 +677,46 @@ pub fn conv2d(
     bias: Option<&Tensor>,
     opts: Conv2dOptions,
 ) -> Result<Tensor> {
-    let p = ConvParams::new(&opts)?;
-    batched(input, 3, "conv2d", |x| convolution(x, weight, bias, p))
+    batched(input, 3, "conv2d", |x| {
+        convolution_mode(x, weight, bias, opts)
+    })
+}
+
+/// PyTorch's `_convolution_mode`: a convolution whose padding may be `"same"` (half the
+/// kernel's extent on each side; an odd extent pads the input by one more element at its
+/// end first) or `"valid"`.
+fn convolution_mode<const N: usize>(
+    x: &Tensor,
+    w: &Tensor,
+    b: Option<&Tensor>,
+    mut opts: ConvOptions<N>,
+) -> Result<Tensor> {
+    let Some(ConvPadding::Same) = opts.padding_str else {
+        return convolution(x, w, b, ConvParams::new(&opts)?);
+    };
+    if opts.stride.iter().any(|&s| s != 1) {
+        bail!(
+            Value,
+            "padding='same' is not supported for strided convolutions"
+        );
+    }
+    // A weight of the wrong rank is left to `convolution`'s own check.
+    if w.dim() != N + 2 || x.dim() != N + 2 {
+        opts.padding = [0; N];
+        return convolution(x, w, b, ConvParams::new(&opts)?);
+    }
+    let mut extra = vec![0i64; 2 * N];
+    for i in 0..N {
+        let total = opts.dilation[i] * (w.shape()[2 + i] as i64 - 1);
+        let left = total / 2;
+        opts.padding[i] = left;
+        extra[2 * (N - 1 - i) + 1] = total - 2 * left;
+    }
+    if extra.iter().any(|&e| e != 0) {
+        let padded = super::pad(x, &extra, super::PadMode::Constant, None)?;
+        return convolution(&padded, w, b, ConvParams::new(&opts)?);
+    }
+    convolution(x, w, b, ConvParams::new(&opts)?)
 }
 
 /// `F.conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,

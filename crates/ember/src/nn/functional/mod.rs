@@ -9,7 +9,7 @@ mod dropout;
 mod fold;
 mod loss;
 mod norm;
-mod pad;
+pub(crate) mod pad;
 pub(crate) mod pool;
 mod sparse;
 
@@ -17,8 +17,8 @@ pub use super::linear::{bilinear, linear};
 pub use activation::{log_softmax, softmax};
 pub use attention::{SdpaOptions, scaled_dot_product_attention};
 pub use conv::{
-    Conv1dOptions, Conv2dOptions, ConvOptions, ConvTranspose2dOptions, ConvTransposeOptions,
-    conv_transpose2d, conv1d, conv2d,
+    Conv1dOptions, Conv2dOptions, ConvOptions, ConvPadding, ConvTranspose2dOptions,
+    ConvTransposeOptions, IntoPadding, conv_transpose2d, conv1d, conv2d,
 };
 pub use cross_entropy::{CrossEntropyOptions, NllLossOptions, cross_entropy, nll_loss};
 pub use distance::{cosine_similarity, normalize};

@@ -280,6 +280,20 @@ impl Pool {
 }
 
 fn check_input(x: &Tensor, op: &str) -> Result<()> {
+    check_rank(x)?;
+    check_floating(x, op)
+}
+
+/// Max pooling only compares, so PyTorch takes every dtype but bool.
+fn check_max_input(x: &Tensor) -> Result<()> {
+    check_rank(x)?;
+    if x.dtype() == DType::Bool {
+        bail!(DType, "\"max_pool2d\" not implemented for 'Bool'");
+    }
+    Ok(())
+}
+
+fn check_rank(x: &Tensor) -> Result<()> {
     let s = x.shape();
     if !(s.len() == 3 || s.len() == 4) {
         bail!(
@@ -293,7 +307,7 @@ fn check_input(x: &Tensor, op: &str) -> Result<()> {
             "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:{s:?}"
         );
     }
-    check_floating(x, op)
+    Ok(())
 }
 
 /// `F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -309,7 +323,7 @@ fn check_input(x: &Tensor, op: &str) -> Result<()> {
 /// ```
 ///
 /// # Errors
-/// PyTorch's errors for a wrong rank, a non-floating input, non-positive kernel, stride or
+/// PyTorch's errors for a wrong rank, a bool input, non-positive kernel, stride or
 /// dilation, padding over half the kernel, or an output size below 1.
 pub fn max_pool2d_with_indices(input: &Tensor, opts: MaxPool2dOptions) -> Result<(Tensor, Tensor)> {
     let pool = Pool::new(
@@ -319,7 +333,7 @@ pub fn max_pool2d_with_indices(input: &Tensor, opts: MaxPool2dOptions) -> Result
         opts.dilation,
         opts.ceil_mode,
     )?;
-    check_input(input, "max_pool2d")?;
+    check_max_input(input)?;
     let out = pool.output(input.shape())?;
     let s = input.shape();
     let planes: usize = s[..s.len() - 2].iter().product();
@@ -404,6 +418,14 @@ pub fn max_pool1d(input: &Tensor, opts: MaxPool1dOptions) -> Result<Tensor> {
             Shape,
             "max_pool1d() Expected 2D or 3D input tensor, but got {:?}",
             input.shape()
+        );
+    }
+    // PyTorch's `max_pool1d` (without indices) has its own kernel, for floats only.
+    if !input.dtype().is_floating_point() {
+        bail!(
+            DType,
+            "\"max_pool1d_impl\" not implemented for '{}'",
+            input.dtype().scalar_type_name()
         );
     }
     let o = MaxPool2dOptions {

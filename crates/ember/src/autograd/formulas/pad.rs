@@ -1,0 +1,81 @@
+//! Reflection and replication padding. Both are a gather by per-dim index maps, so the
+//! gradient is the scatter-add of those maps, and the gradient of that is the gather again:
+//! double backward needs nothing more.
+
+use super::{Ctx, Formula, when};
+use crate::Tensor;
+use crate::error::Result;
+use crate::nn::functional::PadMode;
+use crate::nn::functional::pad::{PadPlan, pad_gather, pad_scatter};
+use std::sync::Arc;
+
+/// PyTorch's node names, indexed by the number of padded dims minus one.
+fn names(plan: &PadPlan) -> [&'static str; 2] {
+    const REFLECT: [[&str; 2]; 3] = [
+        [
+            "ReflectionPad1DBackward0",
+            "ReflectionPad1DBackwardBackward0",
+        ],
+        [
+            "ReflectionPad2DBackward0",
+            "ReflectionPad2DBackwardBackward0",
+        ],
+        [
+            "ReflectionPad3DBackward0",
+            "ReflectionPad3DBackwardBackward0",
+        ],
+    ];
+    const REPLICATE: [[&str; 2]; 3] = [
+        [
+            "ReplicationPad1DBackward0",
+            "ReplicationPad1DBackwardBackward0",
+        ],
+        [
+            "ReplicationPad2DBackward0",
+            "ReplicationPad2DBackwardBackward0",
+        ],
+        [
+            "ReplicationPad3DBackward0",
+            "ReplicationPad3DBackwardBackward0",
+        ],
+    ];
+    let k = plan.maps.len().clamp(1, 3) - 1;
+    match plan.mode {
+        PadMode::Reflect => REFLECT[k],
+        _ => REPLICATE[k],
+    }
+}
+
+/// `reflection_padNd` / `replication_padNd`: the gradient sums each output back into the
+/// input element it was read from.
+pub(crate) struct PadNd {
+    pub plan: Arc<PadPlan>,
+}
+
+impl Formula for PadNd {
+    fn name(&self) -> &'static str {
+        names(&self.plan)[0]
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let g = ctx.grad()?;
+        Ok(vec![when(ctx.needs(0), || pad_scatter(g, &self.plan))?])
+    }
+}
+
+/// `reflection_padNd_backward` (of the output gradient): linear in it, with the padding
+/// itself as its adjoint.
+pub(crate) struct PadNdBackward {
+    pub plan: Arc<PadPlan>,
+}
+
+impl Formula for PadNdBackward {
+    fn name(&self) -> &'static str {
+        names(&self.plan)[1]
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let g = ctx.grad()?;
+        Ok(vec![when(ctx.needs(0), || pad_gather(g, &self.plan))?])
+    }
+}
