@@ -20,7 +20,9 @@ fn opmath(t: &Tensor) -> Result<Tensor> {
 
 fn numel_over(shape: &[usize], dims: &[usize]) -> usize {
     // A 0-dim tensor reduces over its dim 0 as over one element.
-    dims.iter().map(|&d| shape.get(d).copied().unwrap_or(1)).product()
+    dims.iter()
+        .map(|&d| shape.get(d).copied().unwrap_or(1))
+        .product()
 }
 
 impl Tensor {
