@@ -136,7 +136,7 @@ pub fn huber_loss(
     huber_like(input, target, reduction, delta, false)
 }
 
-/// Huber loss, or smooth L1 (huber with `delta = beta`, over `beta`; `|d|` at `beta = 0`).
+/// Huber loss, or smooth L1 (huber with `delta = beta > 0`, over `beta`).
 fn huber_like(
     input: &Tensor,
     target: &Tensor,
@@ -146,14 +146,10 @@ fn huber_like(
 ) -> Result<Tensor> {
     let out = raw(|| {
         let d = input.try_sub(target)?.try_abs()?;
-        let elem = if delta == 0.0 {
-            d
-        } else {
-            let quad = d.try_pow(2)?.try_mul(0.5)?;
-            let lin = d.try_sub(0.5 * delta)?.try_mul(delta)?;
-            let h = quad.try_where_cond(&d.try_lt(delta)?, &lin)?;
-            if smooth_l1 { h.try_div(delta)? } else { h }
-        };
+        let quad = d.try_pow(2)?.try_mul(0.5)?;
+        let lin = d.try_sub(0.5 * delta)?.try_mul(delta)?;
+        let h = quad.try_where_cond(&d.try_lt(delta)?, &lin)?;
+        let elem = if smooth_l1 { h.try_div(delta)? } else { h };
         reduce(elem, reduction)
     })?;
     if needs_grad(&[input, target]) {
@@ -192,6 +188,10 @@ pub fn smooth_l1_loss(
             Value,
             "smooth_l1_loss does not support negative values for beta."
         );
+    }
+    if beta == 0.0 {
+        // PyTorch's smooth L1 with beta 0 is the L1 loss, recorded as such.
+        return l1_loss(input, target, reduction);
     }
     huber_like(input, target, reduction, beta, true)
 }
