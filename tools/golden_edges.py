@@ -6,7 +6,8 @@ same vocabulary over the edges a held-out set would probe: 0-dim, empty and one-
 float32/float64/int/bool dtypes, non-contiguous and broadcast operands, negative and list dims,
 NaN/inf values, optional keywords, and bad input that must give PyTorch's error.
 
-    ~/torch-venv/bin/python tools/golden_edges.py /tmp/edges
+    ~/torch-venv/bin/python tools/golden_edges.py crates/ember/tests/golden   # the vendored copy
+    ~/torch-venv/bin/python tools/golden_edges.py /tmp/edges                  # or elsewhere:
     EMBER_GOLDEN_DIR=/tmp/edges cargo test -p ember --test golden
 """
 
