@@ -284,9 +284,7 @@ impl Tensor {
             Operand::Tensor(t) => t.dtype() == DType::Bool,
             Operand::Scalar(_) => false,
         };
-        if (self.dtype() == DType::Bool) != other_bool
-            || (self.dtype() == DType::Bool && matches!(other, Operand::Scalar(_)))
-        {
+        if (self.dtype() == DType::Bool) != other_bool {
             bail!(
                 DType,
                 "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
