@@ -355,80 +355,151 @@ pub(crate) fn elementwise_layout(shape: &[usize], inputs: &[&Layout]) -> Layout 
     }
 }
 
-/// Calls `f` with the storage offsets of `N` operands for every index of `shape`, in
-/// row-major order. Operands are given by their strides and base offsets; dims that all
-/// operands traverse contiguously are merged first so the inner loop is long.
+// Note [Walker code size]
+// Every kernel closure instantiates the walkers below, and there are over a thousand of them
+// (op x dtype x operand count). Everything that does not need the closure -- dropping size-1
+// dims, merging, ordering, the odometer over the outer dims -- lives in `Walk`, which is
+// generic over the operand count only; the closure-generic part is the inner loop alone.
+// Written the other way, those copies of sorting and `SmallVec` code made up half of the
+// crate's LLVM IR and most of its build time.
+
+/// The dims of an `N`-operand walk after dropping size-1 dims and merging dims that every
+/// operand traverses contiguously; the last dim is the inner loop.
+struct Walk<const N: usize> {
+    outer: SmallVec<[usize; 8]>,
+    strides: [SmallVec<[usize; 8]>; N],
+    inner: usize,
+    inner_st: [usize; N],
+}
+
+impl<const N: usize> Walk<N> {
+    /// `None` when `shape` has no elements. With `any_order`, dims are first sorted by
+    /// operand 0's stride, largest outermost.
+    #[inline(never)]
+    fn new(shape: &[usize], strides: [&[usize]; N], any_order: bool) -> Option<Walk<N>> {
+        if shape.contains(&0) {
+            return None;
+        }
+        let mut dims: SmallVec<[usize; 8]> = (0..shape.len()).filter(|&d| shape[d] > 1).collect();
+        if any_order {
+            dims.sort_by(|&a, &b| strides[0][b].cmp(&strides[0][a]));
+        }
+        let mut sh: SmallVec<[usize; 8]> = SmallVec::new();
+        let mut st: [SmallVec<[usize; 8]>; N] = std::array::from_fn(|_| SmallVec::new());
+        for &d in &dims {
+            if let Some(last) = sh.last_mut() {
+                if (0..N).all(|k| st[k][st[k].len() - 1] == strides[k][d] * shape[d]) {
+                    *last *= shape[d];
+                    for (k, s) in st.iter_mut().enumerate() {
+                        let m = s.len() - 1;
+                        s[m] = strides[k][d];
+                    }
+                    continue;
+                }
+            }
+            sh.push(shape[d]);
+            for (k, s) in st.iter_mut().enumerate() {
+                s.push(strides[k][d]);
+            }
+        }
+        let (inner, inner_st) = match sh.pop() {
+            Some(n) => (n, std::array::from_fn(|k| st[k].pop().unwrap_or(0))),
+            None => (1, [0; N]),
+        };
+        Some(Walk {
+            outer: sh,
+            strides: st,
+            inner,
+            inner_st,
+        })
+    }
+
+    /// The base offsets of each inner row, in order.
+    fn rows(&self, offsets: [usize; N]) -> Rows<'_, N> {
+        Rows {
+            walk: self,
+            idx: SmallVec::from_elem(0, self.outer.len()),
+            base: offsets,
+            done: false,
+        }
+    }
+}
+
+struct Rows<'a, const N: usize> {
+    walk: &'a Walk<N>,
+    idx: SmallVec<[usize; 8]>,
+    base: [usize; N],
+    done: bool,
+}
+
+impl<const N: usize> Iterator for Rows<'_, N> {
+    type Item = [usize; N];
+
+    #[inline(never)]
+    fn next(&mut self) -> Option<[usize; N]> {
+        if self.done {
+            return None;
+        }
+        let row = self.base;
+        let w = self.walk;
+        // Advance the outer multi-index for the next call.
+        let mut d = w.outer.len();
+        loop {
+            if d == 0 {
+                self.done = true;
+                break;
+            }
+            d -= 1;
+            self.idx[d] += 1;
+            for k in 0..N {
+                self.base[k] += w.strides[k][d];
+            }
+            if self.idx[d] < w.outer[d] {
+                break;
+            }
+            for k in 0..N {
+                self.base[k] -= w.strides[k][d] * w.outer[d];
+            }
+            self.idx[d] = 0;
+        }
+        Some(row)
+    }
+}
+
 #[inline]
-pub(crate) fn for_each_offsets<const N: usize>(
+fn walk<const N: usize>(
     shape: &[usize],
     strides: [&[usize]; N],
     offsets: [usize; N],
+    any_order: bool,
     mut f: impl FnMut([usize; N]),
 ) {
-    if shape.contains(&0) {
+    let Some(w) = Walk::new(shape, strides, any_order) else {
         return;
-    }
-    // Merge dims and drop size-1 dims.
-    let mut sh: SmallVec<[usize; 8]> = SmallVec::new();
-    let mut st: [SmallVec<[usize; 8]>; N] = std::array::from_fn(|_| SmallVec::new());
-    for d in 0..shape.len() {
-        if shape[d] == 1 {
-            continue;
-        }
-        if let Some(&last) = sh.last() {
-            let mergeable = (0..N).all(|k| st[k][st[k].len() - 1] == strides[k][d] * shape[d]);
-            if mergeable {
-                let n = sh.len() - 1;
-                sh[n] = last * shape[d];
-                for k in 0..N {
-                    let m = st[k].len() - 1;
-                    st[k][m] = strides[k][d];
-                }
-                continue;
-            }
-        }
-        sh.push(shape[d]);
-        for k in 0..N {
-            st[k].push(strides[k][d]);
-        }
-    }
-    let nd = sh.len();
-    if nd == 0 {
-        f(offsets);
-        return;
-    }
-    let inner = sh[nd - 1];
-    let inner_st: [usize; N] = std::array::from_fn(|k| st[k][nd - 1]);
-    let mut idx: SmallVec<[usize; 8]> = SmallVec::from_elem(0, nd);
-    let mut base = offsets;
-    loop {
-        let mut o = base;
+    };
+    let (inner, inner_st) = (w.inner, w.inner_st);
+    for mut o in w.rows(offsets) {
         for _ in 0..inner {
             f(o);
             for k in 0..N {
                 o[k] += inner_st[k];
             }
         }
-        // Advance the outer multi-index.
-        let mut d = nd - 1;
-        loop {
-            if d == 0 {
-                return;
-            }
-            d -= 1;
-            idx[d] += 1;
-            for k in 0..N {
-                base[k] += st[k][d];
-            }
-            if idx[d] < sh[d] {
-                break;
-            }
-            for k in 0..N {
-                base[k] -= st[k][d] * sh[d];
-            }
-            idx[d] = 0;
-        }
     }
+}
+
+/// Calls `f` with the storage offsets of `N` operands for every index of `shape`, in
+/// row-major order. Operands are given by their strides and base offsets; dims that all
+/// operands traverse contiguously are merged first so the inner loop is long.
+/// See Note [Walker code size].
+#[inline]
+pub(crate) fn for_each_offsets<const N: usize>(
+    shape: &[usize],
+    strides: [&[usize]; N],
+    offsets: [usize; N],
+    f: impl FnMut([usize; N]),
+) {
+    walk(shape, strides, offsets, false, f);
 }
 
 /// As [`for_each_offsets`], but free to visit in any order: dims are walked with operand 0's
@@ -442,24 +513,7 @@ pub(crate) fn for_each_offsets_any_order<const N: usize>(
     offsets: [usize; N],
     f: impl FnMut([usize; N]),
 ) {
-    let key = |d: usize| {
-        if shape[d] <= 1 {
-            usize::MAX
-        } else {
-            strides[0][d]
-        }
-    };
-    if (1..shape.len())
-        .all(|d| key(d) == usize::MAX || key(d - 1) == usize::MAX || key(d - 1) >= key(d))
-    {
-        return for_each_offsets(shape, strides, offsets, f);
-    }
-    let mut perm: SmallVec<[usize; 8]> = (0..shape.len()).filter(|&d| shape[d] > 1).collect();
-    perm.sort_by(|&a, &b| strides[0][b].cmp(&strides[0][a]));
-    let sh: SmallVec<[usize; 8]> = perm.iter().map(|&d| shape[d]).collect();
-    let st: [SmallVec<[usize; 8]>; N] =
-        std::array::from_fn(|k| perm.iter().map(|&d| strides[k][d]).collect());
-    for_each_offsets(&sh, std::array::from_fn(|k| st[k].as_slice()), offsets, f);
+    walk(shape, strides, offsets, true, f);
 }
 
 #[cfg(test)]

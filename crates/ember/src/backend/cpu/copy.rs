@@ -1,11 +1,10 @@
 //! Copies between layouts (with casts) and fills.
 
 use super::dispatch::with_dtype;
-use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
+use super::{CpuBuffer, chunked};
 use crate::dtype::Element;
 use crate::layout::{Layout, for_each_offsets_any_order};
 use crate::{DType, Scalar};
-use rayon::prelude::*;
 
 pub(crate) fn copy_strided(
     src: &CpuBuffer,
@@ -30,12 +29,11 @@ fn copy_typed<S: Element, D: Element>(src: &[S], sl: &Layout, dst: &mut [D], dl:
             // SAFETY: S and D are the same type when their dtypes are equal.
             let s: &[D] = unsafe { std::slice::from_raw_parts(s.as_ptr().cast(), n) };
             d.copy_from_slice(s);
-        } else if n >= PAR_THRESHOLD {
-            d.par_chunks_mut(PAR_CHUNK)
-                .zip(s.par_chunks(PAR_CHUNK))
-                .for_each(|(d, s)| d.iter_mut().zip(s).for_each(|(o, &i)| *o = i.cast()));
         } else {
-            d.iter_mut().zip(s).for_each(|(o, &i)| *o = i.cast());
+            chunked(d, |st, c| {
+                let s = &s[st..st + c.len()];
+                c.iter_mut().zip(s).for_each(|(o, &i)| *o = i.cast())
+            });
         }
         return;
     }
@@ -62,11 +60,7 @@ fn fill_typed<T: Element>(dst: &mut [T], dl: &Layout, v: T) {
     let n = dl.numel();
     if dl.is_non_overlapping_and_dense() {
         let d = &mut dst[dl.offset..dl.offset + n];
-        if n >= PAR_THRESHOLD {
-            d.par_chunks_mut(PAR_CHUNK).for_each(|c| c.fill(v));
-        } else {
-            d.fill(v);
-        }
+        chunked(d, |_, c| c.fill(v));
         return;
     }
     for_each_offsets_any_order(&dl.shape, [&dl.strides], [dl.offset], |[o]| dst[o] = v);

@@ -1,13 +1,12 @@
 //! Elementwise kernels: unary, parametric unary, binary, comparison and `where`.
 
 use super::dispatch::{with_dtype, with_float, with_int};
-use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
+use super::{CpuBuffer, chunked};
 use crate::dtype::Element;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, for_each_offsets_any_order};
 use crate::ops::{BinaryOp, CmpOp, IntMode, Map1, Map2, ParamOp, UnaryOp};
 use crate::{DType, Device};
-use rayon::prelude::*;
 
 type Src<'a, T> = (&'a [T], &'a Layout);
 
@@ -69,23 +68,15 @@ fn map1<T: Element, F: Fn(T) -> T + Copy + Send + Sync>(
         let d = &mut dst[dl.offset..dl.offset + n];
         match src {
             None => {
-                if n >= PAR_THRESHOLD {
-                    d.par_chunks_mut(PAR_CHUNK)
-                        .for_each(|c| c.iter_mut().for_each(|o| *o = f(*o)));
-                } else {
-                    d.iter_mut().for_each(|o| *o = f(*o));
-                }
+                chunked(d, |_, c| c.iter_mut().for_each(|o| *o = f(*o)));
                 return;
             }
             Some((s, sl)) if same_contig(sl, dl) => {
                 let s = contig(s, sl);
-                if n >= PAR_THRESHOLD {
-                    d.par_chunks_mut(PAR_CHUNK)
-                        .zip(s.par_chunks(PAR_CHUNK))
-                        .for_each(|(d, s)| d.iter_mut().zip(s).for_each(|(o, &i)| *o = f(i)));
-                } else {
-                    d.iter_mut().zip(s).for_each(|(o, &i)| *o = f(i));
-                }
+                chunked(d, |st, c| {
+                    let s = &s[st..st + c.len()];
+                    c.iter_mut().zip(s).for_each(|(o, &i)| *o = f(i))
+                });
                 return;
             }
             _ => {}
@@ -182,7 +173,6 @@ fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
     let n = dl.numel();
     let (bs, bl) = b;
     if n > 0 && dense(dl) {
-        let big = n >= PAR_THRESHOLD;
         // `a` is the output itself, or a contiguous input of the output's shape.
         let a_contig = match a {
             None => true,
@@ -212,13 +202,7 @@ fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
                         .for_each(|(o, (&x, &y))| *o = f(x, y)),
                 }
             };
-            if big {
-                d.par_chunks_mut(PAR_CHUNK)
-                    .enumerate()
-                    .for_each(|(i, c)| run(i * PAR_CHUNK, c));
-            } else {
-                run(0, d);
-            }
+            chunked(d, run);
             return;
         }
         if let Some((as_, al)) = a {
@@ -226,13 +210,10 @@ fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
                 let av = as_[al.offset];
                 let bc = contig(bs, bl);
                 let d = &mut dst[dl.offset..dl.offset + n];
-                if big {
-                    d.par_chunks_mut(PAR_CHUNK)
-                        .zip(bc.par_chunks(PAR_CHUNK))
-                        .for_each(|(d, b)| d.iter_mut().zip(b).for_each(|(o, &y)| *o = f(av, y)));
-                } else {
-                    d.iter_mut().zip(bc).for_each(|(o, &y)| *o = f(av, y));
-                }
+                chunked(d, |st, c| {
+                    let bc = &bc[st..st + c.len()];
+                    c.iter_mut().zip(bc).for_each(|(o, &y)| *o = f(av, y))
+                });
                 return;
             }
         }
@@ -283,17 +264,6 @@ pub(crate) fn binary(
             Ok(())
         }, _ => Err(unsupported(op.name(), dt)))
     })
-}
-
-/// Runs `run(start, chunk)` over `d`, split across rayon when it is large.
-fn chunked<O: Send>(d: &mut [O], run: impl Fn(usize, &mut [O]) + Send + Sync) {
-    if d.len() >= PAR_THRESHOLD {
-        d.par_chunks_mut(PAR_CHUNK)
-            .enumerate()
-            .for_each(|(i, c)| run(i * PAR_CHUNK, c));
-    } else {
-        run(0, d);
-    }
 }
 
 fn cmp_typed<T: Element>(

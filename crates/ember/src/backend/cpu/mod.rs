@@ -26,3 +26,25 @@ pub use alloc::{
 pub(crate) const PAR_THRESHOLD: usize = 32 * 1024;
 /// Elements per parallel chunk.
 pub(crate) const PAR_CHUNK: usize = 16 * 1024;
+
+/// Runs `run(start, chunk)` over `d` in `PAR_CHUNK` pieces, split across rayon when `d` is
+/// large; `start` is the chunk's index in `d`.
+#[inline]
+pub(crate) fn chunked<O: Send>(d: &mut [O], run: impl Fn(usize, &mut [O]) + Sync) {
+    if d.len() >= PAR_THRESHOLD {
+        par_chunked(d, &run);
+    } else {
+        run(0, d);
+    }
+}
+
+/// Takes the closure as `dyn` so rayon's machinery is instantiated once per element type,
+/// not once per kernel closure (see Note [Walker code size] in layout.rs); the call is one
+/// indirect jump per chunk of `PAR_CHUNK` elements.
+#[inline(never)]
+fn par_chunked<O: Send>(d: &mut [O], run: &(dyn Fn(usize, &mut [O]) + Sync)) {
+    use rayon::prelude::*;
+    d.par_chunks_mut(PAR_CHUNK)
+        .enumerate()
+        .for_each(|(i, c)| run(i * PAR_CHUNK, c));
+}
