@@ -64,6 +64,12 @@ def main():
             x, y = torch.randn(n, n, dtype=dt), torch.randn(n, n, dtype=dt)
             t = bench(lambda: x @ y)
             rows.append((f"matmul/{name}_{n}", t, f"{2 * n**3 / t / 1e9:.1f} GFLOP/s"))
+    x, w1, gh = torch.randn(64, 1000), torch.randn(1000, 100), torch.randn(64, 100)
+    seed_flops = 2 * 64 * 1000 * 100
+    t = bench(lambda: x @ w1)
+    rows.append(("matmul/seed_x_w1_64x1000x100", t, f"{seed_flops / t / 1e9:.1f} GFLOP/s"))
+    t = bench(lambda: x.t() @ gh)
+    rows.append(("matmul/seed_xt_gh_1000x64x100", t, f"{seed_flops / t / 1e9:.1f} GFLOP/s"))
     one, two = torch.ones(1), torch.ones(1)
     t = bench(lambda: one + two)
     rows.append(("overhead/add_tiny", t, ""))

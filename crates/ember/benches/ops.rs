@@ -102,6 +102,18 @@ fn matmul(c: &mut Criterion) {
             });
         }
     }
+    // The seed two-layer net's products: forward `x @ w1` and backward `x.t() @ grad_h`,
+    // which dominate its training step.
+    let x = ember::randn([64, 1000]);
+    let w1 = ember::randn([1000, 100]);
+    let gh = ember::randn([64, 100]);
+    g.throughput(Throughput::Elements(2 * 64 * 1000 * 100));
+    g.bench_function("seed_x_w1_64x1000x100", |bn| {
+        bn.iter(|| black_box(x.matmul(&w1)))
+    });
+    g.bench_function("seed_xt_gh_1000x64x100", |bn| {
+        bn.iter(|| black_box(x.t().matmul(&gh)))
+    });
     g.finish();
 }
 
