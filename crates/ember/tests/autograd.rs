@@ -479,3 +479,34 @@ fn make_dot_draws_seed004_graph() {
     assert_eq!(dot.matches("#add8e6").count(), 1, "one leaf: {dot}");
     assert!(dot.contains("saved\\n(2, 2)"), "saved tensors shown: {dot}");
 }
+
+/// `x @ w.t()` (Linear) hands `w` its gradient as the transpose of a fresh product; the
+/// accumulator takes that memory rather than copying it, and the stored `.grad` is a plain
+/// tensor with `w`'s strides, not a view of the product.
+#[test]
+fn linear_weight_grad_is_taken_whole() {
+    let x = Tensor::from_vec(vec![1.0f64, 2.0, 3.0, -1.0, 0.5, 4.0], [2, 3]);
+    let w = f64_leaf(
+        &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2],
+        &[4, 3],
+    );
+    x.matmul(&w.t()).sum().backward();
+    let g = w.grad().expect("w.grad");
+    assert!(g.base().is_none());
+    assert_eq!(g.stride(), w.stride());
+    // d/dw[i, j] of sum(x @ w.T) = sum over rows of x[:, j].
+    assert_close(
+        &g,
+        &[0.0, 2.5, 7.0, 0.0, 2.5, 7.0, 0.0, 2.5, 7.0, 0.0, 2.5, 7.0],
+        0.0,
+    );
+    // A second backward accumulates into the stolen buffer.
+    x.matmul(&w.t()).sum().backward();
+    assert_close(
+        &w.grad().expect("w.grad"),
+        &[
+            0.0, 5.0, 14.0, 0.0, 5.0, 14.0, 0.0, 5.0, 14.0, 0.0, 5.0, 14.0,
+        ],
+        0.0,
+    );
+}
