@@ -639,3 +639,35 @@ fn derive_registers_conv_layers() {
     y.sum().backward();
     assert_eq!(net.conv1.weight.grad().unwrap().shape(), &[2, 1, 3, 3]);
 }
+
+/// PyTorch's convolution output is contiguous NCHW, with or without bias, so the layers after
+/// it run on plain slices.
+#[test]
+fn conv_output_is_contiguous() {
+    let x = d(&[2, 3, 5, 5]);
+    let w = d(&[4, 3, 3, 3]);
+    let b = d(&[4]);
+    for bias in [Some(&b), None] {
+        let y = F::conv2d(&x, &w, bias, Conv2dOptions::default()).unwrap();
+        assert_eq!(y.shape(), &[2, 4, 3, 3]);
+        assert!(y.is_contiguous());
+        assert_eq!(y.stride(), &[36, 9, 3, 1]);
+    }
+    // One output element, F.conv2d(x, w, b)[1, 2, 0, 1], against its definition.
+    let y = F::conv2d(&x, &w, Some(&b), Conv2dOptions::default()).unwrap();
+    let want = {
+        // The same sum written out: b[2] + sum over c, i, j of x[1, c, i, 1 + j] * w[2, c, i, j].
+        let (xv, wv, bv) = (x.to_vec::<f64>(), w.to_vec::<f64>(), b.to_vec::<f64>());
+        let mut s = bv[2];
+        for c in 0..3 {
+            for i in 0..3 {
+                for j in 0..3 {
+                    s += xv[75 + c * 25 + i * 5 + 1 + j] * wv[2 * 27 + c * 9 + i * 3 + j];
+                }
+            }
+        }
+        s
+    };
+    let got = y.to_vec::<f64>()[36 + 2 * 9 + 1];
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+}

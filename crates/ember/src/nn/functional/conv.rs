@@ -472,8 +472,15 @@ fn finish(y: Tensor, n: usize, out: [usize; 2], bias: Option<&Tensor>) -> Result
     let y = y
         .try_view([o, n, out[0] * out[1]])?
         .try_permute([1, 0, 2])?;
+    // PyTorch's convolution output is contiguous NCHW; an elementwise add would follow the
+    // product's `[O, N, L]` memory order instead (Note [Elementwise output layout]) and leave
+    // every later op on the strided path.
     let y = match bias {
-        Some(b) => y.try_add(&b.detach().try_view([1, o as i64, 1])?)?,
+        Some(b) => {
+            let dst = Tensor::alloc(&[n, o, out[0] * out[1]], y.dtype(), y.device())?;
+            crate::try_add_out(&y, &b.detach().try_view([1, o as i64, 1])?, &dst)?;
+            dst
+        }
         None => y.try_contiguous()?,
     };
     y.try_reshape([n, o, out[0], out[1]])
