@@ -50,6 +50,42 @@ pub(crate) fn copy_strided(
     Ok(())
 }
 
+/// One fused Adam step (see Note [Fused Adam]) over the contiguous runs of `n` elements at
+/// the given offsets; `dt` is f32 or f64.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn adam_step(
+    p: (&mut Buffer, usize),
+    g: (&Buffer, usize),
+    m: (&mut Buffer, usize),
+    v: (&mut Buffer, usize),
+    n: usize,
+    dt: DType,
+    s: &cpu::optim::AdamScalars,
+) -> Result<()> {
+    fn run<T: crate::math::FloatElement>(
+        p: (&mut Buffer, usize),
+        g: (&Buffer, usize),
+        m: (&mut Buffer, usize),
+        v: (&mut Buffer, usize),
+        n: usize,
+        s: &cpu::optim::AdamScalars,
+    ) {
+        cpu::optim::adam::<T>(
+            &mut cpu_mut(p.0).as_mut_slice::<T>()[p.1..p.1 + n],
+            &cpu(g.0).as_slice::<T>()[g.1..g.1 + n],
+            &mut cpu_mut(m.0).as_mut_slice::<T>()[m.1..m.1 + n],
+            &mut cpu_mut(v.0).as_mut_slice::<T>()[v.1..v.1 + n],
+            s,
+        )
+    }
+    match dt {
+        DType::F32 => run::<f32>(p, g, m, v, n, s),
+        DType::F64 => run::<f64>(p, g, m, v, n, s),
+        _ => crate::error::bail!(DType, "fused Adam step: unsupported dtype {dt}"),
+    }
+    Ok(())
+}
+
 /// Writes `value` (cast to `dt`) to every element of `dst` at `dst_l`.
 pub(crate) fn fill(dst: &mut Buffer, dst_l: &Layout, dt: DType, value: Scalar) -> Result<()> {
     cpu::copy::fill(cpu_mut(dst), dst_l, dt, value);

@@ -6,8 +6,10 @@ use super::core::{
     lerp_, optimizer_type, signed_grad,
 };
 use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
+use crate::backend::cpu::optim::AdamScalars;
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
+use std::sync::Arc;
 
 /// `torch.optim.Adam`'s options, defaults as PyTorch's.
 #[derive(Clone, Debug, PartialEq)]
@@ -193,6 +195,44 @@ impl ParamState for AdamState {
 pub(crate) struct AdamAlgo;
 
 /// `_single_tensor_adam`, the non-capturable branch.
+/// The step in one pass when every operand is a contiguous f32/f64 CPU tensor of one shape
+/// (see Note [Fused Adam]); `false` (nothing done) otherwise.
+fn fused_adam(p: &Tensor, g: &Tensor, m: &Tensor, v: &Tensor, s: &AdamScalars) -> Result<bool> {
+    let ts = [p, g, m, v];
+    let dt = p.dtype();
+    let same = ts.iter().all(|t| {
+        t.dtype() == dt
+            && t.device() == crate::Device::Cpu
+            && t.is_contiguous()
+            && t.shape() == p.shape()
+    });
+    // Distinct storages: the kernel holds one lock per operand.
+    let distinct =
+        (0..4).all(|i| (i + 1..4).all(|j| !Arc::ptr_eq(ts[i].storage(), ts[j].storage())));
+    if !same || !distinct || !matches!(dt, crate::DType::F32 | crate::DType::F64) {
+        return Ok(false);
+    }
+    let (mut pb, gb, mut mb, mut vb) = (
+        p.storage().write(),
+        g.storage().read(),
+        m.storage().write(),
+        v.storage().write(),
+    );
+    crate::backend::adam_step(
+        (&mut pb, p.layout().offset),
+        (&gb, g.layout().offset),
+        (&mut mb, m.layout().offset),
+        (&mut vb, v.layout().offset),
+        p.numel(),
+        dt,
+        s,
+    )?;
+    for t in [p, m, v] {
+        t.storage().bump_version();
+    }
+    Ok(true)
+}
+
 fn adam_update(
     o: &AdamOptions,
     p: &Tensor,
@@ -221,15 +261,27 @@ fn adam_update(
             g = g.try_add_alpha(p, o.weight_decay)?;
         }
     }
-    lerp_(&st.exp_avg, &g, 1.0 - beta1)?;
-    st.exp_avg_sq.try_mul_(beta2)?;
-    addcmul_(&st.exp_avg_sq, &g, &g, 1.0 - beta2)?;
-
     let bias_correction1 = 1.0 - beta1.powf(st.step);
     let bias_correction2 = 1.0 - beta2.powf(st.step);
     let step_size = o.lr / bias_correction1;
     // Python's `x ** 0.5`, which is pow, not sqrt.
     let bias_correction2_sqrt = bias_correction2.powf(0.5);
+    if !o.amsgrad {
+        let scalars = AdamScalars {
+            lerp_weight: 1.0 - beta1,
+            beta2,
+            sq_weight: 1.0 - beta2,
+            bias_correction2_sqrt,
+            eps: o.eps,
+            neg_step: -step_size,
+        };
+        if fused_adam(p, &g, &st.exp_avg, &st.exp_avg_sq, &scalars)? {
+            return Ok(());
+        }
+    }
+    lerp_(&st.exp_avg, &g, 1.0 - beta1)?;
+    st.exp_avg_sq.try_mul_(beta2)?;
+    addcmul_(&st.exp_avg_sq, &g, &g, 1.0 - beta2)?;
     let second = match (&st.max_exp_avg_sq, o.amsgrad) {
         (Some(m), true) => {
             m.try_copy_(&m.try_maximum(&st.exp_avg_sq)?)?;

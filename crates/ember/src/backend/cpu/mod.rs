@@ -12,6 +12,7 @@ pub(crate) mod linalg;
 pub(crate) mod loss;
 pub(crate) mod matmul;
 pub(crate) mod norm;
+pub(crate) mod optim;
 pub(crate) mod pad;
 pub(crate) mod reduce;
 pub(crate) mod scan;
