@@ -90,8 +90,8 @@ impl ElementwiseIdx {
         };
         for (d, (&s, st)) in sizes.iter().zip(&strides).enumerate() {
             idx.sizes[d] = i64_of(s);
-            for k in 0..n_ops {
-                idx.strides[k][d] = i64_of(st[k]);
+            for (row, &stride) in idx.strides.iter_mut().zip(&st[..n_ops]) {
+                row[d] = i64_of(stride);
             }
         }
         for (k, l) in operands.iter().enumerate() {
