@@ -46,6 +46,7 @@
 //! | `torch.from_numpy(a)` | `ember::from_ndarray(a)` |
 //! | `a.numpy()` | `a.to_ndarray::<f32>()` (copy), `a.with_ndarray(\|b\| ..)` / `a.with_ndarray_mut(\|b\| ..)` (shared memory) |
 //! | `torch.cuda.is_available()` | `ember::cuda::is_available()` |
+//! | `x.cuda()`, `x.cpu()`, `torch.cuda.memory_allocated()` | `x.cuda()`, `x.cpu()`, `ember::cuda::memory_allocated()` |
 //! | `x.to(device)`, `x.to("cpu", torch.double)` | `x.to_device(device)`, `x.to_device(Device::Cpu).to_dtype(DType::F64)` |
 //!
 //! ## Autograd

@@ -1,7 +1,8 @@
 //! THE op table: one line per elementwise op.
 //!
 //! Each line names the enum variant, the `Tensor` method, PyTorch's name, how integer inputs
-//! are treated, and the CPU scalar function for float (and integer) elements. Kernels never
+//! are treated, the CPU scalar function for float (and integer) elements, and the CUDA
+//! expression the kernel generator (`backend/cuda/source.rs`) instantiates for every dtype. Kernels never
 //! match on ops themselves: they pass a visitor to `visit_float`/`visit_int`, which picks the
 //! scalar function once, outside the loop, so every op gets its own monomorphised loop.
 //! Adding an elementwise op touches three places: a line here, an arm in
@@ -36,7 +37,7 @@ pub(crate) enum IntMode {
 macro_rules! unary_ops {
     ($(
         $variant:ident, $method:ident, $try_method:ident, $name:literal, $mode:ident,
-        |$x:ident| $float:expr, |$xi:ident| $int:expr;
+        |$x:ident| $float:expr, |$xi:ident| $int:expr, $cuda:literal;
     )*) => {
         /// An elementwise function of one tensor, as listed in the op table (`ember::ops`).
         ///
@@ -65,6 +66,12 @@ macro_rules! unary_ops {
 
             pub(crate) const fn int_mode(self) -> IntMode {
                 match self { $(UnaryOp::$variant => IntMode::$mode,)* }
+            }
+
+            /// The op's CUDA expression over `x` of the compute type `T` (see the prelude
+            /// of `backend/cuda/source.rs` for the helpers).
+            pub(crate) const fn cuda(self) -> &'static str {
+                match self { $(UnaryOp::$variant => $cuda,)* }
             }
 
             /// Hands the op's float scalar function to `v`.
@@ -102,38 +109,38 @@ macro_rules! unary_ops {
 
 // Integer expressions of `Promote` ops are never called (integers are converted first).
 unary_ops! {
-    Neg, neg, try_neg, "neg",        Int,      |x| -x,                         |x| x.neg_w();
-    Abs, abs, try_abs, "abs",        Int,      |x| x.abs(),                    |x| x.abs_w();
-    Exp, exp, try_exp, "exp",        Promote,  |x| x.exp(),                    |x| x;
-    Log, log, try_log, "log",        Promote,  |x| x.ln(),                     |x| x;
-    Sqrt, sqrt, try_sqrt, "sqrt",       Promote,  |x| x.sqrt(),                   |x| x;
-    Rsqrt, rsqrt, try_rsqrt, "rsqrt",      Promote,  |x| x.sqrt().recip(),           |x| x;
-    Sin, sin, try_sin, "sin",        Promote,  |x| x.sin(),                    |x| x;
-    Cos, cos, try_cos, "cos",        Promote,  |x| x.cos(),                    |x| x;
-    Tan, tan, try_tan, "tan",        Promote,  |x| x.tan(),                    |x| x;
-    Tanh, tanh, try_tanh, "tanh",       Promote,  |x| x.tanh(),                   |x| x;
-    Sigmoid, sigmoid, try_sigmoid, "sigmoid",    Promote,  |x| x.sigmoid(),                |x| x;
-    Relu, relu, try_relu, "relu",       Int,      |x| x.relu(),                   |x| x.max(T::ZERO);
-    Sign, sign, try_sign, "sign",       Int,      |x| FloatElement::sign(x),      |x| IntElement::sign(x);
-    Floor, floor, try_floor, "floor",      Identity, |x| x.floor(),                  |x| x;
-    Ceil, ceil, try_ceil, "ceil",       Identity, |x| x.ceil(),                   |x| x;
-    Round, round, try_round, "round",      Identity, |x| x.round_even(),             |x| x;
-    Trunc, trunc, try_trunc, "trunc",      Identity, |x| x.trunc(),                  |x| x;
-    Reciprocal, reciprocal, try_reciprocal, "reciprocal", Promote,  |x| x.recip(),                  |x| x;
-    Square, square, try_square, "square",     Int,      |x| x * x,                      |x| x.mul_w(x);
-    Log1p, log1p, try_log1p, "log1p",      Promote,  |x| x.ln_1p(),                  |x| x;
-    Expm1, expm1, try_expm1, "expm1",      Promote,  |x| x.exp_m1(),                 |x| x;
-    Erf, erf, try_erf, "erf",        Promote,  |x| FloatElement::erf(x),       |x| x;
-    Log2, log2, try_log2, "log2",       Promote,  |x| x.log2(),                   |x| x;
-    Log10, log10, try_log10, "log10",      Promote,  |x| x.log10(),                  |x| x;
-    Asin, asin, try_asin, "asin",       Promote,  |x| x.asin(),                   |x| x;
-    Acos, acos, try_acos, "acos",       Promote,  |x| x.acos(),                   |x| x;
-    Atan, atan, try_atan, "atan",       Promote,  |x| x.atan(),                   |x| x;
-    Sinh, sinh, try_sinh, "sinh",       Promote,  |x| x.sinh(),                   |x| x;
-    Cosh, cosh, try_cosh, "cosh",       Promote,  |x| x.cosh(),                   |x| x;
-    Exp2, exp2, try_exp2, "exp2",       Promote,  |x| x.exp2(),                   |x| x;
-    Silu, silu, try_silu, "silu",       Promote,  |x| x * x.sigmoid(),            |x| x;
-    Gelu, gelu, try_gelu, "gelu",       Promote,  |x| gelu_erf(x),                |x| x;
+    Neg, neg, try_neg, "neg",        Int,      |x| -x,                         |x| x.neg_w(), "neg_w(x)";
+    Abs, abs, try_abs, "abs",        Int,      |x| x.abs(),                    |x| x.abs_w(), "abs_w(x)";
+    Exp, exp, try_exp, "exp",        Promote,  |x| x.exp(),                    |x| x, "e_exp(x)";
+    Log, log, try_log, "log",        Promote,  |x| x.ln(),                     |x| x, "e_log(x)";
+    Sqrt, sqrt, try_sqrt, "sqrt",       Promote,  |x| x.sqrt(),                   |x| x, "e_sqrt(x)";
+    Rsqrt, rsqrt, try_rsqrt, "rsqrt",      Promote,  |x| x.sqrt().recip(),           |x| x, "e_rsqrt(x)";
+    Sin, sin, try_sin, "sin",        Promote,  |x| x.sin(),                    |x| x, "e_sin(x)";
+    Cos, cos, try_cos, "cos",        Promote,  |x| x.cos(),                    |x| x, "e_cos(x)";
+    Tan, tan, try_tan, "tan",        Promote,  |x| x.tan(),                    |x| x, "e_tan(x)";
+    Tanh, tanh, try_tanh, "tanh",       Promote,  |x| x.tanh(),                   |x| x, "e_tanh(x)";
+    Sigmoid, sigmoid, try_sigmoid, "sigmoid",    Promote,  |x| x.sigmoid(),                |x| x, "T(1) / (T(1) + e_exp(-x))";
+    Relu, relu, try_relu, "relu",       Int,      |x| x.relu(),                   |x| x.max(T::ZERO), "x < T(0) ? T(0) : x";
+    Sign, sign, try_sign, "sign",       Int,      |x| FloatElement::sign(x),      |x| IntElement::sign(x), "T((T(0) < x) - (x < T(0)))";
+    Floor, floor, try_floor, "floor",      Identity, |x| x.floor(),                  |x| x, "e_floor(x)";
+    Ceil, ceil, try_ceil, "ceil",       Identity, |x| x.ceil(),                   |x| x, "e_ceil(x)";
+    Round, round, try_round, "round",      Identity, |x| x.round_even(),             |x| x, "e_rint(x)";
+    Trunc, trunc, try_trunc, "trunc",      Identity, |x| x.trunc(),                  |x| x, "e_trunc(x)";
+    Reciprocal, reciprocal, try_reciprocal, "reciprocal", Promote,  |x| x.recip(),                  |x| x, "T(1) / x";
+    Square, square, try_square, "square",     Int,      |x| x * x,                      |x| x.mul_w(x), "mul_w(x, x)";
+    Log1p, log1p, try_log1p, "log1p",      Promote,  |x| x.ln_1p(),                  |x| x, "e_log1p(x)";
+    Expm1, expm1, try_expm1, "expm1",      Promote,  |x| x.exp_m1(),                 |x| x, "e_expm1(x)";
+    Erf, erf, try_erf, "erf",        Promote,  |x| FloatElement::erf(x),       |x| x, "e_erf(x)";
+    Log2, log2, try_log2, "log2",       Promote,  |x| x.log2(),                   |x| x, "e_log2(x)";
+    Log10, log10, try_log10, "log10",      Promote,  |x| x.log10(),                  |x| x, "e_log10(x)";
+    Asin, asin, try_asin, "asin",       Promote,  |x| x.asin(),                   |x| x, "e_asin(x)";
+    Acos, acos, try_acos, "acos",       Promote,  |x| x.acos(),                   |x| x, "e_acos(x)";
+    Atan, atan, try_atan, "atan",       Promote,  |x| x.atan(),                   |x| x, "e_atan(x)";
+    Sinh, sinh, try_sinh, "sinh",       Promote,  |x| x.sinh(),                   |x| x, "e_sinh(x)";
+    Cosh, cosh, try_cosh, "cosh",       Promote,  |x| x.cosh(),                   |x| x, "e_cosh(x)";
+    Exp2, exp2, try_exp2, "exp2",       Promote,  |x| x.exp2(),                   |x| x, "e_exp2(x)";
+    Silu, silu, try_silu, "silu",       Promote,  |x| x * x.sigmoid(),            |x| x, "x / (T(1) + e_exp(-x))";
+    Gelu, gelu, try_gelu, "gelu",       Promote,  |x| gelu_erf(x),                |x| x, "T(0.5) * x * (T(1) + e_erf(x * T(0.7071067811865476)))";
 }
 
 #[inline(always)]
@@ -142,10 +149,22 @@ fn gelu_erf<T: FloatElement>(x: T) -> T {
     x * half * (T::ONE + FloatElement::erf(x * T::from_f64(std::f64::consts::FRAC_1_SQRT_2)))
 }
 
+/// C's `%` (the sign of the dividend), as `torch.fmod` on integers; 0 for a zero divisor
+/// (callers check first).
+#[inline(always)]
+fn c_rem<T: IntElement>(a: T, b: T) -> T {
+    let r = a.py_rem(b);
+    if r != T::ZERO && ((r < T::ZERO) != (a < T::ZERO)) {
+        r.sub_w(b)
+    } else {
+        r
+    }
+}
+
 macro_rules! binary_ops {
     ($(
         $variant:ident, $name:literal, $mode:ident,
-        |$a:ident, $b:ident| $float:expr, |$ai:ident, $bi:ident| $int:expr;
+        |$a:ident, $b:ident| $float:expr, |$ai:ident, $bi:ident| $int:expr, $cuda:literal;
     )*) => {
         /// An elementwise function of two broadcast tensors with a result of their dtype.
         ///
@@ -174,6 +193,11 @@ macro_rules! binary_ops {
                 match self { $(BinaryOp::$variant => IntMode::$mode,)* }
             }
 
+            /// The op's CUDA expression over `a` and `b` of the compute type `T`.
+            pub(crate) const fn cuda(self) -> &'static str {
+                match self { $(BinaryOp::$variant => $cuda,)* }
+            }
+
             /// Hands the op's float scalar function to `v`.
             pub(crate) fn visit_float<T: FloatElement, V: Map2<T>>(self, v: V) -> V::Out {
                 match self { $(BinaryOp::$variant => v.call(|$a: T, $b: T| -> T { $float }),)* }
@@ -189,17 +213,17 @@ macro_rules! binary_ops {
 }
 
 binary_ops! {
-    Add,         "add",          Int,     |a, b| a + b,             |a, b| a.add_w(b);
-    Sub,         "sub",          Int,     |a, b| a - b,             |a, b| a.sub_w(b);
-    Mul,         "mul",          Int,     |a, b| a * b,             |a, b| a.mul_w(b);
-    Div,         "div",          Promote, |a, b| a / b,             |a, b| a;
-    Maximum,     "maximum",      Int,     |a, b| a.max_nan(b),      |a, b| a.max(b);
-    Minimum,     "minimum",      Int,     |a, b| a.min_nan(b),      |a, b| a.min(b);
-    Atan2,       "atan2",        Promote, |a, b| a.atan2(b),        |a, b| a;
-    Pow,         "pow",          Int,     |a, b| a.powf(b),         |a, b| a.pow_w(b);
-    Remainder,   "remainder",    Int,     |a, b| a.py_rem(b),       |a, b| a.py_rem(b);
-    Fmod,        "fmod",         Int,     |a, b| a % b,             |a, b| if b == T::ZERO { T::ZERO } else { a.sub_w(a.floor_div(b).mul_w(b)) };
-    FloorDivide, "floor_divide", Int,     |a, b| a.floor_div(b),    |a, b| a.floor_div(b);
+    Add,         "add",          Int,     |a, b| a + b,             |a, b| a.add_w(b), "add_w(a, b)";
+    Sub,         "sub",          Int,     |a, b| a - b,             |a, b| a.sub_w(b), "sub_w(a, b)";
+    Mul,         "mul",          Int,     |a, b| a * b,             |a, b| a.mul_w(b), "mul_w(a, b)";
+    Div,         "div",          Promote, |a, b| a / b,             |a, b| a, "a / b";
+    Maximum,     "maximum",      Int,     |a, b| a.max_nan(b),      |a, b| a.max(b), "max_nan(a, b)";
+    Minimum,     "minimum",      Int,     |a, b| a.min_nan(b),      |a, b| a.min(b), "min_nan(a, b)";
+    Atan2,       "atan2",        Promote, |a, b| a.atan2(b),        |a, b| a, "e_atan2(a, b)";
+    Pow,         "pow",          Int,     |a, b| a.powf(b),         |a, b| a.pow_w(b), "pow_w(a, b)";
+    Remainder,   "remainder",    Int,     |a, b| a.py_rem(b),       |a, b| a.py_rem(b), "py_rem(a, b)";
+    Fmod,        "fmod",         Int,     |a, b| a % b,             |a, b| c_rem(a, b), "fmod_w(a, b)";
+    FloorDivide, "floor_divide", Int,     |a, b| a.floor_div(b),    |a, b| a.floor_div(b), "floor_div(a, b)";
 }
 
 /// An elementwise comparison or logical op with a bool result.
@@ -259,6 +283,21 @@ impl CmpOp {
         }
     }
 
+    /// The op's CUDA expression over `a` and `b` of the compute type `T`, a `bool`.
+    pub(crate) const fn cuda(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "a == b",
+            CmpOp::Ne => "a != b",
+            CmpOp::Lt => "a < b",
+            CmpOp::Le => "a <= b",
+            CmpOp::Gt => "a > b",
+            CmpOp::Ge => "a >= b",
+            CmpOp::LogicalAnd => "(a != T(0)) && (b != T(0))",
+            CmpOp::LogicalOr => "(a != T(0)) || (b != T(0))",
+            CmpOp::LogicalXor => "(a != T(0)) != (b != T(0))",
+        }
+    }
+
     /// Applies the op to two elements.
     #[inline(always)]
     pub(crate) fn apply<T: crate::Element>(self, a: T, b: T) -> bool {
@@ -299,6 +338,18 @@ pub enum ReduceOp {
 }
 
 impl ReduceOp {
+    /// Every reduction.
+    pub const ALL: &'static [ReduceOp] = &[
+        ReduceOp::Sum,
+        ReduceOp::Prod,
+        ReduceOp::Max,
+        ReduceOp::Min,
+        ReduceOp::ArgMax,
+        ReduceOp::ArgMin,
+        ReduceOp::All,
+        ReduceOp::Any,
+    ];
+
     /// The dtype the reduction of a `src` tensor produces.
     pub(crate) fn out_dtype(self, src: crate::DType) -> crate::DType {
         use crate::DType;
@@ -354,6 +405,60 @@ pub enum ParamOp {
 }
 
 impl ParamOp {
+    /// One value of each variant, for code generated per variant (the CUDA kernels). A new
+    /// variant fails to compile in [`ParamOp::cuda`]; add it here too.
+    pub(crate) const KINDS: &'static [ParamOp] = &[
+        ParamOp::Clamp(None, None),
+        ParamOp::PowScalar(0.0),
+        ParamOp::RPowScalar(0.0),
+        ParamOp::LeakyRelu(0.0),
+        ParamOp::Elu(0.0),
+        ParamOp::Softplus(0.0, 0.0),
+        ParamOp::Hardtanh(0.0, 0.0),
+        ParamOp::GeluTanh,
+    ];
+
+    /// The variant's name in kernel names, and its CUDA expression over `x` of the compute
+    /// type `T` and the kernel's scalar arguments `p0`, `p1`, `flags` ([`ParamOp::cuda_args`]).
+    pub(crate) const fn cuda(self) -> (&'static str, &'static str) {
+        match self {
+            ParamOp::Clamp(..) => ("clamp", "e_clamp(x, p0, p1, flags)"),
+            ParamOp::PowScalar(_) => ("pow_scalar", "pow_scalar(x, p0)"),
+            ParamOp::RPowScalar(_) => ("rpow_scalar", "e_pow(T(p0), x)"),
+            ParamOp::LeakyRelu(_) => ("leaky_relu", "x > T(0) ? x : x * T(p0)"),
+            ParamOp::Elu(_) => ("elu", "x > T(0) ? x : T(p0) * e_expm1(x)"),
+            ParamOp::Softplus(..) => (
+                "softplus",
+                "x * T(p0) > T(p1) ? x : e_log1p(e_exp(x * T(p0))) / T(p0)",
+            ),
+            ParamOp::Hardtanh(..) => ("hardtanh", "x < T(p0) ? T(p0) : (x > T(p1) ? T(p1) : x)"),
+            ParamOp::GeluTanh => (
+                "gelu_tanh",
+                "T(0.5) * x * (T(1) + e_tanh(T(0.7978845608028654) * (x + T(0.044715) * x * x * x)))",
+            ),
+        }
+    }
+
+    /// The scalar arguments `(p0, p1, flags)` of the op's CUDA kernel: the parameters in
+    /// order; for `Clamp`, bit 0 of `flags` says a lower bound is given, bit 1 an upper one.
+    // Read by the CUDA backend's launches once it lands (issue 7); tested with the kernels.
+    #[allow(dead_code)]
+    pub(crate) fn cuda_args(self) -> (f64, f64, i32) {
+        match self {
+            ParamOp::Clamp(lo, hi) => (
+                lo.unwrap_or(0.0),
+                hi.unwrap_or(0.0),
+                i32::from(lo.is_some()) | (i32::from(hi.is_some()) << 1),
+            ),
+            ParamOp::PowScalar(p)
+            | ParamOp::RPowScalar(p)
+            | ParamOp::LeakyRelu(p)
+            | ParamOp::Elu(p) => (p, 0.0, 0),
+            ParamOp::Softplus(p, q) | ParamOp::Hardtanh(p, q) => (p, q, 0),
+            ParamOp::GeluTanh => (0.0, 0.0, 0),
+        }
+    }
+
     /// Hands the op's float scalar function to `v`.
     pub(crate) fn visit_float<T: FloatElement, V: Map1<T>>(self, v: V) -> V::Out {
         match self {
@@ -454,5 +559,20 @@ impl ParamOp {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn integer_fmod_keeps_the_sign_of_the_dividend() {
+        // torch.fmod(torch.tensor([-7, 7, -7, 7]), torch.tensor([2, -2, -2, 2]))
+        let a = crate::tensor([-7i64, 7, -7, 7]);
+        let b = crate::tensor([2i64, -2, -2, 2]);
+        assert_eq!(a.fmod(&b).to_vec::<i64>(), vec![-1, 1, -1, 1]);
+        assert_eq!(a.remainder(&b).to_vec::<i64>(), vec![1, -1, -1, 1]);
+        let a8 = crate::tensor([-128i8, 100]);
+        let b8 = crate::tensor([-1i8, 7]);
+        assert_eq!(a8.fmod(&b8).to_vec::<i8>(), vec![0, 2]);
     }
 }

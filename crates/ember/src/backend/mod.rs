@@ -8,6 +8,7 @@
 
 pub(crate) mod conv;
 pub mod cpu;
+pub(crate) mod cuda;
 pub(crate) mod nn;
 pub(crate) mod norm;
 pub(crate) mod pad;

@@ -133,7 +133,7 @@ impl Tensor {
                 };
                 Buffer::Cpu(b)
             }
-            Device::Cuda(_) => return Err(crate::cuda::unavailable()),
+            Device::Cuda(i) => return Err(crate::cuda::device_error(i)),
         };
         Ok(Tensor::from_parts(
             Arc::new(Storage::new(buffer)),
@@ -358,18 +358,21 @@ impl Tensor {
         self.0.storage.version()
     }
 
-    /// Errors unless `other` lives on the same device, naming the op.
+    /// Errors unless `other` lives on the same device (ops never copy between devices).
     pub(crate) fn check_same_device(&self, other: &Tensor) -> Result<()> {
-        if self.device() != other.device() {
-            bail!(
-                Device,
-                "Expected all tensors to be on the same device, but found at least two devices, {} and {}!",
-                self.device(),
-                other.device()
-            );
-        }
-        Ok(())
+        check_same_device(self.device(), other.device())
     }
+}
+
+/// PyTorch's error for operands on two devices.
+fn check_same_device(a: Device, b: Device) -> Result<()> {
+    if a != b {
+        bail!(
+            Device,
+            "Expected all tensors to be on the same device, but found at least two devices, {a} and {b}!"
+        );
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Tensor {
@@ -387,5 +390,17 @@ mod tests {
     #[test]
     fn tensor_is_send_sync() {
         assert_send_sync::<Tensor>();
+    }
+
+    #[test]
+    fn mixed_devices_are_an_error() {
+        let err = check_same_device(Device::Cuda(0), Device::Cpu).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!"
+        );
+        assert!(check_same_device(Device::Cuda(1), Device::Cuda(0)).is_err());
+        assert!(check_same_device(Device::Cuda(1), Device::Cuda(1)).is_ok());
+        assert!(check_same_device(Device::Cpu, Device::Cpu).is_ok());
     }
 }

@@ -273,9 +273,13 @@ impl Tensor {
 /// ```
 ///
 /// # Errors
-/// On mismatched shapes, a non-integer target, a target out of `[0, C)` or a weight of the
-/// wrong size, with PyTorch's messages.
+/// On mismatched shapes or devices, a non-integer target, a target out of `[0, C)` or a
+/// weight of the wrong size, with PyTorch's messages.
 pub fn nll_loss(input: &Tensor, target: &Tensor, opts: NllLossOptions<'_>) -> Result<Tensor> {
+    input.check_same_device(target)?;
+    if let Some(w) = opts.weight {
+        input.check_same_device(w)?;
+    }
     let nd = input.dim();
     if nd < 1 {
         bail!(Shape, "Expected 1 or more dimensions (got {nd})");
