@@ -411,3 +411,30 @@ fn sum_over_outer_dims_matches_inner_path() {
     assert_eq!(m.sum_dim(0, false).to_vec::<f32>(), vec![9.0, 12.0]);
     assert_eq!(m.mean_dim(0, true).to_vec::<f32>(), vec![3.0, 4.0]);
 }
+
+/// Sums over trailing dims of a large contiguous tensor split their rows across threads;
+/// each row's sum is the serial one (f64 accumulation), checked against plain Rust.
+#[test]
+fn large_trailing_dim_sums_match_row_sums() {
+    let (rows, cols) = (300usize, 200usize);
+    let v: Vec<f32> = (0..rows * cols)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.25)
+        .collect();
+    let t = Tensor::from_vec(v.clone(), [rows, cols]);
+    let want: Vec<f64> = v
+        .chunks(cols)
+        .map(|r| r.iter().map(|&x| x as f64).sum())
+        .collect();
+    let got: Vec<f64> = t.sum_dim(&[1], false).to_vec::<f64>();
+    assert_eq!(
+        got,
+        want.iter().map(|&x| x as f32 as f64).collect::<Vec<_>>()
+    );
+    let t3 = t.view([3, 100, 200]);
+    let want3: Vec<f64> = v
+        .chunks(100 * 200)
+        .map(|r| r.iter().map(|&x| x as f64).sum::<f64>() as f32 as f64)
+        .collect();
+    assert_eq!(t3.sum_dim(&[1, 2], false).to_vec::<f64>(), want3);
+    assert_eq!(t3.sum_dim(&[2, 1], true).shape(), &[3, 1, 1]);
+}

@@ -87,6 +87,24 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
             d[dl.offset] = T::from_f64(sum);
             return;
         }
+        // `m.sum(1)`: each output reduces its own contiguous run; the runs go to rayon (the
+        // same per-run sum as the serial path below, so the same bits).
+        let kept = sl.ndim() - dims.len();
+        if sl.is_contiguous()
+            && dl.is_contiguous()
+            && total >= PAR_THRESHOLD
+            && dims.iter().all(|&d| d >= kept)
+        {
+            let inner: usize = sl.shape[kept..].iter().product();
+            if inner > 0 && total / inner > 1 {
+                let s = &src[sl.offset..sl.offset + total];
+                let out = &mut d[dl.offset..dl.offset + total / inner];
+                out.par_iter_mut()
+                    .zip(s.par_chunks(inner))
+                    .for_each(|(o, run)| *o = T::from_f64(sum_f64(run)));
+                return;
+            }
+        }
         let last = sl.ndim().wrapping_sub(1);
         if sl.is_contiguous() && sl.ndim() > 1 && !dims.contains(&last) && sl.shape[last] > 1 {
             sum_outer(src, sl, dims, d, dl);
