@@ -425,7 +425,7 @@ fn large_trailing_dim_sums_match_row_sums() {
         .chunks(cols)
         .map(|r| r.iter().map(|&x| x as f64).sum())
         .collect();
-    let got: Vec<f64> = t.sum_dim(&[1], false).to_vec::<f64>();
+    let got: Vec<f64> = t.sum_dim([1], false).to_vec::<f64>();
     assert_eq!(
         got,
         want.iter().map(|&x| x as f32 as f64).collect::<Vec<_>>()
@@ -435,6 +435,6 @@ fn large_trailing_dim_sums_match_row_sums() {
         .chunks(100 * 200)
         .map(|r| r.iter().map(|&x| x as f64).sum::<f64>() as f32 as f64)
         .collect();
-    assert_eq!(t3.sum_dim(&[1, 2], false).to_vec::<f64>(), want3);
-    assert_eq!(t3.sum_dim(&[2, 1], true).shape(), &[3, 1, 1]);
+    assert_eq!(t3.sum_dim([1, 2], false).to_vec::<f64>(), want3);
+    assert_eq!(t3.sum_dim([2, 1], true).shape(), &[3, 1, 1]);
 }
