@@ -1,10 +1,9 @@
 //! Convolution and pooling kernels over contiguous planes: im2col / col2im (the lowering that
 //! turns a convolution into one matrix product) and max pooling with indices.
 
-use super::{PAR_CHUNK, PAR_THRESHOLD};
+use super::{PAR_CHUNK, PAR_THRESHOLD, pool};
 use crate::dtype::Element;
 use num_traits::Float;
-use rayon::prelude::*;
 
 /// The geometry of a sliding window over `[n, c, h, w]` planes and of its column matrix.
 ///
@@ -81,12 +80,14 @@ impl Window {
 }
 
 /// Runs `f(i, chunk)` over the `len`-element chunks of `dst`, in parallel when large.
-fn for_chunks<T: Send>(dst: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+fn for_chunks<T: Send>(dst: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync) {
     if dst.len() >= PAR_THRESHOLD {
-        dst.par_chunks_mut(len)
-            .with_min_len((PAR_CHUNK / len).max(1))
-            .enumerate()
-            .for_each(|(i, d)| f(i, d));
+        let group = (PAR_CHUNK / len).max(1) * len;
+        pool::par_chunks_mut(dst, group, &|start, piece| {
+            for (j, d) in piece.chunks_mut(len).enumerate() {
+                f(start / len + j, d);
+            }
+        });
     } else {
         dst.chunks_mut(len).enumerate().for_each(|(i, d)| f(i, d));
     }
@@ -201,11 +202,23 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
             }
         }
     };
-    if out.len() >= PAR_THRESHOLD / 4 {
-        out.par_chunks_mut(l)
-            .zip(idx.par_chunks_mut(l))
-            .enumerate()
-            .for_each(|(p, (o, ix))| run(p, o, ix));
+    let planes = out.len() / l;
+    if out.len() >= PAR_THRESHOLD / 4 && idx.len() == out.len() {
+        let parts = pool::num_threads().min(planes);
+        let (op, ip) = (pool::SendPtr(out.as_mut_ptr()), pool::SendPtr(idx.as_mut_ptr()));
+        pool::parallel_for(parts, &|t| {
+            for p in planes * t / parts..planes * (t + 1) / parts {
+                // SAFETY: each plane `p` is a disjoint `l`-element run of `out` and of `idx`
+                // (equal lengths, checked above), both borrowed mutably until the loop ends.
+                let (o, ix) = unsafe {
+                    (
+                        std::slice::from_raw_parts_mut(op.get().add(p * l), l),
+                        std::slice::from_raw_parts_mut(ip.get().add(p * l), l),
+                    )
+                };
+                run(p, o, ix);
+            }
+        });
     } else {
         out.chunks_mut(l)
             .zip(idx.chunks_mut(l))

@@ -13,7 +13,6 @@ use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
 use crate::{DType, Device};
 use faer::{Accum, MatMut, MatRef, Par};
-use rayon::prelude::*;
 
 /// Multiply-adds below which one thread is faster than rayon's fork/join.
 const PAR_FLOPS: usize = 1 << 18;
@@ -105,7 +104,6 @@ fn gemm_one<T: FaerElem>(
     rhs: MatRef<'_, T>,
     alpha: f64,
     beta: Option<f64>,
-    par: Par,
 ) {
     let (m, n) = (out.nrows(), out.ncols());
     let accum = match beta {
@@ -130,7 +128,7 @@ fn gemm_one<T: FaerElem>(
         }
         return;
     }
-    faer::linalg::matmul::matmul(out, accum, lhs, rhs, T::from_f64_(alpha), par);
+    faer::linalg::matmul::matmul(out, accum, lhs, rhs, T::from_f64_(alpha), Par::Seq);
 }
 
 fn faer_mm<T: FaerElem>(
@@ -151,54 +149,70 @@ fn faer_mm<T: FaerElem>(
     if batch == 0 || m == 0 || n == 0 {
         return Ok(());
     }
-    // Batches may run concurrently only when their output matrices are disjoint.
+    // Batches may run concurrently only when their output matrices are disjoint, and pieces
+    // of one matrix only when its own elements are.
     let disjoint = dl.strides[0] > (m - 1) * dl.strides[1] + (n - 1) * dl.strides[2];
+    let (rs, cs) = (dl.strides[1], dl.strides[2]);
+    let dense = (cs >= 1 && rs >= n * cs) || (rs >= 1 && cs >= m * rs);
     let flops = m * n * k;
-    let threads = rayon::current_num_threads();
+    let threads = super::pool::num_threads();
     let ptrs = Ptrs(asl.as_ptr(), bsl.as_ptr(), d.as_mut_ptr());
-    let run = |bi: usize, par: Par| {
+    // One product (or a block of its rows or columns) on the calling thread.
+    let run = |bi: usize, rows: (usize, usize), cols: (usize, usize)| {
         let (ap, bp, dp) = ptrs.get();
+        let ((r0, r1), (c0, c1)) = (rows, cols);
         // SAFETY: `check` verified that every element each view can reach lies inside its
-        // slice; dst does not alias a or b (distinct buffers, borrowed separately), and
-        // batches only run concurrently when their outputs are `disjoint`.
+        // slice, and the blocks lie inside the views; dst does not alias a or b (distinct
+        // buffers, borrowed separately), and blocks only run concurrently when they are
+        // disjoint (`disjoint`, `dense`).
         let (lhs, rhs, out) = unsafe {
             (
                 MatRef::from_raw_parts(
-                    ap.add(al.offset + bi * al.strides[0]),
-                    m,
+                    ap.add(al.offset + bi * al.strides[0] + r0 * al.strides[1]),
+                    r1 - r0,
                     k,
                     al.strides[1] as isize,
                     al.strides[2] as isize,
                 ),
                 MatRef::from_raw_parts(
-                    bp.add(bl.offset + bi * bl.strides[0]),
+                    bp.add(bl.offset + bi * bl.strides[0] + c0 * bl.strides[2]),
                     k,
-                    n,
+                    c1 - c0,
                     bl.strides[1] as isize,
                     bl.strides[2] as isize,
                 ),
                 MatMut::from_raw_parts_mut(
-                    dp.add(dl.offset + bi * dl.strides[0]),
-                    m,
-                    n,
-                    dl.strides[1] as isize,
-                    dl.strides[2] as isize,
+                    dp.add(dl.offset + bi * dl.strides[0] + r0 * rs + c0 * cs),
+                    r1 - r0,
+                    c1 - c0,
+                    rs as isize,
+                    cs as isize,
                 ),
             )
         };
-        gemm_one(out, lhs, rhs, alpha, beta, par);
+        gemm_one(out, lhs, rhs, alpha, beta);
     };
     if threads > 1 && disjoint && batch > 1 && flops < PAR_FLOPS && flops * batch >= PAR_FLOPS {
         // Many small products: one thread per matrix beats splitting each one.
-        (0..batch).into_par_iter().for_each(|bi| run(bi, Par::Seq));
-    } else {
-        let par = if flops >= PAR_FLOPS && threads > 1 {
-            Par::rayon(0)
-        } else {
-            Par::Seq
-        };
+        super::pool::parallel_for(batch, &|bi| run(bi, (0, m), (0, n)));
+    } else if threads > 1 && dense && flops >= PAR_FLOPS {
+        // Each thread multiplies a block of rows (or of columns, when the output is wide)
+        // on its own; see Note [Kernel thread pool] for why not faer's rayon parallelism.
+        let (len, by_rows) = if m >= n { (m, true) } else { (n, false) };
+        let parts = threads.min(len.div_ceil(8));
         for bi in 0..batch {
-            run(bi, par);
+            super::pool::parallel_for(parts, &|t| {
+                let piece = (len * t / parts, len * (t + 1) / parts);
+                if by_rows {
+                    run(bi, piece, (0, n))
+                } else {
+                    run(bi, (0, m), piece)
+                }
+            });
+        }
+    } else {
+        for bi in 0..batch {
+            run(bi, (0, m), (0, n));
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ pub(crate) mod matmul;
 pub(crate) mod norm;
 pub(crate) mod optim;
 pub(crate) mod pad;
+pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod scan;
 pub(crate) mod softmax;
@@ -39,13 +40,10 @@ pub(crate) fn chunked<O: Send>(d: &mut [O], run: impl Fn(usize, &mut [O]) + Sync
     }
 }
 
-/// Takes the closure as `dyn` so rayon's machinery is instantiated once per element type,
+/// Takes the closure as `dyn` so the pool's plumbing is instantiated once per element type,
 /// not once per kernel closure (see Note [Walker code size] in layout.rs); the call is one
-/// indirect jump per chunk of `PAR_CHUNK` elements.
+/// indirect jump per chunk of `PAR_CHUNK` elements. See Note [Kernel thread pool].
 #[inline(never)]
 fn par_chunked<O: Send>(d: &mut [O], run: &(dyn Fn(usize, &mut [O]) + Sync)) {
-    use rayon::prelude::*;
-    d.par_chunks_mut(PAR_CHUNK)
-        .enumerate()
-        .for_each(|(i, c)| run(i * PAR_CHUNK, c));
+    pool::par_chunks_mut(d, PAR_CHUNK, run);
 }

@@ -9,8 +9,8 @@
 //! between steps), amsgrad and non-contiguous state.
 
 use super::PAR_CHUNK;
+use super::pool::{self, SendPtr};
 use crate::math::FloatElement;
-use rayon::prelude::*;
 
 /// The scalars of one Adam step, as the optimizer computed them in f64.
 #[derive(Clone, Copy, Debug)]
@@ -54,12 +54,22 @@ pub(crate) fn adam<T: FloatElement>(
             *p = *p + *m * step / denom;
         }
     };
-    if p.len() >= super::PAR_THRESHOLD {
-        p.par_chunks_mut(PAR_CHUNK)
-            .zip(g.par_chunks(PAR_CHUNK))
-            .zip(m.par_chunks_mut(PAR_CHUNK))
-            .zip(v.par_chunks_mut(PAR_CHUNK))
-            .for_each(|(((p, g), m), v)| run(p, g, m, v));
+    let n = p.len();
+    if n >= super::PAR_THRESHOLD && g.len() == n && m.len() == n && v.len() == n {
+        let (mp, vp) = (SendPtr(m.as_mut_ptr()), SendPtr(v.as_mut_ptr()));
+        pool::par_chunks_mut(p, PAR_CHUNK, &|start, p| {
+            let r = start..start + p.len();
+            // SAFETY: `m` and `v` have `p`'s length (checked above) and each piece of `p` is a
+            // disjoint range, so the matching pieces of `m` and `v` are disjoint too; both stay
+            // borrowed mutably until the call returns.
+            let (m, v) = unsafe {
+                (
+                    std::slice::from_raw_parts_mut(mp.get().add(start), p.len()),
+                    std::slice::from_raw_parts_mut(vp.get().add(start), p.len()),
+                )
+            };
+            run(p, &g[r], m, v);
+        });
     } else {
         run(p, g, m, v);
     }
