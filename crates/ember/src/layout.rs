@@ -488,6 +488,23 @@ fn walk<const N: usize>(
     }
 }
 
+/// Calls `f(offsets, len, steps)` for each innermost row of `shape` in row-major order: the
+/// row's first offsets, its length and each operand's stride along it (dims merged as in
+/// [`for_each_offsets`]), for kernels that handle a whole row at once.
+pub(crate) fn for_each_row<const N: usize>(
+    shape: &[usize],
+    strides: [&[usize]; N],
+    offsets: [usize; N],
+    mut f: impl FnMut([usize; N], usize, [usize; N]),
+) {
+    let Some(w) = Walk::new(shape, strides, false) else {
+        return;
+    };
+    for o in w.rows(offsets) {
+        f(o, w.inner, w.inner_st);
+    }
+}
+
 /// Calls `f` with the storage offsets of `N` operands for every index of `shape`, in
 /// row-major order. Operands are given by their strides and base offsets; dims that all
 /// operands traverse contiguously are merged first so the inner loop is long.

@@ -285,6 +285,22 @@ fn conv_gradients() {
         gradcheck(f, &inputs).unwrap();
         gradgradcheck(f, &inputs).unwrap();
     }
+    // Ungrouped: the weight gradient takes the unfold-and-multiply path.
+    let o = Conv2dOptions::default()
+        .stride([2, 1])
+        .padding([1, 2])
+        .dilation([2, 1]);
+    for x in [rand(&[2, 3, 6, 5]), rand_nc(&[2, 3, 6, 5])] {
+        let f = |i: &[Tensor]| Ok(vec![F::conv2d(&i[0], &i[1], Some(&i[2]), o)?]);
+        let inputs = [x.clone(), rand(&[4, 3, 3, 2]), rand(&[4])];
+        gradcheck(f, &inputs).unwrap();
+        gradgradcheck(f, &inputs).unwrap();
+    }
+    let o = Conv1dOptions::default().stride(2).padding(1).dilation(2);
+    let f = |i: &[Tensor]| Ok(vec![F::conv1d(&i[0], &i[1], None, o)?]);
+    let inputs = [rand_nc(&[2, 3, 9]), rand(&[2, 3, 3])];
+    gradcheck(f, &inputs).unwrap();
+    gradgradcheck(f, &inputs).unwrap();
     // Unbatched input, no bias.
     let f = |i: &[Tensor]| {
         Ok(vec![F::conv2d(

@@ -181,7 +181,32 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
         let plane = &x[p * hw..][..hw];
         for oy in 0..g.oh {
             let ys = (0..g.kh).filter_map(|ki| g.iy(oy, ki));
+            // Windows wholly inside the plane (all of them without padding) skip the bounds
+            // tests; the scan order and the rule are the same as below.
+            let y0 = (oy * g.sh)
+                .checked_sub(g.ph)
+                .filter(|&y| y + (g.kh - 1) * g.dh < g.h);
             for ox in 0..g.ow {
+                let x0 = (ox * g.sw)
+                    .checked_sub(g.pw)
+                    .filter(|&x| x + (g.kw - 1) * g.dw < g.w);
+                if let (Some(y0), Some(x0)) = (y0, x0) {
+                    let base = y0 * g.w + x0;
+                    let (mut b, mut at) = (plane[base], base);
+                    for ki in 0..g.kh {
+                        let row = base + ki * g.dh * g.w;
+                        for kj in 0..g.kw {
+                            let v = plane[row + kj * g.dw];
+                            #[allow(clippy::eq_op)]
+                            if v > b || v != v {
+                                (b, at) = (v, row + kj * g.dw);
+                            }
+                        }
+                    }
+                    o[oy * g.ow + ox] = b;
+                    ix[oy * g.ow + ox] = at as i64;
+                    continue;
+                }
                 // PyTorch's rule: start at the first in-bounds element, then take any larger
                 // value or any NaN (`v != v`; so the last NaN wins).
                 let mut best: Option<(T, usize)> = None;
@@ -205,7 +230,10 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
     let planes = out.len() / l;
     if out.len() >= PAR_THRESHOLD / 4 && idx.len() == out.len() {
         let parts = pool::num_threads().min(planes);
-        let (op, ip) = (pool::SendPtr(out.as_mut_ptr()), pool::SendPtr(idx.as_mut_ptr()));
+        let (op, ip) = (
+            pool::SendPtr(out.as_mut_ptr()),
+            pool::SendPtr(idx.as_mut_ptr()),
+        );
         pool::parallel_for(parts, &|t| {
             for p in planes * t / parts..planes * (t + 1) / parts {
                 // SAFETY: each plane `p` is a disjoint `l`-element run of `out` and of `idx`

@@ -7,7 +7,7 @@ use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD};
 use crate::DType;
 use crate::dtype::Element;
 use crate::error::{Result, bail};
-use crate::layout::{Layout, Strides, for_each_offsets};
+use crate::layout::{Layout, Strides, for_each_offsets, for_each_row};
 use crate::ops::ReduceOp;
 use crate::shape::Dims;
 use rayon::prelude::*;
@@ -110,12 +110,23 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
             sum_outer(src, sl, dims, d, dl);
             return;
         }
+        // Each output adds up its block row by row, so a reduced block with a contiguous
+        // innermost dim (the bias gradient's `g.sum([0, 2, 3])`) is summed in vector runs.
         for_each_output(sl, dims, dl, |o, inner| {
-            d[o] = T::from_f64(if inner.is_contiguous() && inner.numel() > 0 {
-                sum_f64(&src[inner.offset..inner.offset + inner.numel()])
-            } else {
-                fold(src, inner, 0f64, |a, x| a + x.to_f64())
-            })
+            let mut acc = 0f64;
+            for_each_row(
+                &inner.shape,
+                [&inner.strides],
+                [inner.offset],
+                |[i], len, [st]| {
+                    acc += if st == 1 {
+                        sum_f64(&src[i..i + len])
+                    } else {
+                        (0..len).fold(0f64, |a, k| a + src[i + k * st].to_f64())
+                    };
+                },
+            );
+            d[o] = T::from_f64(acc);
         });
     } else {
         let d = dst.as_mut_slice::<i64>();
