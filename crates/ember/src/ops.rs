@@ -111,7 +111,7 @@ macro_rules! unary_ops {
 unary_ops! {
     Neg, neg, try_neg, "neg",        Int,      |x| -x,                         |x| x.neg_w(), "neg_w(x)";
     Abs, abs, try_abs, "abs",        Int,      |x| x.abs(),                    |x| x.abs_w(), "abs_w(x)";
-    Exp, exp, try_exp, "exp",        Promote,  |x| x.exp(),                    |x| x, "e_exp(x)";
+    Exp, exp, try_exp, "exp",        Promote,  |x| x.exp_v(),                  |x| x, "e_exp(x)";
     Log, log, try_log, "log",        Promote,  |x| x.ln(),                     |x| x, "e_log(x)";
     Sqrt, sqrt, try_sqrt, "sqrt",       Promote,  |x| x.sqrt(),                   |x| x, "e_sqrt(x)";
     Rsqrt, rsqrt, try_rsqrt, "rsqrt",      Promote,  |x| x.sqrt().recip(),           |x| x, "e_rsqrt(x)";
