@@ -687,3 +687,19 @@ fn conv_output_is_contiguous() {
     let got = y.to_vec::<f64>()[36 + 2 * 9 + 1];
     assert!((got - want).abs() < 1e-12, "{got} vs {want}");
 }
+
+#[test]
+fn max_pool_nan_and_ties_match_pytorch() {
+    // PyTorch 2.15: F.max_pool2d(x, 2, return_indices=True) -> values [nan, 5, 7, -1],
+    // indices [4, 6, 13, 10] (the last NaN wins, ties keep the first).
+    let n = f32::NAN;
+    let x = ember::tensor([
+        1.0f32, n, 3.0, 0.0, n, 2.0, 5.0, 5.0, 0.0, 0.0, -1.0, -2.0, 0.0, 7.0, -3.0, -1.0,
+    ])
+    .reshape([1, 1, 4, 4]);
+    let (y, i) = F::max_pool2d_with_indices(&x, MaxPool2dOptions::new(2)).unwrap();
+    let y = y.to_vec::<f32>();
+    assert!(y[0].is_nan());
+    assert_eq!(&y[1..], &[5.0, 7.0, -1.0]);
+    assert_eq!(i.to_vec::<i64>(), vec![4, 6, 13, 10]);
+}

@@ -181,32 +181,46 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
         let plane = &x[p * hw..][..hw];
         for oy in 0..g.oh {
             let ys = (0..g.kh).filter_map(|ki| g.iy(oy, ki));
-            // Windows wholly inside the plane (all of them without padding) skip the bounds
-            // tests; the scan order and the rule are the same as below.
+            // Rows whose windows all lie inside the plane (every row without padding) go
+            // kernel offset by kernel offset across the whole output row, with selects in
+            // place of branches (which mispredicted on ReLU outputs). Each output still scans
+            // its window in the same order with the same rule as below, so the same result.
             let y0 = (oy * g.sh)
                 .checked_sub(g.ph)
                 .filter(|&y| y + (g.kh - 1) * g.dh < g.h);
-            for ox in 0..g.ow {
-                let x0 = (ox * g.sw)
-                    .checked_sub(g.pw)
-                    .filter(|&x| x + (g.kw - 1) * g.dw < g.w);
-                if let (Some(y0), Some(x0)) = (y0, x0) {
-                    let base = y0 * g.w + x0;
-                    let (mut b, mut at) = (plane[base], base);
-                    for ki in 0..g.kh {
-                        let row = base + ki * g.dh * g.w;
-                        for kj in 0..g.kw {
-                            let v = plane[row + kj * g.dw];
+            let row_inside = g.pw == 0 && (g.ow - 1) * g.sw + (g.kw - 1) * g.dw < g.w;
+            if let (Some(y0), true) = (y0, row_inside) {
+                let (o, ix) = (
+                    &mut o[oy * g.ow..(oy + 1) * g.ow],
+                    &mut ix[oy * g.ow..(oy + 1) * g.ow],
+                );
+                // Only the index is carried (an integer select compiles to a conditional
+                // move; a float select on the running maximum did not), and the current
+                // maximum is re-read through it.
+                for (k, at) in ix.iter_mut().enumerate() {
+                    *at = (y0 * g.w + k * g.sw) as i64;
+                }
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        if ki == 0 && kj == 0 {
+                            continue;
+                        }
+                        let start = (y0 + ki * g.dh) * g.w + kj * g.dw;
+                        for (k, at) in ix.iter_mut().enumerate() {
+                            let cand = start + k * g.sw;
+                            let (v, b) = (plane[cand], plane[*at as usize]);
                             #[allow(clippy::eq_op)]
-                            if v > b || v != v {
-                                (b, at) = (v, row + kj * g.dw);
-                            }
+                            let take = (v > b) | (v != v);
+                            *at = std::hint::select_unpredictable(take, cand as i64, *at);
                         }
                     }
-                    o[oy * g.ow + ox] = b;
-                    ix[oy * g.ow + ox] = at as i64;
-                    continue;
                 }
+                for (b, &at) in o.iter_mut().zip(ix.iter()) {
+                    *b = plane[at as usize];
+                }
+                continue;
+            }
+            for ox in 0..g.ow {
                 // PyTorch's rule: start at the first in-bounds element, then take any larger
                 // value or any NaN (`v != v`; so the last NaN wins).
                 let mut best: Option<(T, usize)> = None;
