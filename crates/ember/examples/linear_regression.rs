@@ -15,7 +15,7 @@ const EPOCHS: usize = 2000;
 const LEARNING_RATE: f64 = 0.01;
 
 fn report(epoch: usize, loss: &Tensor, grad: &Tensor) -> Result<()> {
-    if epoch % (EPOCHS / 10) == 0 {
+    if epoch.is_multiple_of(EPOCHS / 10) {
         println!(
             "epoch {epoch}, loss: {:.6}, grad: {}",
             loss.try_item::<f64>()?,

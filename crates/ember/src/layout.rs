@@ -387,15 +387,15 @@ impl<const N: usize> Walk<N> {
         let mut sh: SmallVec<[usize; 8]> = SmallVec::new();
         let mut st: [SmallVec<[usize; 8]>; N] = std::array::from_fn(|_| SmallVec::new());
         for &d in &dims {
-            if let Some(last) = sh.last_mut() {
-                if (0..N).all(|k| st[k][st[k].len() - 1] == strides[k][d] * shape[d]) {
-                    *last *= shape[d];
-                    for (k, s) in st.iter_mut().enumerate() {
-                        let m = s.len() - 1;
-                        s[m] = strides[k][d];
-                    }
-                    continue;
+            if let Some(last) = sh.last_mut()
+                && (0..N).all(|k| st[k][st[k].len() - 1] == strides[k][d] * shape[d])
+            {
+                *last *= shape[d];
+                for (k, s) in st.iter_mut().enumerate() {
+                    let m = s.len() - 1;
+                    s[m] = strides[k][d];
                 }
+                continue;
             }
             sh.push(shape[d]);
             for (k, s) in st.iter_mut().enumerate() {

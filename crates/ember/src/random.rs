@@ -142,7 +142,7 @@ impl Generator {
             fill16(&mut out[i..i + 16]);
             i += 16;
         }
-        if n % 16 != 0 {
+        if !n.is_multiple_of(16) {
             let tail = &mut out[n - 16..];
             for v in tail.iter_mut() {
                 *v = round(self.uniform(0.0, 1.0, dt));

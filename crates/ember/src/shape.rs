@@ -138,7 +138,7 @@ pub(crate) fn infer_size(spec: &[i64], numel: usize) -> Result<Dims> {
     let mut out: Dims = spec.iter().map(|&s| s.max(0) as usize).collect();
     match infer {
         Some(i) => {
-            if known == 0 || numel % known != 0 {
+            if known == 0 || !numel.is_multiple_of(known) {
                 // PyTorch reports a zero-sized known part with -1 as ambiguous.
                 if known == 0 {
                     bail!(

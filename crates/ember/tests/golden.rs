@@ -306,15 +306,15 @@ fn run_scenario(case: &Value) -> Result<(), String> {
             } else if let Some(n) = step.get("expect") {
                 let t = get(&env, n)?;
                 spec::compare(&t, &step["value"], None)?;
-                if let Some(rg) = step["requires_grad"].as_bool() {
-                    if t.requires_grad() != rg {
-                        return Err(format!("requires_grad {} != {rg}", t.requires_grad()));
-                    }
+                if let Some(rg) = step["requires_grad"].as_bool()
+                    && t.requires_grad() != rg
+                {
+                    return Err(format!("requires_grad {} != {rg}", t.requires_grad()));
                 }
-                if let Some(l) = step["is_leaf"].as_bool() {
-                    if t.is_leaf() != l {
-                        return Err(format!("is_leaf {} != {l}", t.is_leaf()));
-                    }
+                if let Some(l) = step["is_leaf"].as_bool()
+                    && t.is_leaf() != l
+                {
+                    return Err(format!("is_leaf {} != {l}", t.is_leaf()));
                 }
                 if let Some(g) = step.get("grad_fn") {
                     let (got, want) = (grad_fn_name(&t), want_name(g));

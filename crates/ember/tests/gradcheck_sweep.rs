@@ -70,10 +70,11 @@ fn sweep(cases: Vec<Case>) {
             if let Err(e) = gradcheck(f, &leaves) {
                 failures.push(format!("{} (transposed={transposed}): {e}", c.name));
             }
-            if c.second_order && !transposed {
-                if let Err(e) = gradgradcheck(f, &leaves) {
-                    failures.push(format!("{} (gradgrad): {e}", c.name));
-                }
+            if c.second_order
+                && !transposed
+                && let Err(e) = gradgradcheck(f, &leaves)
+            {
+                failures.push(format!("{} (gradgrad): {e}", c.name));
             }
         }
     }

@@ -67,15 +67,16 @@ pub(crate) fn check_nan(
     grads: &[Option<Tensor>],
 ) -> crate::Result<()> {
     for (i, g) in grads.iter().enumerate() {
-        if let Some(g) = g {
-            if g.dtype().is_floating_point() && g.try_to_vec::<f64>()?.iter().any(|v| v.is_nan()) {
-                let mut msg = format!("Function '{name}' returned nan values in its {i}th output.");
-                if let Some(t) = trace {
-                    msg.push_str("\n\nTraceback of forward call that caused the error:\n");
-                    msg.push_str(t);
-                }
-                return Err(crate::Error::Autograd(msg));
+        if let Some(g) = g
+            && g.dtype().is_floating_point()
+            && g.try_to_vec::<f64>()?.iter().any(|v| v.is_nan())
+        {
+            let mut msg = format!("Function '{name}' returned nan values in its {i}th output.");
+            if let Some(t) = trace {
+                msg.push_str("\n\nTraceback of forward call that caused the error:\n");
+                msg.push_str(t);
             }
+            return Err(crate::Error::Autograd(msg));
         }
     }
     Ok(())

@@ -161,10 +161,10 @@ pub(crate) fn run(req: Request<'_>) -> Result<Vec<Option<Tensor>>> {
         let mut buffer = std::mem::take(&mut tasks[idx].buffer);
         run_pre_hooks(node.as_ref(), &mut buffer)?;
         for (j, cap) in captures.iter().enumerate() {
-            if let Some((ci, nr)) = cap {
-                if *ci == idx {
-                    captured[j] = buffer.get(*nr).cloned().flatten();
-                }
+            if let Some((ci, nr)) = cap
+                && *ci == idx
+            {
+                captured[j] = buffer.get(*nr).cloned().flatten();
             }
         }
         let skip = !tasks[idx].needed
@@ -227,10 +227,10 @@ fn run_pre_hooks(node: &dyn Node, buffer: &mut [Option<Tensor>]) -> Result<()> {
     if let Some(leaf) = node.leaf() {
         let hooks = leaf.meta().hooks.clone();
         for h in hooks {
-            if let Some(g) = &buffer[0] {
-                if let Some(new) = h(g) {
-                    buffer[0] = Some(new);
-                }
+            if let Some(g) = &buffer[0]
+                && let Some(new) = h(g)
+            {
+                buffer[0] = Some(new);
             }
         }
         return Ok(());
@@ -240,25 +240,24 @@ fn run_pre_hooks(node: &dyn Node, buffer: &mut [Option<Tensor>]) -> Result<()> {
     };
     let hooks = hooks.lock().clone();
     for h in &hooks {
-        if let PreHook::User(nr, f) = h {
-            if let Some(g) = &buffer[*nr] {
-                if let Some(new) = f(g) {
-                    buffer[*nr] = Some(new);
-                }
-            }
+        if let PreHook::User(nr, f) = h
+            && let Some(g) = &buffer[*nr]
+            && let Some(new) = f(g)
+        {
+            buffer[*nr] = Some(new);
         }
     }
     for h in &hooks {
-        if let PreHook::Retain(nr, weak) = h {
-            if let (Some(g), Some(t)) = (&buffer[*nr], weak.upgrade()) {
-                let t = Tensor(t);
-                let old = t.meta().grad.clone();
-                let new = match old {
-                    None => g.try_clone_tensor()?,
-                    Some(old) => old.try_add(g)?,
-                };
-                t.meta().grad = Some(new);
-            }
+        if let PreHook::Retain(nr, weak) = h
+            && let (Some(g), Some(t)) = (&buffer[*nr], weak.upgrade())
+        {
+            let t = Tensor(t);
+            let old = t.meta().grad.clone();
+            let new = match old {
+                None => g.try_clone_tensor()?,
+                Some(old) => old.try_add(g)?,
+            };
+            t.meta().grad = Some(new);
         }
     }
     Ok(())

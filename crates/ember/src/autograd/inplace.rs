@@ -91,10 +91,10 @@ fn copy_slices<F: Formula>(
 
 /// Keeps `retain_grad()` working on a base whose `grad_fn` is replaced.
 fn move_retain_hook(base: &Tensor, node: &Arc<dyn Node>) {
-    if base.retains_grad() {
-        if let Some(h) = node.pre_hooks() {
-            h.lock().push(PreHook::Retain(0, Arc::downgrade(&base.0)));
-        }
+    if base.retains_grad()
+        && let Some(h) = node.pre_hooks()
+    {
+        h.lock().push(PreHook::Retain(0, Arc::downgrade(&base.0)));
     }
 }
 

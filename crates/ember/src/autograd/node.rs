@@ -179,12 +179,12 @@ impl SavedTensor {
         match &self.kind {
             SavedKind::Tensor => Ok(self.data.clone()),
             SavedKind::Output { node, output_nr } => {
-                if crate::is_grad_enabled() {
-                    if let Some(node) = node.upgrade() {
-                        let t = self.data.detach();
-                        t.set_grad_fn(node, *output_nr);
-                        return Ok(t);
-                    }
+                if crate::is_grad_enabled()
+                    && let Some(node) = node.upgrade()
+                {
+                    let t = self.data.detach();
+                    t.set_grad_fn(node, *output_nr);
+                    return Ok(t);
                 }
                 Ok(self.data.clone())
             }

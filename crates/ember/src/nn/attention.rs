@@ -131,7 +131,7 @@ impl MultiheadAttention {
         num_heads: usize,
         opts: MultiheadAttentionOptions,
     ) -> Result<MultiheadAttention> {
-        if num_heads == 0 || embed_dim % num_heads != 0 {
+        if num_heads == 0 || !embed_dim.is_multiple_of(num_heads) {
             bail!(Value, "embed_dim must be divisible by num_heads");
         }
         if !(0.0..=1.0).contains(&opts.dropout) {

@@ -238,10 +238,10 @@ fn check_groups(inc: usize, outc: usize, groups: i64) -> Result<usize> {
         bail!(Value, "groups must be a positive integer");
     }
     let g = groups as usize;
-    if inc % g != 0 {
+    if !inc.is_multiple_of(g) {
         bail!(Value, "in_channels must be divisible by groups");
     }
-    if outc % g != 0 {
+    if !outc.is_multiple_of(g) {
         bail!(Value, "out_channels must be divisible by groups");
     }
     Ok(g)

@@ -281,10 +281,8 @@ fn convert<M: Module + ?Sized>(m: &mut M, f: &dyn Fn(&Tensor) -> Result<Tensor>)
             Ok(t) => {
                 let rg = p.requires_grad();
                 let t = t.detach();
-                if rg {
-                    if let Err(e) = t.try_requires_grad_(true) {
-                        err = Some(e);
-                    }
+                if rg && let Err(e) = t.try_requires_grad_(true) {
+                    err = Some(e);
                 }
                 p.set(t);
             }
@@ -301,10 +299,10 @@ fn convert<M: Module + ?Sized>(m: &mut M, f: &dyn Fn(&Tensor) -> Result<Tensor>)
         }
     });
     m.visit_children_mut(&mut |_, c| {
-        if err.is_none() {
-            if let Err(e) = convert(c, f) {
-                err = Some(e);
-            }
+        if err.is_none()
+            && let Err(e) = convert(c, f)
+        {
+            err = Some(e);
         }
     });
     err.map_or(Ok(()), Err)

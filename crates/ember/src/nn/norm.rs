@@ -217,7 +217,7 @@ impl GroupNorm {
         eps: f64,
         affine: bool,
     ) -> Result<GroupNorm> {
-        if num_groups == 0 || num_channels % num_groups != 0 {
+        if num_groups == 0 || !num_channels.is_multiple_of(num_groups) {
             bail!(Value, "num_channels must be divisible by num_groups");
         }
         Ok(GroupNorm {
@@ -390,13 +390,14 @@ fn batch_norm_forward(
     (rm, rv, count): (Option<&Tensor>, Option<&Tensor>, Option<&Tensor>),
 ) -> Result<Tensor> {
     let mut factor = config.momentum.unwrap_or(0.0);
-    if training && config.track_running_stats {
-        if let Some(n) = count {
-            let _g = crate::no_grad();
-            n.try_add_(1i64)?;
-            if config.momentum.is_none() {
-                factor = 1.0 / n.try_item::<i64>()? as f64;
-            }
+    if training
+        && config.track_running_stats
+        && let Some(n) = count
+    {
+        let _g = crate::no_grad();
+        n.try_add_(1i64)?;
+        if config.momentum.is_none() {
+            factor = 1.0 / n.try_item::<i64>()? as f64;
         }
     }
     let use_batch = training || (rm.is_none() && rv.is_none());

@@ -48,13 +48,14 @@ impl Tensor {
                     "a leaf Variable that requires grad is being used in an in-place operation."
                 );
             }
-            if let Some(b) = self.base() {
-                if b.is_leaf() && b.requires_grad() {
-                    bail!(
-                        Autograd,
-                        "a view of a leaf Variable that requires grad is being used in an in-place operation."
-                    );
-                }
+            if let Some(b) = self.base()
+                && b.is_leaf()
+                && b.requires_grad()
+            {
+                bail!(
+                    Autograd,
+                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                );
             }
         }
         Ok(())

@@ -230,17 +230,18 @@ fn map2<T: Element, F: Fn(T, T) -> T + Copy + Send + Sync>(
             chunked(d, run);
             return;
         }
-        if let Some((as_, al)) = a {
-            if is_scalar_like(al) && same_contig(bl, dl) {
-                let av = as_[al.offset];
-                let bc = contig(bs, bl);
-                let d = &mut dst[dl.offset..dl.offset + n];
-                chunked(d, |st, c| {
-                    let bc = &bc[st..st + c.len()];
-                    c.iter_mut().zip(bc).for_each(|(o, &y)| *o = f(av, y))
-                });
-                return;
-            }
+        if let Some((as_, al)) = a
+            && is_scalar_like(al)
+            && same_contig(bl, dl)
+        {
+            let av = as_[al.offset];
+            let bc = contig(bs, bl);
+            let d = &mut dst[dl.offset..dl.offset + n];
+            chunked(d, |st, c| {
+                let bc = &bc[st..st + c.len()];
+                c.iter_mut().zip(bc).for_each(|(o, &y)| *o = f(av, y))
+            });
+            return;
         }
     }
     match a {

@@ -124,7 +124,7 @@ impl<T: FaerElem> Lu<T> {
     }
 
     fn det(&self) -> T {
-        let mut d = T::from_f64_(if self.transpositions % 2 == 0 {
+        let mut d = T::from_f64_(if self.transpositions.is_multiple_of(2) {
             1.0
         } else {
             -1.0

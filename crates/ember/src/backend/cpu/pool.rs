@@ -174,7 +174,7 @@ fn worker(s: &'static Shared) {
         let mut spins = 0u32;
         while !open_job(s.epoch.load(Acquire), seen) {
             spins = spins.wrapping_add(1);
-            if spins % 256 == 0 && start.elapsed() > SPIN {
+            if spins.is_multiple_of(256) && start.elapsed() > SPIN {
                 let mut g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
                 s.sleepers.fetch_add(1, SeqCst);
                 while !open_job(s.epoch.load(SeqCst), seen) {

@@ -287,20 +287,23 @@ impl<R: RawAllocator> CachingAllocator<R> {
         let pool = self.segments[&block.segment].pool;
         let (mut start, mut size) = (addr, block.size);
         let next = addr + size as u64;
-        if let Some(n) = self.blocks.get(&next).copied() {
-            if !n.allocated && n.segment == block.segment {
-                self.free_set(pool).remove(&(n.size, next));
-                self.blocks.remove(&next);
-                size += n.size;
-            }
+        if let Some(n) = self.blocks.get(&next).copied()
+            && !n.allocated
+            && n.segment == block.segment
+        {
+            self.free_set(pool).remove(&(n.size, next));
+            self.blocks.remove(&next);
+            size += n.size;
         }
-        if let Some((&p_addr, &p)) = self.blocks.range(..addr).next_back() {
-            if !p.allocated && p.segment == block.segment && p_addr + p.size as u64 == addr {
-                self.free_set(pool).remove(&(p.size, p_addr));
-                self.blocks.remove(&addr);
-                start = p_addr;
-                size += p.size;
-            }
+        if let Some((&p_addr, &p)) = self.blocks.range(..addr).next_back()
+            && !p.allocated
+            && p.segment == block.segment
+            && p_addr + p.size as u64 == addr
+        {
+            self.free_set(pool).remove(&(p.size, p_addr));
+            self.blocks.remove(&addr);
+            start = p_addr;
+            size += p.size;
         }
         self.blocks.insert(
             start,

@@ -66,11 +66,11 @@ impl ElementwiseIdx {
             }
             let st: [usize; MAX_OPS] =
                 std::array::from_fn(|k| operands.get(k).map_or(0, |l| l.strides[d]));
-            if let (Some(&inner_size), Some(inner)) = (sizes.last(), strides.last_mut()) {
-                if (0..n_ops).all(|k| st[k] == inner[k] * inner_size) {
-                    *sizes.last_mut().expect("nonempty") *= shape[d];
-                    continue;
-                }
+            if let (Some(&inner_size), Some(inner)) = (sizes.last(), strides.last_mut())
+                && (0..n_ops).all(|k| st[k] == inner[k] * inner_size)
+            {
+                *sizes.last_mut().expect("nonempty") *= shape[d];
+                continue;
             }
             sizes.push(shape[d]);
             strides.push(st);

@@ -348,7 +348,7 @@ fn check(x: &[usize], w: &[usize], b: Option<&Tensor>, p: &ConvParams) -> Result
             x
         );
     }
-    if w[0] % g != 0 {
+    if !w[0].is_multiple_of(g) {
         bail!(
             Shape,
             "Given groups={g}, expected weight to be divisible by {g} at dimension 0, but got weight of size [{w:?}] instead"

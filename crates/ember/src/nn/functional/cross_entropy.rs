@@ -119,14 +119,14 @@ fn check_target(input: &Tensor, target: &Tensor, weight: Option<&Tensor>) -> Res
     } else {
         input.shape()[1]
     };
-    if let Some(w) = weight {
-        if w.numel() != c {
-            bail!(
-                Shape,
-                "weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: {}",
-                ShapeFmt(w.shape())
-            );
-        }
+    if let Some(w) = weight
+        && w.numel() != c
+    {
+        bail!(
+            Shape,
+            "weight tensor should be defined either for all {c} classes or no classes but got weight tensor of shape: {}",
+            ShapeFmt(w.shape())
+        );
     }
     target
         .detach()

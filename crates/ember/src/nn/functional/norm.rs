@@ -161,15 +161,15 @@ pub fn layer_norm(
         );
     }
     for (name, p) in [("weight", weight), ("bias", bias)] {
-        if let Some(p) = p {
-            if p.shape() != normalized_shape {
-                bail!(
-                    Shape,
-                    "Expected {name} to be of same shape as normalized_shape, but got {name} of shape {} and normalized_shape = {}",
-                    ShapeFmt(p.shape()),
-                    ShapeFmt(normalized_shape)
-                );
-            }
+        if let Some(p) = p
+            && p.shape() != normalized_shape
+        {
+            bail!(
+                Shape,
+                "Expected {name} to be of same shape as normalized_shape, but got {name} of shape {} and normalized_shape = {}",
+                ShapeFmt(p.shape()),
+                ShapeFmt(normalized_shape)
+            );
         }
     }
     let inner: usize = normalized_shape.iter().product();
@@ -217,15 +217,15 @@ pub fn group_norm(
         );
     }
     for (name, p) in [("weight", weight), ("bias", bias)] {
-        if let Some(p) = p {
-            if p.dim() != 1 || p.numel() != c {
-                bail!(
-                    Shape,
-                    "Expected {name} to be a vector of size equal to the number of channels in input, but got {name} of shape {} and input of shape {}",
-                    ShapeFmt(p.shape()),
-                    ShapeFmt(s)
-                );
-            }
+        if let Some(p) = p
+            && (p.dim() != 1 || p.numel() != c)
+        {
+            bail!(
+                Shape,
+                "Expected {name} to be a vector of size equal to the number of channels in input, but got {name} of shape {} and input of shape {}",
+                ShapeFmt(p.shape()),
+                ShapeFmt(s)
+            );
         }
     }
     let stats = n * num_groups;
@@ -319,14 +319,14 @@ pub fn batch_norm(
         ("bias", opts.bias),
     ];
     for (name, t) in named {
-        if let Some(t) = t {
-            if t.numel() != c {
-                bail!(
-                    Shape,
-                    "{name} should contain {c} elements not {}",
-                    t.numel()
-                );
-            }
+        if let Some(t) = t
+            && t.numel() != c
+        {
+            bail!(
+                Shape,
+                "{name} should contain {c} elements not {}",
+                t.numel()
+            );
         }
     }
     let mut stat = vec![1usize; s.len()];

@@ -75,7 +75,7 @@ fn pad_dims(ndim: usize, pad: &[i64]) -> impl Iterator<Item = (usize, i64, i64)>
 /// As PyTorch: an odd `pad` length, more pads than dims, a negative output size, a `value`
 /// with a non-constant mode, and the size limits of reflect and circular padding.
 pub fn pad(input: &Tensor, pad: &[i64], mode: PadMode, value: Option<f64>) -> Result<Tensor> {
-    if pad.len() % 2 != 0 {
+    if !pad.len().is_multiple_of(2) {
         bail!(Value, "Padding length must be divisible by 2");
     }
     let nd = input.dim();

@@ -51,10 +51,10 @@ pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> R
         Some(p) if p < 0 => Some(p + num as i64),
         p => p,
     };
-    if let Some((lo, hi)) = int_range(input)? {
-        if lo < 0 || hi >= num as i64 {
-            bail!(IndexOutOfRange, "index out of range in self");
-        }
+    if let Some((lo, hi)) = int_range(input)?
+        && (lo < 0 || hi >= num as i64)
+    {
+        bail!(IndexOutOfRange, "index out of range in self");
     }
     let out = {
         let _g = crate::no_grad();
