@@ -26,7 +26,8 @@ pub trait FloatElement: Element + Float + Send + Sync {
         let z = Self::ZERO;
         Self::from_bool(z < self) - Self::from_bool(self < z)
     }
-    /// `e^x`, in a form the compiler can vectorise where one exists (f32; see [`exp_f32`]).
+    /// `e^x`, in a form the compiler can vectorise where one exists (f32: a branch-free
+    /// polynomial within 2 ulp).
     #[inline(always)]
     fn exp_v(self) -> Self {
         self.exp()
