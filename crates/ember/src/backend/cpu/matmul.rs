@@ -14,7 +14,7 @@ use crate::layout::Layout;
 use crate::{DType, Device};
 use faer::{Accum, MatMut, MatRef, Par};
 
-/// Multiply-adds below which one thread is faster than rayon's fork/join.
+/// Multiply-adds below which one thread is faster than splitting it across threads.
 const PAR_FLOPS: usize = 1 << 18;
 
 fn check(l: &Layout, len: usize) -> Result<()> {
@@ -84,7 +84,7 @@ impl FaerElem for f64 {
 /// output matrix.
 #[derive(Clone, Copy)]
 struct Ptrs<T>(*const T, *const T, *mut T);
-// SAFETY: used only to hand each rayon task the bases of the operands (read only) and of the
+// SAFETY: used only to hand each pool task the bases of the operands (read only) and of the
 // output, where tasks write disjoint matrices (see `disjoint` in `faer_mm`).
 unsafe impl<T> Send for Ptrs<T> {}
 // SAFETY: as above.
