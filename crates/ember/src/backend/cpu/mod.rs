@@ -1,6 +1,6 @@
 //! The CPU backend: generic kernels over `T: Element`, each with a contiguous fast path
-//! (plain slices the compiler vectorises, split across the kernel pool above a size threshold) and a
-//! strided path.
+//! (plain slices the compiler vectorises, split across the kernel pool above a size
+//! threshold) and a strided path.
 
 pub(crate) mod alloc;
 pub(crate) mod conv;
@@ -29,8 +29,8 @@ pub(crate) const PAR_THRESHOLD: usize = 32 * 1024;
 /// Elements per parallel chunk.
 pub(crate) const PAR_CHUNK: usize = 16 * 1024;
 
-/// Runs `run(start, chunk)` over `d` in `PAR_CHUNK` pieces, split across the kernel pool when `d` is
-/// large; `start` is the chunk's index in `d`.
+/// Runs `run(start, chunk)` over `d` in `PAR_CHUNK` pieces, split across the kernel pool
+/// when `d` is large; `start` is the chunk's index in `d`.
 #[inline]
 pub(crate) fn chunked<O: Send>(d: &mut [O], run: impl Fn(usize, &mut [O]) + Sync) {
     if d.len() >= PAR_THRESHOLD {
