@@ -328,6 +328,19 @@ __device__ __forceinline__ void ember_warp_combine(A& v, i64& vi) {
   }
 }
 
+// Adds to `src` and `dst` the offsets of row-major linear index `q` over `ndim` dims of
+// `sizes`, each operand with its own strides (`dst_strides` null: source only).
+__device__ __forceinline__ void ember_offsets(i64 q, int ndim, const i64* sizes,
+                                              const i64* src_strides, const i64* dst_strides,
+                                              i64& src, i64& dst) {
+  for (int d = ndim - 1; d >= 0; --d) {
+    i64 s = sizes[d], r = q % s;
+    q /= s;
+    src += r * src_strides[d];
+    if (dst_strides) dst += r * dst_strides[d];
+  }
+}
+
 // Launched with a multiple of 32 threads per block, at most 1024.
 template <class R, class S, class A, class D>
 __device__ __forceinline__ void ember_reduce(const EmberRIdx& rx, D* out, const S* x) {
@@ -335,22 +348,13 @@ __device__ __forceinline__ void ember_reduce(const EmberRIdx& rx, D* out, const 
   __shared__ i64 si[32];
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = (blockDim.x + 31) >> 5;
   for (i64 o = blockIdx.x; o < rx.n_out; o += gridDim.x) {
-    i64 src = rx.src_offset, dst = rx.dst_offset, q = o;
-    for (int d = rx.out_ndim - 1; d >= 0; --d) {
-      i64 s = rx.out_sizes[d], r = q % s;
-      q /= s;
-      src += r * rx.out_src_strides[d];
-      dst += r * rx.out_dst_strides[d];
-    }
+    i64 src = rx.src_offset, dst = rx.dst_offset;
+    ember_offsets(o, rx.out_ndim, rx.out_sizes, rx.out_src_strides, rx.out_dst_strides, src, dst);
     A v = R::template init<A>();
     i64 vi = Lim<i64>::highest();
     for (i64 j = threadIdx.x; j < rx.n_red; j += blockDim.x) {
-      i64 off = src, q2 = j;
-      for (int d = rx.red_ndim - 1; d >= 0; --d) {
-        i64 s = rx.red_sizes[d], r = q2 % s;
-        q2 /= s;
-        off += r * rx.red_strides[d];
-      }
+      i64 off = src, unused = 0;
+      ember_offsets(j, rx.red_ndim, rx.red_sizes, rx.red_strides, nullptr, off, unused);
       R::combine(v, vi, R::template lift<A>(ld(x[off])), j);
     }
     ember_warp_combine<R>(v, vi);
@@ -388,13 +392,8 @@ template <class R, class S, class A, class D>
 __device__ __forceinline__ void ember_scan(const EmberSIdx& sx, D* out, const S* x) {
   const i64 step = (i64)blockDim.x * gridDim.x;
   for (i64 row = (i64)blockIdx.x * blockDim.x + threadIdx.x; row < sx.n_rows; row += step) {
-    i64 src = sx.src_offset, dst = sx.dst_offset, q = row;
-    for (int d = sx.ndim - 1; d >= 0; --d) {
-      i64 s = sx.sizes[d], r = q % s;
-      q /= s;
-      src += r * sx.src_strides[d];
-      dst += r * sx.dst_strides[d];
-    }
+    i64 src = sx.src_offset, dst = sx.dst_offset;
+    ember_offsets(row, sx.ndim, sx.sizes, sx.src_strides, sx.dst_strides, src, dst);
     A acc = R::template init<A>();
     i64 unused = 0;
     for (i64 t = 0; t < sx.len; ++t) {
