@@ -180,7 +180,6 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
     let run = |p: usize, o: &mut [T], ix: &mut [i64]| {
         let plane = &x[p * hw..][..hw];
         for oy in 0..g.oh {
-            let ys = (0..g.kh).filter_map(|ki| g.iy(oy, ki));
             // Rows whose windows all lie inside the plane (every row without padding) go
             // kernel offset by kernel offset across the whole output row, with selects in
             // place of branches (which mispredicted on ReLU outputs). Each output still scans
@@ -222,6 +221,7 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
                 }
                 continue;
             }
+            let ys = (0..g.kh).filter_map(|ki| g.iy(oy, ki));
             for ox in 0..g.ow {
                 // PyTorch's rule: start at the first in-bounds element, then take any larger
                 // value or any NaN (`v != v`; so the last NaN wins).

@@ -8,6 +8,7 @@
 //! (to f32, PyTorch's accumulation type for them on the CPU).
 
 use super::CpuBuffer;
+use super::pool::SendPtr;
 use crate::dtype::Element;
 use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
@@ -80,23 +81,6 @@ impl FaerElem for f64 {
     }
 }
 
-/// Raw pointers that may cross threads: tasks read the operands and each writes a disjoint
-/// output matrix.
-#[derive(Clone, Copy)]
-struct Ptrs<T>(*const T, *const T, *mut T);
-// SAFETY: used only to hand each pool task the bases of the operands (read only) and of the
-// output, where tasks write disjoint matrices (see `disjoint` in `faer_mm`).
-unsafe impl<T> Send for Ptrs<T> {}
-// SAFETY: as above.
-unsafe impl<T> Sync for Ptrs<T> {}
-
-impl<T> Ptrs<T> {
-    /// Taking `self` whole makes closures capture the `Send` wrapper, not its fields.
-    fn get(self) -> (*const T, *const T, *mut T) {
-        (self.0, self.1, self.2)
-    }
-}
-
 /// `out = beta * out + alpha * lhs @ rhs` for one matrix (`beta` `None`: overwrite).
 fn gemm_one<T: FaerElem>(
     mut out: MatMut<'_, T>,
@@ -156,10 +140,15 @@ fn faer_mm<T: FaerElem>(
     let dense = (cs >= 1 && rs >= n * cs) || (rs >= 1 && cs >= m * rs);
     let flops = m * n * k;
     let threads = super::pool::num_threads();
-    let ptrs = Ptrs(asl.as_ptr(), bsl.as_ptr(), d.as_mut_ptr());
+    // Tasks only read through the operand pointers, and write disjoint output blocks.
+    let ptrs = (
+        SendPtr(asl.as_ptr().cast_mut()),
+        SendPtr(bsl.as_ptr().cast_mut()),
+        SendPtr(d.as_mut_ptr()),
+    );
     // One product (or a block of its rows or columns) on the calling thread.
     let run = |bi: usize, rows: (usize, usize), cols: (usize, usize)| {
-        let (ap, bp, dp) = ptrs.get();
+        let (ap, bp, dp) = (ptrs.0.get(), ptrs.1.get(), ptrs.2.get());
         let ((r0, r1), (c0, c1)) = (rows, cols);
         // SAFETY: `check` verified that every element each view can reach lies inside its
         // slice, and the blocks lie inside the views; dst does not alias a or b (distinct
