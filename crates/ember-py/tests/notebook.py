@@ -73,7 +73,10 @@ class Kernel:
             warnings.simplefilter("always")
             try:
                 self._execute(source, cell_id)
-            except Exception as exc:  # noqa: BLE001 - a notebook shows any error and goes on
+            except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a notebook shows any error and goes on
+                # (BaseException: a Rust panic comes as pyo3's PanicException, which is one)
                 result.error = (type(exc).__name__, str(exc))
                 result.traceback = traceback.format_exc()
         result.seconds = time.perf_counter() - start

@@ -34,16 +34,23 @@ CELLS = json.loads((SEEDS / "cells.json").read_text(encoding="utf-8"))
 EXPECTED = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))
 RUNS = EXPECTED["runs"]
 
-_results: dict[str, list[notebook.CellResult]] = {}
+_results: dict[str, list[notebook.CellResult] | str] = {}
 
 
 def results(run: str) -> list[notebook.CellResult]:
     """Every cell's result of one run, computed once (the cells depend on each other)."""
     if run not in _results:
         spec = RUNS[run]
-        _results[run] = notebook.run_notebook(
-            CELLS[spec["seed"]], seed=EXPECTED["seed"], prelude=spec["prelude"]
-        )
+        try:
+            _results[run] = notebook.run_notebook(
+                CELLS[spec["seed"]], seed=EXPECTED["seed"], prelude=spec["prelude"]
+            )
+        except Exception:  # seeding or the prelude failed: no cell of the run can run
+            import traceback
+
+            _results[run] = f"run {run} could not start:\n{traceback.format_exc()}"
+    if isinstance(_results[run], str):
+        pytest.fail(_results[run], pytrace=False)
     return _results[run]
 
 
