@@ -53,16 +53,13 @@ def class_path(cls) -> str:
     ``torch.linalg.LinAlgError``, ..."""
     if cls.__module__ == "builtins":
         return cls.__name__
-    import importlib
-    for modname in ("torch", "torch.linalg", "torch.autograd", "torch.nn", "torch.cuda",
-                    "torch.utils", "torch.jit"):
-        try:
-            mod = importlib.import_module(modname)
-        except ImportError:
+    for sub in ("", "linalg", "autograd", "nn", "cuda", "utils", "jit"):
+        mod = getattr(torch, sub, None) if sub else torch
+        if mod is None:
             continue
         for name in sorted(dir(mod)):
             if not name.startswith("_") and getattr(mod, name, None) is cls:
-                return f"{modname}.{name}"
+                return f"torch.{sub}.{name}" if sub else f"torch.{name}"
     return f"{cls.__module__}.{cls.__qualname__}"
 
 

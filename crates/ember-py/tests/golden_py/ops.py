@@ -222,6 +222,10 @@ def _reflected(op):
 
     def styles(xs, kw):
         s = kw["other"]
+        rest = {k: v for k, v in kw.items() if k != "other"}
+        if rest and op == "rsub":  # alpha: other - alpha * x
+            return [Style(f"torch.rsub(x, {_fmt(s)}, {_kws(rest)})",
+                          lambda x: torch.rsub(x[0], s, **rest))]
         out = [Style(f"{_fmt(s)} {sym} x", lambda x: f(s, x[0]))]
         if op == "rsub":
             out.append(Style(f"torch.rsub(x, {_fmt(s)})", lambda x: torch.rsub(x[0], s)))
@@ -247,6 +251,8 @@ def _pow(xs, kw):
 
 
 def _clamp(xs, kw):
+    if len(xs) > 1:  # tensor bounds
+        return _tensor_op("clamp")(xs, kw)
     lo, hi = kw.get("min"), kw.get("max")
     return [
         Style(f"torch.clamp(x, {_kws(kw)})", lambda x: torch.clamp(x[0], **kw)),
@@ -256,6 +262,8 @@ def _clamp(xs, kw):
 
 
 def _where(xs, kw):
+    if len(xs) != 3 or kw:
+        return _tensor_op("where")(xs, kw)
     return [
         Style("torch.where(cond, a, b)", lambda x: torch.where(x[0], x[1], x[2])),
         Style("a.where(cond, b)", lambda x: x[1].where(x[0], x[2])),
@@ -272,6 +280,8 @@ DTYPE_METHODS = {
 
 
 def _to(xs, kw):
+    if list(kw) != ["dtype"]:
+        return [Style(f"x.to({_kws(kw)})", lambda x: x[0].to(**kw))]
     dt = kw["dtype"]
     name = str(dt).rsplit(".", 1)[-1]
     out = [
@@ -288,6 +298,8 @@ def _requires_grad_(xs, kw):
     def setter(x):
         x[0].requires_grad = True
         return x[0]
+    if kw:
+        return [Style(f"x.requires_grad_({_kws(kw)})", lambda x: x[0].requires_grad_(**kw))]
     return [
         Style("x.requires_grad_()", lambda x: x[0].requires_grad_()),
         Style("x.requires_grad_(True)", lambda x: x[0].requires_grad_(True)),
@@ -299,16 +311,17 @@ def _requires_grad_(xs, kw):
 
 # --------------------------------------------------------------------------- reductions
 
-def _reduction(op, positional_dim=True):
+def _reduction(op, positional_dim=True, method=True):
     """``torch.<op>(x, **kw)``, ``x.<op>(**kw)`` and, with a ``dim``, ``x.<op>(dim, ...)``
     (a list of dims as a tuple)."""
     def styles(xs, kw):
         fn = getattr(torch, op)
         n = _names(len(xs))
-        out = [
-            Style(f"torch.{op}({_args(n, _kws(kw))})", lambda x: fn(*x, **kw)),
-            Style(f"x.{op}({_args(n[3:], _kws(kw))})", lambda x: getattr(x[0], op)(*x[1:], **kw)),
-        ]
+        out = [Style(f"torch.{op}({_args(n, _kws(kw))})", lambda x: fn(*x, **kw))]
+        if not method:
+            return out
+        out.append(Style(f"x.{op}({_args(n[3:], _kws(kw))})",
+                         lambda x: getattr(x[0], op)(*x[1:], **kw)))
         if positional_dim and "dim" in kw and len(xs) == 1:
             d = _tup(kw["dim"])
             rest = {k: v for k, v in kw.items() if k != "dim"}
@@ -343,15 +356,17 @@ def _norm(xs, kw):
 
 # --------------------------------------------------------------------------- linalg
 
-def _tensor_op(op, operator_sym=None):
+def _tensor_op(op, operator_sym=None, fn=True, method=True):
     """``torch.<op>(*inputs, **kw)`` and ``inputs[0].<op>(*inputs[1:], **kw)``."""
     def styles(xs, kw):
         n = _names(len(xs))
-        out = [
-            Style(f"torch.{op}({_args(n, _kws(kw))})", lambda x: getattr(torch, op)(*x, **kw)),
-            Style(f"a.{op}({_args(n[3:], _kws(kw))})",
-                  lambda x: getattr(x[0], op)(*x[1:], **kw)),
-        ]
+        out = []
+        if fn:
+            out.append(Style(f"torch.{op}({_args(n, _kws(kw))})",
+                             lambda x: getattr(torch, op)(*x, **kw)))
+        if method:
+            out.append(Style(f"a.{op}({_args(n[3:], _kws(kw))})",
+                             lambda x: getattr(x[0], op)(*x[1:], **kw)))
         if operator_sym and not kw and len(xs) == 2:
             sym, f = operator_sym
             out.append(Style(f"a {sym} b", lambda x: f(x[0], x[1])))
@@ -372,6 +387,8 @@ def _sizes_op(op, key, fn_form=False):
     """``x.<op>(list)``, ``x.<op>(*sizes)``, ``x.<op>(tuple)`` (reshape, view, permute,
     expand, repeat, flip); ``torch.<op>(x, list)`` first where torch has it."""
     def styles(xs, kw):
+        if op == "view" and "dtype" in kw:  # x.view(dtype)
+            return [Style(f"x.view({kw['dtype']})", lambda x: x[0].view(kw["dtype"]))]
         v = kw[key]
         out = []
         if fn_form:
@@ -486,7 +503,10 @@ def _contiguous(xs, kw):
 # --------------------------------------------------------------------------- indexing
 
 def index_item(it):
-    """One item of ``kwargs.index``: an int, ``"start:stop:step"``, ``"None"``, ``"..."``."""
+    """One item of ``kwargs.index``: an int, ``"start:stop:step"``, ``"None"``, ``"..."``
+    (or a list of ints: an advanced index, ``x[[0, 2]]``)."""
+    if isinstance(it, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in it):
+        return list(it)
     if isinstance(it, bool) or not isinstance(it, (int, str)):
         raise Mismatch(f"bad index item {it!r}")
     if isinstance(it, int):
@@ -559,6 +579,8 @@ def _dim_second(op):
 
 
 def _masked_fill(xs, kw):
+    if len(xs) > 2:  # a 0-dim tensor value
+        return _tensor_op("masked_fill")(xs, kw)
     v = kw.get("value")
     return [
         Style(f"torch.masked_fill(x, mask, {_kws(kw)})",
@@ -591,6 +613,8 @@ def _f(op, extra_kw_inputs=()):
 
 def _softmax(op):
     def styles(xs, kw):
+        if "dim" not in kw:  # the implicit dim: F only (it warns)
+            return [Style(f"F.{op}(x, {_kws(kw)})", lambda x: getattr(F, op)(x[0], **kw))]
         d = kw.get("dim")
         rest = {k: v for k, v in kw.items() if k != "dim"}
         return [
@@ -704,18 +728,22 @@ for _op in BINARY:
 for _op in ("rsub", "rdiv", "rpow"):
     OPS[_op] = _reflected(_op)
 for _op in REDUCTIONS:
-    OPS[_op] = _reduction(_op)
+    # topk(k, dim), kthvalue(k, dim), unique(sorted, ..., dim): dim is not first.
+    OPS[_op] = _reduction(_op, positional_dim=_op not in ("topk", "kthvalue", "unique"),
+                          method=_op not in ("std_mean", "var_mean"))
 for _op, _sym in [("dot", None), ("mv", None), ("mm", None), ("bmm", None),
                   ("matmul", ("@", operator.matmul)), ("outer", None), ("ger", None),
                   ("addmm", None), ("addbmm", None), ("baddbmm", None), ("addmv", None),
                   ("addr", None), ("inverse", None), ("det", None), ("trace", None),
                   ("logdet", None), ("slogdet", None), ("cross", None), ("kron", None),
-                  ("tensordot", None), ("inner", None), ("vdot", None), ("cholesky", None),
+                  ("inner", None), ("vdot", None), ("cholesky", None),
                   ("pinverse", None), ("matrix_power", None), ("diagonal", None),
                   ("masked_select", None), ("nonzero", None), ("take", None),
-                  ("broadcast_to", None), ("expand_as", None), ("view_as", None),
-                  ("reshape_as", None), ("type_as", None)]:
+                  ("broadcast_to", None)]:
     OPS[_op] = _tensor_op(_op, _sym)
+OPS["tensordot"] = _tensor_op("tensordot", method=False)
+for _op in ("expand_as", "view_as", "reshape_as", "type_as"):
+    OPS[_op] = _tensor_op(_op, fn=False)
 for _op in ("reshape", "permute", "flip"):
     OPS[_op] = _sizes_op(_op, {"reshape": "shape", "permute": "dims", "flip": "dims"}[_op],
                          fn_form=True)
@@ -789,9 +817,10 @@ for _op in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d"
 def _generic(op):
     """An op outside the table, by name: ``torch.linalg.<x>`` for ``linalg_<x>``, else
     ``torch.<op>(*inputs, **kwargs)``, else ``torch.nn.functional.<op>``, else a method."""
-    if op.startswith("linalg_") and callable(getattr(torch.linalg, op[7:], None)):
+    linalg, special = getattr(torch, "linalg", None), getattr(torch, "special", None)
+    if op.startswith("linalg_") and callable(getattr(linalg, op[7:], None)):
         return _linalg(op[7:])
-    if op.startswith("special_") and callable(getattr(torch.special, op[8:], None)):
+    if op.startswith("special_") and callable(getattr(special, op[8:], None)):
         name = op[8:]
         return lambda xs, kw: [Style(f"torch.special.{name}(...)",
                                      lambda x: getattr(torch.special, name)(*x, **kw))]
@@ -809,7 +838,10 @@ def styles(op: str, xs: list, kw: dict) -> list[Style]:
     make = OPS.get(op) or _generic(op)
     if make is None:
         raise UnknownOp(f"unknown op {op!r}")
-    return make(xs, kw)
+    try:
+        return make(xs, kw)
+    except KeyError as e:
+        raise Mismatch(f"op {op!r} needs the keyword {e} in kwargs") from None
 
 
 def call(op: str, xs: list, kw: dict):

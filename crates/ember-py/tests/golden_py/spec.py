@@ -135,9 +135,18 @@ def compare(got, spec, tol=None) -> None:
     want = python_values(spec)
     if len(have) != len(want):
         raise Mismatch(f"{len(have)} values from tolist(), expected {len(want)}")
+    kind = bool if name == "bool" else float if name in FLOAT_NAMES else int
+    bad = [v for v in have if type(v) is not kind]
+    if bad:
+        raise Mismatch(f"tolist() of a {name} tensor holds {type(bad[0]).__name__} "
+                       f"{bad[0]!r}, expected Python {kind.__name__}s")
+    if len(want) == 1:
+        item = got.item()
+        if type(item) is not kind or not (item == have[0] or item != item and have[0] != have[0]):
+            raise Mismatch(f"item() = {item!r} but tolist() holds {have[0]!r}")
     if name not in FLOAT_NAMES:
         for i, (h, w) in enumerate(zip(have, want)):
-            if h != w or type(h) is not type(w):
+            if h != w:
                 raise Mismatch(f"value[{i}] = {h!r} != expected {w!r}")
         return
     rtol, atol = tol if tol is not None else default_tolerance(name)
