@@ -244,7 +244,7 @@ def _pow(xs, kw):
         ]
     e = kw.get("exponent")
     return [
-        Style(f"torch.pow(x, {_kws(kw)})", lambda x: torch.pow(x[0], **kw)),
+        Style(f"torch.pow({_args('x', _kws(kw))})", lambda x: torch.pow(x[0], **kw)),
         Style(f"x.pow({_fmt(e)})", lambda x: x[0].pow(e)),
         Style(f"x ** {_fmt(e)}", lambda x: x[0] ** e),
     ]
@@ -255,7 +255,7 @@ def _clamp(xs, kw):
         return _tensor_op("clamp")(xs, kw)
     lo, hi = kw.get("min"), kw.get("max")
     return [
-        Style(f"torch.clamp(x, {_kws(kw)})", lambda x: torch.clamp(x[0], **kw)),
+        Style(f"torch.clamp({_args('x', _kws(kw))})", lambda x: torch.clamp(x[0], **kw)),
         Style(f"x.clamp({_kws(kw)})", lambda x: x[0].clamp(**kw)),
         Style(f"torch.clamp(x, {_fmt(lo)}, {_fmt(hi)})", lambda x: torch.clamp(x[0], lo, hi)),
     ]
@@ -341,7 +341,7 @@ REDUCTIONS = [
 
 def _norm(xs, kw):
     out = [
-        Style(f"torch.norm(x, {_kws(kw)})", lambda x: torch.norm(x[0], **kw)),
+        Style(f"torch.norm({_args('x', _kws(kw))})", lambda x: torch.norm(x[0], **kw)),
         Style(f"x.norm({_kws(kw)})", lambda x: x[0].norm(**kw)),
     ]
     if "p" in kw:
@@ -442,7 +442,7 @@ def _select(xs, kw):
 def _transpose(xs, kw):
     d0, d1 = kw.get("dim0"), kw.get("dim1")
     return [
-        Style(f"torch.transpose(x, {_kws(kw)})", lambda x: torch.transpose(x[0], **kw)),
+        Style(f"torch.transpose({_args('x', _kws(kw))})", lambda x: torch.transpose(x[0], **kw)),
         Style(f"x.transpose({_fmt(d0)}, {_fmt(d1)})", lambda x: x[0].transpose(d0, d1)),
         Style(f"torch.transpose(x, {_fmt(d0)}, {_fmt(d1)})",
               lambda x: torch.transpose(x[0], d0, d1)),
@@ -583,7 +583,7 @@ def _masked_fill(xs, kw):
         return _tensor_op("masked_fill")(xs, kw)
     v = kw.get("value")
     return [
-        Style(f"torch.masked_fill(x, mask, {_kws(kw)})",
+        Style(f"torch.masked_fill({_args('x, mask', _kws(kw))})",
               lambda x: torch.masked_fill(x[0], x[1], **kw)),
         Style(f"x.masked_fill(mask, {_fmt(v)})", lambda x: x[0].masked_fill(x[1], v)),
     ]
@@ -614,7 +614,7 @@ def _f(op, extra_kw_inputs=()):
 def _softmax(op):
     def styles(xs, kw):
         if "dim" not in kw:  # the implicit dim: F only (it warns)
-            return [Style(f"F.{op}(x, {_kws(kw)})", lambda x: getattr(F, op)(x[0], **kw))]
+            return [Style(f"F.{op}({_args('x', _kws(kw))})", lambda x: getattr(F, op)(x[0], **kw))]
         d = kw.get("dim")
         rest = {k: v for k, v in kw.items() if k != "dim"}
         return [
@@ -635,9 +635,9 @@ def _layer_norm(xs, kw):
     def by_kw(x):
         return F.layer_norm(x[0], ns, **dict(zip(names, x[1:])), **rest)
     return [
-        Style(f"F.layer_norm(x, {_fmt(ns)}, {_args(*[f'{k}={k}' for k in names], _kws(rest))})",
+        Style(f"F.layer_norm({_args('x', _fmt(ns), *[f'{k}={k}' for k in names], _kws(rest))})",
               by_kw),
-        Style(f"F.layer_norm(x, {_fmt(_tup(ns))}, {_args(*names, _kws(rest))})",
+        Style(f"F.layer_norm({_args('x', _fmt(_tup(ns)), *names, _kws(rest))})",
               lambda x: F.layer_norm(x[0], _tup(ns), *x[1:], **rest)),
     ]
 
@@ -650,9 +650,9 @@ def _group_norm(xs, kw):
     def by_kw(x):
         return F.group_norm(x[0], g, **dict(zip(names, x[1:])), **rest)
     return [
-        Style(f"F.group_norm(x, {g}, {_args(*[f'{k}={k}' for k in names], _kws(rest))})",
+        Style(f"F.group_norm({_args('x', str(g), *[f'{k}={k}' for k in names], _kws(rest))})",
               by_kw),
-        Style(f"F.group_norm(x, {g}, {_args(*names, _kws(rest))})",
+        Style(f"F.group_norm({_args('x', str(g), *names, _kws(rest))})",
               lambda x: F.group_norm(x[0], g, *x[1:], **rest)),
     ]
 
@@ -666,7 +666,7 @@ def _batch_norm(xs, kw):
         rm = x[3] if len(x) > 3 else None
         rv = x[4] if len(x) > 4 else None
         return F.batch_norm(x[0], rm, rv, weight=w, bias=b, **kw)
-    return [Style(f"F.batch_norm(x, running_mean, running_var, weight=w, bias=b, {_kws(kw)})",
+    return [Style(f"F.batch_norm({_args('x, running_mean, running_var, weight=w, bias=b', _kws(kw))})",
                   call)]
 
 
