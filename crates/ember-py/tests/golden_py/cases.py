@@ -369,35 +369,28 @@ _INPLACE_OPERATORS = {"add_": "+=", "sub_": "-=", "mul_": "*=", "div_": "/="}
 def _inplace(env, step, si):
     kind = step["inplace"]
     t = env.get_tensor(step["target"])
-    names = step.get("inputs") or []
+    args = [env.get_tensor(n) for n in step.get("inputs") or []]
     kw = ops.convert_kwargs(step.get("kwargs"))
-    if kind == "zero_":
-        t.zero_()
-        return
-    if names:
-        operand = env.get_tensor(names[0])
-    elif "other" in kw:
-        operand = kw["other"]
-    else:
-        raise Mismatch(f"in-place {kind} without an operand")
+    if not args and "other" in kw:
+        args = [kw.pop("other")]
+    fn = getattr(t, kind, None) if kind.endswith("_") else None
+    if fn is None:
+        raise Mismatch(f"unknown in-place op {kind}")
     # Both spellings of Python code: the method on even steps, the augmented assignment
     # (which rebinds the name to the same tensor) on odd ones.
-    if kind in _INPLACE_OPERATORS and si % 2 == 1:
-        name = step["target"]
+    if kind in _INPLACE_OPERATORS and si % 2 == 1 and len(args) == 1 and not kw:
+        o = args[0]
         if kind == "add_":
-            t += operand
+            t += o
         elif kind == "sub_":
-            t -= operand
+            t -= o
         elif kind == "mul_":
-            t *= operand
+            t *= o
         else:
-            t /= operand
-        env[name] = t
+            t /= o
+        env[step["target"]] = t
     else:
-        fn = getattr(t, kind, None)
-        if fn is None:
-            raise Mismatch(f"unknown in-place op {kind}")
-        fn(operand)
+        fn(*args, **kw)
 
 
 def _grad_step(env, step):
