@@ -76,6 +76,11 @@ def test_golden(case):
         cases.run_case(case, EXCEPTIONS)
     except cases.Mismatch as e:
         reason = f"{case['id']}: {e}"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - a Rust panic (PyO3's PanicException) too
+        msg = str(e).splitlines()[0] if str(e) else ""
+        reason = f"{case['id']}: {type(e).__name__} escaped the runner: {msg}"
     finally:
         torch.set_grad_enabled(True)
     if reason is not None:
