@@ -146,7 +146,7 @@ impl DType {
     }
 
     /// The legacy tensor type name used in some PyTorch messages (`"DoubleTensor"`).
-    pub(crate) const fn legacy_name(self) -> &'static str {
+    pub const fn legacy_name(self) -> &'static str {
         match self {
             DType::Bool => "BoolTensor",
             DType::U8 => "ByteTensor",

@@ -83,6 +83,21 @@ impl Tensor {
         }
     }
 
+    /// Any op of the binary table in place (`x.remainder_(3)`, `x.pow_(2)`), by its enum;
+    /// returns `self`.
+    ///
+    /// ```
+    /// let x = ember::tensor([1.0, 4.0]);
+    /// x.try_binary_(2.0, ember::BinaryOp::Pow).unwrap();
+    /// assert_eq!(x.to_vec::<f32>(), vec![1.0, 16.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// As the op's named in-place method (`try_add_`, …).
+    pub fn try_binary_<'a>(&self, other: impl Into<Operand<'a>>, op: BinaryOp) -> Result<Tensor> {
+        self.inplace_binary(other.into(), op)
+    }
+
     fn inplace_binary(&self, other: Operand<'_>, op: BinaryOp) -> Result<Tensor> {
         self.check_inplace()?;
         let (o, dt, shape) = match other {

@@ -8,6 +8,68 @@ use crate::{Element, Tensor};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Dimension, IxDyn, ShapeBuilder};
 
 impl Tensor {
+    /// A tensor over memory someone else owns, without a copy (libtorch's `from_blob`, what
+    /// `torch.from_numpy` does): `strides` are in elements, and `owner` is kept alive as long
+    /// as any tensor over the memory lives. See Note [Foreign memory].
+    ///
+    /// ```
+    /// let data = Box::new([1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    /// let ptr = std::ptr::NonNull::new(data.as_ptr() as *mut u8).unwrap();
+    /// // SAFETY: `data` (moved into the tensor as its owner) holds 6 f32s at `ptr`.
+    /// let t = unsafe { ember::Tensor::from_blob(ptr, &[3, 2], &[1, 3], 0, ember::DType::F32, 6, Box::new(data)) }
+    ///     .unwrap();
+    /// assert_eq!(t.to_vec::<f32>(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// If the layout reaches outside the `len` elements, or `ptr` is not aligned for `dtype`.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `len` elements of `dtype` for as long as
+    /// `owner` lives, and nothing may free or move that memory meanwhile.
+    pub unsafe fn from_blob(
+        ptr: std::ptr::NonNull<u8>,
+        shape: &[usize],
+        strides: &[usize],
+        offset: usize,
+        dtype: crate::DType,
+        len: usize,
+        owner: Box<dyn std::any::Any + Send + Sync>,
+    ) -> Result<Tensor> {
+        if shape.len() != strides.len() {
+            bail!(Shape, "from_blob: {} sizes but {} strides", shape.len(), strides.len());
+        }
+        if (ptr.as_ptr() as usize) % dtype.size_in_bytes() != 0 {
+            bail!(Value, "from_blob: data pointer is not aligned for {}", dtype.name());
+        }
+        let layout = Layout {
+            shape: shape.iter().copied().collect(),
+            strides: strides.iter().copied().collect(),
+            offset,
+        };
+        check_in_bounds(&layout, len)?;
+        let bytes = len
+            .checked_mul(dtype.size_in_bytes())
+            .ok_or_else(|| crate::Error::Value("from_blob: size overflows".into()))?;
+        // SAFETY: the caller vouches for `ptr`, `len` and the owner's lifetime.
+        let buf = unsafe { crate::backend::cpu::CpuBuffer::from_external(ptr, bytes, owner) };
+        let storage = std::sync::Arc::new(crate::storage::Storage::new(Buffer::Cpu(buf)));
+        Ok(Tensor::from_parts(storage, layout, dtype))
+    }
+
+    /// The address of the tensor's first element (`x.data_ptr()`); stable for the storage's
+    /// lifetime (Note [Foreign memory]).
+    ///
+    /// ```
+    /// let x = ember::zeros([4]);
+    /// assert_eq!(x.narrow(0, 1, 2).data_ptr(), x.data_ptr() + 4);
+    /// ```
+    pub fn data_ptr(&self) -> usize {
+        let guard = self.storage().read();
+        let Buffer::Cpu(buf) = &*guard;
+        buf.as_ptr() as usize + self.layout().offset * self.dtype().size_in_bytes()
+    }
+
     /// `torch.from_numpy(a)`: a tensor owning the array's memory. No copy when the array is in
     /// standard (row-major, contiguous) layout; other layouts are copied into one.
     ///

@@ -315,6 +315,34 @@ impl Tensor {
         Ok(())
     }
 
+    /// Any op of the binary table by its enum, with autograd (`torch.<op>(self, other)`):
+    /// what front ends generated from the op table call.
+    ///
+    /// ```
+    /// let x = ember::tensor([7, -7]);
+    /// let r = x.try_binary(3, ember::BinaryOp::Remainder).unwrap();
+    /// assert_eq!(r.to_vec::<i64>(), vec![1, 2]);
+    /// ```
+    ///
+    /// # Errors
+    /// As the op's named method (`try_add`, `try_remainder`, …).
+    pub fn try_binary<'a>(&self, other: impl Into<Operand<'a>>, op: BinaryOp) -> Result<Tensor> {
+        self.binary_op(other.into(), op)
+    }
+
+    /// Any comparison or logical op of [`CmpOp`] by its enum (`torch.eq`, `torch.logical_and`, …).
+    ///
+    /// ```
+    /// let m = ember::tensor([1.0, 3.0]).try_cmp(2.0, ember::CmpOp::Gt).unwrap();
+    /// assert_eq!(m.to_vec::<bool>(), vec![false, true]);
+    /// ```
+    ///
+    /// # Errors
+    /// If the shapes do not broadcast or the devices differ.
+    pub fn try_cmp<'a>(&self, other: impl Into<Operand<'a>>, op: CmpOp) -> Result<Tensor> {
+        self.cmp_op(other.into(), op)
+    }
+
     /// The binary op with autograd, for tensor or scalar `other`.
     fn binary_op(&self, other: Operand<'_>, op: BinaryOp) -> Result<Tensor> {
         if op == BinaryOp::Sub {

@@ -54,6 +54,9 @@ enum Origin {
     Vec(std::alloc::Layout),
     /// No allocation (zero bytes).
     Empty,
+    /// Memory owned by someone else (a NumPy array); dropping the owner releases it.
+    /// See Note [Foreign memory].
+    External(#[allow(dead_code)] Box<dyn std::any::Any + Send + Sync>),
 }
 
 /// A host memory block holding elements of one dtype.
@@ -193,6 +196,36 @@ impl CpuBuffer {
         }
     }
 
+    /// A buffer over `bytes` bytes at `ptr` that someone else owns; `owner` is kept alive
+    /// (and dropped) with the buffer.
+    ///
+    /// Note [Foreign memory]
+    /// `torch.from_numpy` shares the array's memory: the buffer neither allocates nor frees
+    /// it, and holds the array (the `owner`) until the last tensor over it is gone. The
+    /// pointer never moves while a storage holds it, which is also what lets `x.numpy()`
+    /// hand out the tensor's own memory.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `bytes` bytes, aligned for the element
+    /// type the buffer will be read as, and stay so for as long as `owner` lives.
+    pub unsafe fn from_external(
+        ptr: NonNull<u8>,
+        bytes: usize,
+        owner: Box<dyn std::any::Any + Send + Sync>,
+    ) -> CpuBuffer {
+        CpuBuffer {
+            ptr,
+            bytes,
+            cap: 0,
+            origin: Origin::External(owner),
+        }
+    }
+
+    /// The address of the first byte.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.ptr.as_ptr()
+    }
+
     /// The buffer's length in bytes.
     pub fn len_bytes(&self) -> usize {
         self.bytes
@@ -233,7 +266,7 @@ impl Drop for CpuBuffer {
     fn drop(&mut self) {
         ALLOCATED.fetch_sub(self.cap, Ordering::Relaxed);
         match self.origin {
-            Origin::Empty => {}
+            Origin::Empty | Origin::External(_) => {}
             Origin::Vec(layout) => {
                 // SAFETY: the allocation came from a Vec with this layout.
                 unsafe { std::alloc::dealloc(self.ptr.as_ptr(), layout) }

@@ -1,0 +1,3 @@
+"""``torch.utils.hooks``."""
+
+from .._C import RemovableHandle  # noqa: F401
