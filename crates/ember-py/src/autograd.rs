@@ -96,7 +96,11 @@ pub fn run_backward(
                 for (i, root) in roots.iter().enumerate() {
                     let mut b = root.backward_opts().create_graph(create_graph);
                     let last = i + 1 == roots.len();
-                    b = b.retain_graph(if last { retain_graph.unwrap_or(create_graph) } else { true });
+                    b = b.retain_graph(if last {
+                        retain_graph.unwrap_or(create_graph)
+                    } else {
+                        true
+                    });
                     if let Some(Some(g)) = grads.get(i) {
                         b = b.gradient(g);
                     }
@@ -267,9 +271,11 @@ impl PyNode {
                     Some(n) => node_obj(py, n)?,
                     None => py.None(),
                 };
-                Ok(PyTuple::new(py, [node, nr.into_pyobject(py)?.into_any().unbind()])?
-                    .into_any()
-                    .unbind())
+                Ok(
+                    PyTuple::new(py, [node, nr.into_pyobject(py)?.into_any().unbind()])?
+                        .into_any()
+                        .unbind(),
+                )
             })
             .collect::<PyResult<_>>()?;
         Ok(PyTuple::new(py, items)?.into_any().unbind())
@@ -333,7 +339,9 @@ fn call_hook(hook: &Py<PyAny>, g: &Tensor) -> Option<Tensor> {
             Ok(v) => match v.bind(py).cast::<PyTensor>() {
                 Ok(t) => Some(t.get().t.clone()),
                 Err(_) => {
-                    park(PyTypeError::new_err("hook returned a value that is not a Tensor or None"));
+                    park(PyTypeError::new_err(
+                        "hook returned a value that is not a Tensor or None",
+                    ));
                     None
                 }
             },
@@ -395,7 +403,10 @@ impl PyCtx {
             Some(Err(msg)) => return Err(PyRuntimeError::new_err(names(msg.clone()))),
             None => self.to_save.lock().clone(),
         };
-        let items: Vec<Py<PyAny>> = ts.into_iter().map(|t| wrap(py, t)).collect::<PyResult<_>>()?;
+        let items: Vec<Py<PyAny>> = ts
+            .into_iter()
+            .map(|t| wrap(py, t))
+            .collect::<PyResult<_>>()?;
         Ok(PyTuple::new(py, items)?.into_any().unbind())
     }
 
@@ -457,7 +468,11 @@ struct PyFunction {
 impl Function for PyFunction {
     fn forward(&self, ctx: &mut FunctionCtx, _inputs: &[Tensor]) -> ember::Result<Vec<Tensor>> {
         Python::attach(|py| {
-            let args = self.args.lock().take().ok_or_else(|| Error::Autograd("forward ran twice".into()))?;
+            let args = self
+                .args
+                .lock()
+                .take()
+                .ok_or_else(|| Error::Autograd("forward ran twice".into()))?;
             let mut call: Vec<Py<PyAny>> = vec![self.ctx.clone_ref(py).into_any()];
             call.extend(args.bind(py).iter().map(|a| a.unbind()));
             let out = self
@@ -469,7 +484,11 @@ impl Function for PyFunction {
                 vec![t.get().t.clone()]
             } else if let Ok(tup) = out.cast::<PyTuple>() {
                 tup.iter()
-                    .map(|o| o.cast::<PyTensor>().map(|t| t.get().t.clone()).map_err(|e| park(e.into())))
+                    .map(|o| {
+                        o.cast::<PyTensor>()
+                            .map(|t| t.get().t.clone())
+                            .map_err(|e| park(e.into()))
+                    })
                     .collect::<ember::Result<_>>()?
             } else {
                 return Err(park(PyTypeError::new_err(
@@ -516,7 +535,11 @@ impl Function for PyFunction {
                 )));
             }
             let pick = |i: usize| -> ember::Result<Option<Tensor>> {
-                let o = if items.len() == self.nargs { &items[self.tensor_pos[i]] } else { &items[i] };
+                let o = if items.len() == self.nargs {
+                    &items[self.tensor_pos[i]]
+                } else {
+                    &items[i]
+                };
                 if o.is_none() {
                     Ok(None)
                 } else {
@@ -536,7 +559,11 @@ impl Function for PyFunction {
 
 /// `MyFunction.apply(*args)` for a Python `autograd.Function` subclass.
 #[pyfunction]
-pub fn _function_apply(py: Python<'_>, cls: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+pub fn _function_apply(
+    py: Python<'_>,
+    cls: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyTuple>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let mut tensors = Vec::new();
         let mut tensor_pos = Vec::new();
@@ -580,7 +607,10 @@ pub fn _function_apply(py: Python<'_>, cls: &Bound<'_, PyAny>, args: &Bound<'_, 
         if outs.len() == 1 && !tuple_out {
             return wrap(py, outs.into_iter().next().expect("one output"));
         }
-        let items: Vec<Py<PyAny>> = outs.into_iter().map(|t| wrap(py, t)).collect::<PyResult<_>>()?;
+        let items: Vec<Py<PyAny>> = outs
+            .into_iter()
+            .map(|t| wrap(py, t))
+            .collect::<PyResult<_>>()?;
         Ok(PyTuple::new(py, items)?.into_any().unbind())
     })
 }
@@ -600,13 +630,23 @@ pub fn gradcheck(
 ) -> PyResult<bool> {
     let ins = tensors_of(inputs)?;
     let f = |xs: &[Tensor]| -> ember::Result<Vec<Tensor>> {
-        let args: Vec<Py<PyAny>> = xs.iter().map(|x| wrap(py, x.clone())).collect::<PyResult<_>>().map_err(park)?;
-        let out = func.call1(py, PyTuple::new(py, args).map_err(park)?).map_err(park)?;
+        let args: Vec<Py<PyAny>> = xs
+            .iter()
+            .map(|x| wrap(py, x.clone()))
+            .collect::<PyResult<_>>()
+            .map_err(park)?;
+        let out = func
+            .call1(py, PyTuple::new(py, args).map_err(park)?)
+            .map_err(park)?;
         let out = out.bind(py);
         if let Ok(t) = out.cast::<PyTensor>() {
             return Ok(vec![t.get().t.clone()]);
         }
-        let list = out.cast::<PyTuple>().map(|t| t.as_any().clone()).or_else(|_| out.cast::<PyList>().map(|l| l.as_any().clone())).map_err(|e| park(e.into()))?;
+        let list = out
+            .cast::<PyTuple>()
+            .map(|t| t.as_any().clone())
+            .or_else(|_| out.cast::<PyList>().map(|l| l.as_any().clone()))
+            .map_err(|e| park(e.into()))?;
         tensors_of(&list).map_err(park)
     };
     let opts = ember::autograd::GradcheckOptions { eps, atol, rtol };

@@ -81,9 +81,19 @@ pub fn tensor_scalar(t: &Tensor) -> PyResult<Scalar> {
     Ok(if dt == DType::Bool {
         Scalar::Bool(t.try_item::<bool>().or_raise()?)
     } else if dt.is_floating_point() {
-        Scalar::Float(t.try_to_dtype(DType::F64).or_raise()?.try_item::<f64>().or_raise()?)
+        Scalar::Float(
+            t.try_to_dtype(DType::F64)
+                .or_raise()?
+                .try_item::<f64>()
+                .or_raise()?,
+        )
     } else {
-        Scalar::Int(t.try_to_dtype(DType::I64).or_raise()?.try_item::<i64>().or_raise()?)
+        Scalar::Int(
+            t.try_to_dtype(DType::I64)
+                .or_raise()?
+                .try_item::<i64>()
+                .or_raise()?,
+        )
     })
 }
 
@@ -129,6 +139,19 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Other {
     }
 }
 
+/// An `out=` tensor: the engine tensor, and the Python object that the call returns.
+pub struct OutArg(pub Tensor, pub Py<PyAny>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for OutArg {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        match obj.cast::<PyTensor>() {
+            Ok(t) => Ok(OutArg(t.get().t.clone(), obj.to_owned().unbind())),
+            Err(_) => Err(type_error("op", "out", "Tensor", &obj)),
+        }
+    }
+}
+
 /// A tensor argument, borrowed from its Python object.
 pub struct TensorArg(pub Tensor);
 
@@ -152,7 +175,11 @@ pub fn index_of(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         let t = &t.get().t;
         if t.numel() == 1 && !t.dtype().is_floating_point() {
-            return t.try_to_dtype(DType::I64).or_raise()?.try_item::<i64>().or_raise();
+            return t
+                .try_to_dtype(DType::I64)
+                .or_raise()?
+                .try_item::<i64>()
+                .or_raise();
         }
     }
     Err(PyTypeError::new_err(format!(
@@ -285,7 +312,9 @@ fn walk(
     }
     let name = obj.get_type().name()?;
     if obj.is_instance_of::<pyo3::types::PyString>() {
-        return Err(PyTypeError::new_err(format!("too many dimensions '{name}'")));
+        return Err(PyTypeError::new_err(format!(
+            "too many dimensions '{name}'"
+        )));
     }
     Err(PyTypeError::new_err(format!(
         "Could not infer dtype of {name}"

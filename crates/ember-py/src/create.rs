@@ -1,7 +1,7 @@
 //! `torch.tensor`, `zeros`, `ones`, `rand`, `arange`, …, the `*_like` functions, joins
 //! (`cat`, `stack`) and the other module functions that do not start from a tensor.
 
-use crate::convert::{Ints, Other, ScalarArg, TensorArg, shape_args, sizes, tensor_from_data};
+use crate::convert::{Ints, OutArg, Other, ScalarArg, TensorArg, shape_args, sizes, tensor_from_data};
 use crate::dtype::{DTypeArg, DeviceArg, extract_dtype};
 use crate::error::{OrRaise, guard};
 use crate::tensor::{PyTensor, wrap};
@@ -11,7 +11,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 fn opts(dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> TensorOptions {
-    let mut o = TensorOptions::new().requires_grad(requires_grad);
+    let _ = requires_grad;
+    let mut o = TensorOptions::new();
     if let Some(DTypeArg(dt)) = dtype {
         o = o.dtype(dt);
     }
@@ -21,12 +22,25 @@ fn opts(dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool)
     o
 }
 
-fn finish(py: Python<'_>, t: Tensor, out: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+/// `requires_grad=True` of a factory function, with the message PyTorch's factories give.
+pub fn set_requires_grad(t: &Tensor, requires_grad: bool) -> PyResult<()> {
+    if requires_grad {
+        if !t.dtype().is_floating_point() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "Only Tensors of floating point and complex dtype can require gradients",
+            ));
+        }
+        t.try_requires_grad_(true).or_raise()?;
+    }
+    Ok(())
+}
+
+fn finish(py: Python<'_>, t: Tensor, out: Option<OutArg>) -> PyResult<Py<PyAny>> {
     match out {
         None => wrap(py, t),
-        Some(TensorArg(o)) => {
-            o.try_copy_(&t).or_raise()?;
-            wrap(py, o)
+        Some(OutArg(o, obj)) => {
+            crate::ops::write_out(&t, &o)?;
+            Ok(obj)
         }
     }
 }
@@ -34,7 +48,14 @@ fn finish(py: Python<'_>, t: Tensor, out: Option<TensorArg>) -> PyResult<Py<PyAn
 /// `torch.tensor(data, dtype=None, device=None, requires_grad=False)`.
 #[pyfunction]
 #[pyo3(signature = (data, *, dtype = None, device = None, requires_grad = false, pin_memory = false))]
-pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyAny>> {
+pub fn tensor(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    dtype: Option<DTypeArg>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+    pin_memory: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = pin_memory;
     guard(|| {
         let mut t = tensor_from_data(data, dtype.map(|d| d.0))?;
@@ -43,9 +64,7 @@ pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DTypeArg>, 
                 t = t.try_to_device(d).or_raise()?;
             }
         }
-        if requires_grad {
-            t.try_requires_grad_(true).or_raise()?;
-        }
+        set_requires_grad(&t, requires_grad)?;
         wrap(py, t)
     })
 }
@@ -53,7 +72,12 @@ pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DTypeArg>, 
 /// `torch.as_tensor(data, dtype=None, device=None)`: the tensor itself when nothing changes.
 #[pyfunction]
 #[pyo3(signature = (data, dtype = None, device = None))]
-pub fn as_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DTypeArg>, device: Option<DeviceArg>) -> PyResult<Py<PyAny>> {
+pub fn as_tensor(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    dtype: Option<DTypeArg>,
+    device: Option<DeviceArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         if let Ok(t) = data.cast::<PyTensor>() {
             let src = &t.get().t;
@@ -64,7 +88,11 @@ pub fn as_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DTypeArg
                 false,
             )
             .or_raise()?;
-            return if r.is(src) { Ok(data.clone().unbind()) } else { wrap(py, r) };
+            return if r.is(src) {
+                Ok(data.clone().unbind())
+            } else {
+                wrap(py, r)
+            };
         }
         if crate::numpy_bridge::is_ndarray(data) && dtype.is_none() {
             return wrap(py, crate::numpy_bridge::share_numpy(data)?);
@@ -82,7 +110,7 @@ macro_rules! filled {
         pub fn $name(
             py: Python<'_>,
             size: &Bound<'_, PyTuple>,
-            out: Option<TensorArg>,
+            out: Option<OutArg>,
             dtype: Option<DTypeArg>,
             layout: Option<&Bound<'_, PyAny>>,
             device: Option<DeviceArg>,
@@ -101,6 +129,7 @@ macro_rules! filled {
                     None => ember::try_empty_with(shape.as_slice(), o),
                 }
                 .or_raise()?;
+                set_requires_grad(&t, requires_grad)?;
                 finish(py, t, out)
             })
         }
@@ -117,7 +146,16 @@ filled! {
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, out = None, dtype = None, layout = None, device = None, requires_grad = false))]
 #[allow(clippy::too_many_arguments)]
-pub fn full(py: Python<'_>, size: Ints, fill_value: ScalarArg, out: Option<TensorArg>, dtype: Option<DTypeArg>, layout: Option<&Bound<'_, PyAny>>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn full(
+    py: Python<'_>,
+    size: Ints,
+    fill_value: ScalarArg,
+    out: Option<OutArg>,
+    dtype: Option<DTypeArg>,
+    layout: Option<&Bound<'_, PyAny>>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = layout;
     guard(|| {
         let shape = sizes(&size.0)?;
@@ -127,7 +165,13 @@ pub fn full(py: Python<'_>, size: Ints, fill_value: ScalarArg, out: Option<Tenso
             Scalar::Float(_) => ember::get_default_dtype(),
         };
         let dtype = Some(dtype.unwrap_or(DTypeArg(natural)));
-        let t = ember::try_full_with(shape.as_slice(), fill_value.0, opts(dtype, device, requires_grad)).or_raise()?;
+        let t = ember::try_full_with(
+            shape.as_slice(),
+            fill_value.0,
+            opts(dtype, device, requires_grad),
+        )
+        .or_raise()?;
+        set_requires_grad(&t, requires_grad)?;
         finish(py, t, out)
     })
 }
@@ -142,7 +186,7 @@ macro_rules! random_fns {
             py: Python<'_>,
             size: &Bound<'_, PyTuple>,
             generator: Option<&Bound<'_, PyAny>>,
-            out: Option<TensorArg>,
+            out: Option<OutArg>,
             dtype: Option<DTypeArg>,
             layout: Option<&Bound<'_, PyAny>>,
             device: Option<DeviceArg>,
@@ -153,6 +197,7 @@ macro_rules! random_fns {
             guard(|| {
                 let shape = sizes(&shape_args(size)?)?;
                 let t = $f(shape.as_slice(), opts(dtype, device, requires_grad)).or_raise()?;
+        set_requires_grad(&t, requires_grad)?;
                 finish(py, t, out)
             })
         }
@@ -167,7 +212,15 @@ random_fns! {
 /// `torch.randint(low=0, high, size, dtype=torch.int64, ...)`.
 #[pyfunction]
 #[pyo3(signature = (*args, size = None, generator = None, dtype = None, device = None, requires_grad = false))]
-pub fn randint(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<Ints>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn randint(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    size: Option<Ints>,
+    generator: Option<&Bound<'_, PyAny>>,
+    dtype: Option<DTypeArg>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = generator;
     guard(|| {
         let mut ints: Vec<i64> = Vec::new();
@@ -182,11 +235,25 @@ pub fn randint(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<Ints>, ge
         let (low, high) = match ints.as_slice() {
             [h] => (0, *h),
             [l, h] => (*l, *h),
-            _ => return Err(PyTypeError::new_err("randint() expects (high, size) or (low, high, size)")),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "randint() expects (high, size) or (low, high, size)",
+                ));
+            }
         };
-        let shape = sizes(&shape.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?)?;
+        let shape =
+            sizes(&shape.ok_or_else(|| {
+                PyTypeError::new_err("randint() missing required argument 'size'")
+            })?)?;
         let dt = dtype.map_or(DType::I64, |d| d.0);
-        let t = ember::try_randint_with(low, high, shape.as_slice(), opts(Some(DTypeArg(dt)), device, requires_grad)).or_raise()?;
+        let t = ember::try_randint_with(
+            low,
+            high,
+            shape.as_slice(),
+            opts(Some(DTypeArg(dt)), device, requires_grad),
+        )
+        .or_raise()?;
+        set_requires_grad(&t, requires_grad)?;
         wrap(py, t)
     })
 }
@@ -194,10 +261,18 @@ pub fn randint(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<Ints>, ge
 /// `torch.randperm(n, dtype=torch.int64)`.
 #[pyfunction]
 #[pyo3(signature = (n, *, generator = None, dtype = None, device = None, requires_grad = false))]
-pub fn randperm(py: Python<'_>, n: usize, generator: Option<&Bound<'_, PyAny>>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn randperm(
+    py: Python<'_>,
+    n: usize,
+    generator: Option<&Bound<'_, PyAny>>,
+    dtype: Option<DTypeArg>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = (generator, device, requires_grad);
     guard(|| {
         let t = ember::randperm(n);
+        let _ = requires_grad;
         let t = match dtype {
             Some(DTypeArg(dt)) if dt != DType::I64 => t.try_to_dtype(dt).or_raise()?,
             _ => t,
@@ -210,19 +285,38 @@ pub fn randperm(py: Python<'_>, n: usize, generator: Option<&Bound<'_, PyAny>>, 
 #[pyfunction]
 #[pyo3(signature = (*args, end = None, step = None, out = None, dtype = None, layout = None, device = None, requires_grad = false))]
 #[allow(clippy::too_many_arguments)]
-pub fn arange(py: Python<'_>, args: &Bound<'_, PyTuple>, end: Option<ScalarArg>, step: Option<ScalarArg>, out: Option<TensorArg>, dtype: Option<DTypeArg>, layout: Option<&Bound<'_, PyAny>>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn arange(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    end: Option<ScalarArg>,
+    step: Option<ScalarArg>,
+    out: Option<OutArg>,
+    dtype: Option<DTypeArg>,
+    layout: Option<&Bound<'_, PyAny>>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = layout;
     guard(|| {
-        let pos: Vec<Scalar> = args.iter().map(|a| a.extract::<ScalarArg>().map(|s| s.0)).collect::<PyResult<_>>()?;
+        let pos: Vec<Scalar> = args
+            .iter()
+            .map(|a| a.extract::<ScalarArg>().map(|s| s.0))
+            .collect::<PyResult<_>>()?;
         let (start, end, step) = match (pos.as_slice(), end, step) {
             ([e], None, st) => (Scalar::Int(0), *e, st.map_or(Scalar::Int(1), |s| s.0)),
             ([s, e], None, st) => (*s, *e, st.map_or(Scalar::Int(1), |s| s.0)),
             ([s, e, st], None, None) => (*s, *e, *st),
             ([], Some(e), st) => (Scalar::Int(0), e.0, st.map_or(Scalar::Int(1), |s| s.0)),
             ([s], Some(e), st) => (*s, e.0, st.map_or(Scalar::Int(1), |s| s.0)),
-            _ => return Err(PyTypeError::new_err("arange() received an invalid combination of arguments")),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "arange() received an invalid combination of arguments",
+                ));
+            }
         };
-        let t = ember::try_arange_with(start, end, step, opts(dtype, device, requires_grad)).or_raise()?;
+        let t = ember::try_arange_with(start, end, step, opts(dtype, device, requires_grad))
+            .or_raise()?;
+        set_requires_grad(&t, requires_grad)?;
         finish(py, t, out)
     })
 }
@@ -231,10 +325,22 @@ pub fn arange(py: Python<'_>, args: &Bound<'_, PyTuple>, end: Option<ScalarArg>,
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, out = None, dtype = None, layout = None, device = None, requires_grad = false))]
 #[allow(clippy::too_many_arguments)]
-pub fn linspace(py: Python<'_>, start: f64, end: f64, steps: usize, out: Option<TensorArg>, dtype: Option<DTypeArg>, layout: Option<&Bound<'_, PyAny>>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn linspace(
+    py: Python<'_>,
+    start: f64,
+    end: f64,
+    steps: usize,
+    out: Option<OutArg>,
+    dtype: Option<DTypeArg>,
+    layout: Option<&Bound<'_, PyAny>>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = layout;
     guard(|| {
-        let t = ember::try_linspace_with(start, end, steps, opts(dtype, device, requires_grad)).or_raise()?;
+        let t = ember::try_linspace_with(start, end, steps, opts(dtype, device, requires_grad))
+            .or_raise()?;
+        set_requires_grad(&t, requires_grad)?;
         finish(py, t, out)
     })
 }
@@ -243,16 +349,31 @@ pub fn linspace(py: Python<'_>, start: f64, end: f64, steps: usize, out: Option<
 #[pyfunction]
 #[pyo3(signature = (n, m = None, *, out = None, dtype = None, layout = None, device = None, requires_grad = false))]
 #[allow(clippy::too_many_arguments)]
-pub fn eye(py: Python<'_>, n: usize, m: Option<usize>, out: Option<TensorArg>, dtype: Option<DTypeArg>, layout: Option<&Bound<'_, PyAny>>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn eye(
+    py: Python<'_>,
+    n: usize,
+    m: Option<usize>,
+    out: Option<OutArg>,
+    dtype: Option<DTypeArg>,
+    layout: Option<&Bound<'_, PyAny>>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = layout;
     guard(|| {
         let t = ember::eye_with(n, m.unwrap_or(n), opts(dtype, device, requires_grad));
+        set_requires_grad(&t, requires_grad)?;
         finish(py, t, out)
     })
 }
 
 /// The options of a `*_like` call: the source's dtype and device unless given.
-fn like_opts(t: &Tensor, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> TensorOptions {
+fn like_opts(
+    t: &Tensor,
+    dtype: Option<DTypeArg>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> TensorOptions {
     TensorOptions::new()
         .dtype(dtype.map_or(t.dtype(), |d| d.0))
         .device(device.map_or(t.device(), |d| d.0))
@@ -295,25 +416,59 @@ like_fns! {
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype = None, layout = None, device = None, requires_grad = false, memory_format = None))]
 #[allow(clippy::too_many_arguments)]
-pub fn full_like(py: Python<'_>, input: TensorArg, fill_value: ScalarArg, dtype: Option<DTypeArg>, layout: Option<&Bound<'_, PyAny>>, device: Option<DeviceArg>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+pub fn full_like(
+    py: Python<'_>,
+    input: TensorArg,
+    fill_value: ScalarArg,
+    dtype: Option<DTypeArg>,
+    layout: Option<&Bound<'_, PyAny>>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+    memory_format: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let _ = (layout, memory_format);
     guard(|| {
         let t = &input.0;
-        wrap(py, ember::try_full_with(t.shape(), fill_value.0, like_opts(t, dtype, device, requires_grad)).or_raise()?)
+        wrap(
+            py,
+            ember::try_full_with(
+                t.shape(),
+                fill_value.0,
+                like_opts(t, dtype, device, requires_grad),
+            )
+            .or_raise()?,
+        )
     })
 }
 
 /// `torch.randint_like(input, low=0, high, dtype=None)`.
 #[pyfunction]
 #[pyo3(signature = (input, low, high = None, *, dtype = None, device = None, requires_grad = false))]
-pub fn randint_like(py: Python<'_>, input: TensorArg, low: i64, high: Option<i64>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+pub fn randint_like(
+    py: Python<'_>,
+    input: TensorArg,
+    low: i64,
+    high: Option<i64>,
+    dtype: Option<DTypeArg>,
+    device: Option<DeviceArg>,
+    requires_grad: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let t = &input.0;
         let (lo, hi) = match high {
             Some(h) => (low, h),
             None => (0, low),
         };
-        wrap(py, ember::try_randint_with(lo, hi, t.shape(), like_opts(t, dtype, device, requires_grad)).or_raise()?)
+        wrap(
+            py,
+            ember::try_randint_with(
+                lo,
+                hi,
+                t.shape(),
+                like_opts(t, dtype, device, requires_grad),
+            )
+            .or_raise()?,
+        )
     })
 }
 
@@ -338,7 +493,12 @@ fn tensor_list(tensors: &Bound<'_, PyAny>, func: &str) -> PyResult<Vec<Tensor>> 
 /// `torch.cat(tensors, dim=0, *, out=None)` (also `torch.concat`, `torch.concatenate`).
 #[pyfunction]
 #[pyo3(signature = (tensors, dim = 0, *, out = None))]
-pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64, out: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+pub fn cat(
+    py: Python<'_>,
+    tensors: &Bound<'_, PyAny>,
+    dim: i64,
+    out: Option<OutArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let ts = tensor_list(tensors, "cat")?;
         let refs: Vec<&Tensor> = ts.iter().collect();
@@ -349,7 +509,12 @@ pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64, out: Option<Ten
 /// `torch.stack(tensors, dim=0, *, out=None)`.
 #[pyfunction]
 #[pyo3(signature = (tensors, dim = 0, *, out = None))]
-pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64, out: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+pub fn stack(
+    py: Python<'_>,
+    tensors: &Bound<'_, PyAny>,
+    dim: i64,
+    out: Option<OutArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let ts = tensor_list(tensors, "stack")?;
         let refs: Vec<&Tensor> = ts.iter().collect();
@@ -360,16 +525,31 @@ pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64, out: Option<T
 /// `torch.where(condition, input, other)`, or `torch.where(condition)` (= `nonzero(as_tuple=True)`).
 #[pyfunction]
 #[pyo3(name = "where", signature = (condition, input = None, other = None, *, out = None))]
-pub fn where_(py: Python<'_>, condition: TensorArg, input: Option<Other>, other: Option<Other>, out: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+pub fn where_(
+    py: Python<'_>,
+    condition: TensorArg,
+    input: Option<Other>,
+    other: Option<Other>,
+    out: Option<OutArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| match (input, other) {
-        (Some(a), Some(b)) => finish(py, ember::try_where_(&condition.0, a.operand(), b.operand()).or_raise()?, out),
+        (Some(a), Some(b)) => finish(
+            py,
+            ember::try_where_(&condition.0, a.operand(), b.operand()).or_raise()?,
+            out,
+        ),
         (None, None) => {
             let c = &condition.0;
             let nz = c.try_nonzero().or_raise()?;
-            let cols: Vec<Tensor> = (0..c.ndim().max(1) as i64).map(|i| nz.try_select(1, i)).collect::<ember::Result<_>>().or_raise()?;
+            let cols: Vec<Tensor> = (0..c.ndim().max(1) as i64)
+                .map(|i| nz.try_select(1, i))
+                .collect::<ember::Result<_>>()
+                .or_raise()?;
             crate::ret::tuple_of(py, cols)
         }
-        _ => Err(PyTypeError::new_err("where() expects (condition) or (condition, input, other)")),
+        _ => Err(PyTypeError::new_err(
+            "where() expects (condition) or (condition, input, other)",
+        )),
     })
 }
 
@@ -397,7 +577,9 @@ pub fn get_default_dtype(py: Python<'_>) -> Py<crate::dtype::PyDType> {
 pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
     let dt = extract_dtype(d)?;
     if !dt.is_floating_point() {
-        return Err(PyTypeError::new_err("only floating-point types are supported as the default type"));
+        return Err(PyTypeError::new_err(
+            "only floating-point types are supported as the default type",
+        ));
     }
     ember::set_default_dtype(dt).or_raise()
 }
@@ -424,8 +606,16 @@ pub fn _broadcast_shape(shapes: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
         let n = out.len().max(s.len());
         let mut r = vec![1usize; n];
         for i in 0..n {
-            let a = if i + out.len() >= n { out[i + out.len() - n] } else { 1 };
-            let b = if i + s.len() >= n { s[i + s.len() - n] } else { 1 };
+            let a = if i + out.len() >= n {
+                out[i + out.len() - n]
+            } else {
+                1
+            };
+            let b = if i + s.len() >= n {
+                s[i + s.len() - n]
+            } else {
+                1
+            };
             r[i] = if a == b || b == 1 {
                 a
             } else if a == 1 {

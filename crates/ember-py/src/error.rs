@@ -35,19 +35,53 @@ pub fn prefix() -> &'static str {
 /// Text from the engine, with the printed namespace applied. See Note [Printed namespace].
 pub fn names(s: String) -> String {
     if TORCH_NAMES.load(Ordering::Relaxed) && s.contains("ember") {
-        s.replace("ember::autograd::set_detect_anomaly(true)", "torch.autograd.set_detect_anomaly(True)")
-            .replace("ember.", "torch.")
+        s.replace(
+            "ember::autograd::set_detect_anomaly(true)",
+            "torch.autograd.set_detect_anomaly(True)",
+        )
+        .replace("ember.", "torch.")
     } else {
         s
     }
 }
 
+pyo3::create_exception!(
+    ember.linalg,
+    LinAlgError,
+    PyRuntimeError,
+    "A numerical failure of a linear-algebra routine (`torch.linalg.LinAlgError`)."
+);
+
+/// Messages of checks PyTorch makes with `TORCH_CHECK_NOT_IMPLEMENTED` (a dtype the op has no
+/// kernel for): Python sees `NotImplementedError`.
+const NOT_IMPLEMENTED: &[&str] = &[
+    "not implemented for",
+    "with two bool tensors is not supported",
+    "with a bool tensor is not supported",
+    "on a bool tensor is not supported",
+    "Boolean inputs not supported",
+    "could not infer output dtype",
+    "Expected a floating point or complex tensor as input",
+];
+
 /// The Python exception PyTorch raises for an engine error.
 pub fn to_py(e: ember::Error) -> PyErr {
     use ember::Error as E;
     let msg = names(e.to_string());
+    if NOT_IMPLEMENTED.iter().any(|p| msg.contains(p)) {
+        return pyo3::exceptions::PyNotImplementedError::new_err(msg);
+    }
+    if msg.starts_with("tensors used as indices must be") {
+        return PyIndexError::new_err(msg);
+    }
     match e {
+        E::IndexOutOfRange(_)
+            if msg.contains("Expected reduction dim") || msg.contains("exceeds dimension size") =>
+        {
+            PyRuntimeError::new_err(msg)
+        }
         E::IndexOutOfRange(_) => PyIndexError::new_err(msg),
+        E::Linalg(_) => LinAlgError::new_err(msg),
         E::Value(_) if is_value_error(&msg) => PyValueError::new_err(msg),
         E::Io(_) if msg.contains("No such file") => PyFileNotFoundError::new_err(msg),
         E::Io(_) => PyOSError::new_err(msg),

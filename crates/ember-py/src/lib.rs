@@ -42,6 +42,7 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for &dt in ember::DType::ALL.iter() {
         m.add(dt.name(), dtype::dtype_obj(py, dt))?;
     }
+    m.add("LinAlgError", py.get_type::<error::LinAlgError>())?;
     m.add_function(wrap_pyfunction!(_set_torch_names, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::_set_size_class, m)?)?;
     m.add_function(wrap_pyfunction!(ret::_set_return_type_factory, m)?)?;

@@ -63,7 +63,11 @@ pub fn share_numpy(arr: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let dt = dtype_of(arr)?;
     let d = arr.getattr("dtype")?;
     let order: String = d.getattr("byteorder")?.extract()?;
-    let native = if cfg!(target_endian = "little") { "<" } else { ">" };
+    let native = if cfg!(target_endian = "little") {
+        "<"
+    } else {
+        ">"
+    };
     if order != "=" && order != "|" && order != native {
         return Err(PyValueError::new_err(
             "given numpy array has byte order different from the native byte order. Conversion between byte orders is currently not supported.",
@@ -90,7 +94,11 @@ pub fn share_numpy(arr: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let len = if numel == 0 {
         0
     } else {
-        1 + shape.iter().zip(&strides).map(|(&n, &s)| (n - 1) * s).sum::<usize>()
+        1 + shape
+            .iter()
+            .zip(&strides)
+            .map(|(&n, &s)| (n - 1) * s)
+            .sum::<usize>()
     };
     let iface = arr.getattr("__array_interface__")?;
     let (addr, _ro): (usize, bool) = iface.get_item("data")?.extract()?;
@@ -143,7 +151,12 @@ pub fn to_numpy(slf: &Bound<'_, PyTensor>, force: bool) -> PyResult<Py<PyAny>> {
             // SAFETY: the layout stays inside the tensor's storage (an engine invariant), the
             // storage's memory never moves (Note [Foreign memory]), and `container` (the
             // tensor object) keeps it alive for as long as the array lives.
-            let v = unsafe { ndarray::ArrayViewD::<$ty>::from_shape_ptr(shape.strides(strides), ptr as *const $ty) };
+            let v = unsafe {
+                ndarray::ArrayViewD::<$ty>::from_shape_ptr(
+                    shape.strides(strides),
+                    ptr as *const $ty,
+                )
+            };
             // SAFETY: as above; the array takes `container` as its base object.
             let a = unsafe { PyArray::<$ty, ndarray::IxDyn>::borrow_from_array(&v, container) };
             Ok(a.into_any().unbind())

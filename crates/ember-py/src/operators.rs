@@ -44,6 +44,10 @@ fn rbinop(
     f: impl FnOnce(&Tensor, &Tensor) -> ember::Result<Tensor>,
 ) -> PyResult<Py<PyAny>> {
     let py = slf.py();
+    if crate::numpy_bridge::is_ndarray(other) {
+        // PyTorch's reflected operators take no arrays: `ndarray - tensor` is a TypeError.
+        return Ok(not_implemented(py));
+    }
     guard(|| {
         let t = &slf.get().t;
         let lhs = match Other::from_py(other)? {
@@ -92,6 +96,9 @@ impl PyTensor {
         binop(slf, other, |t, o| t.try_add(o.operand()))
     }
     fn __radd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if crate::numpy_bridge::is_ndarray(other) {
+            return Ok(not_implemented(slf.py()));
+        }
         binop(slf, other, |t, o| t.try_add(o.operand()))
     }
     fn __iadd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -116,6 +123,9 @@ impl PyTensor {
         binop(slf, other, |t, o| t.try_mul(o.operand()))
     }
     fn __rmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if crate::numpy_bridge::is_ndarray(other) {
+            return Ok(not_implemented(slf.py()));
+        }
         binop(slf, other, |t, o| t.try_mul(o.operand()))
     }
     fn __imul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -154,11 +164,19 @@ impl PyTensor {
     fn __imod__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
         ibinop(slf, other, BinaryOp::Remainder)
     }
-    fn __pow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __pow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        modulo: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         let _ = modulo;
         binop(slf, other, |t, o| t.try_pow(o.operand()))
     }
-    fn __rpow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, modulo: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn __rpow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        modulo: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         let _ = modulo;
         match scalar(other) {
             Some(s) => {
@@ -168,7 +186,11 @@ impl PyTensor {
             None => rbinop(slf, other, |a, b| a.try_pow(b)),
         }
     }
-    fn __ipow__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, _modulo: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __ipow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        _modulo: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         ibinop(slf, other, BinaryOp::Pow)
     }
     fn __matmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -255,7 +277,11 @@ impl PyTensor {
         })
     }
 
-    fn __setitem__(slf: &Bound<'_, Self>, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setitem__(
+        slf: &Bound<'_, Self>,
+        index: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         guard(|| {
             let items = index_items(index)?;
             set_items(&slf.get().t, items, value)
@@ -281,11 +307,17 @@ fn index_item(i: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
     if let Ok(s) = i.cast::<PySlice>() {
         let get = |name: &str| -> PyResult<Option<i64>> {
             let v = s.getattr(name)?;
-            if v.is_none() { Ok(None) } else { Ok(Some(crate::convert::index_of(&v)?)) }
+            if v.is_none() {
+                Ok(None)
+            } else {
+                Ok(Some(crate::convert::index_of(&v)?))
+            }
         };
         let step = get("step")?.unwrap_or(1);
         if step <= 0 {
-            return Err(pyo3::exceptions::PyValueError::new_err("step must be greater than zero"));
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "step must be greater than zero",
+            ));
         }
         return Ok(TensorIndex::Slice {
             start: get("start")?,
@@ -344,7 +376,9 @@ fn set_items(t: &Tensor, items: Vec<TensorIndex>, value: &Bound<'_, PyAny>) -> P
         .iter()
         .map(|i| match i {
             TensorIndex::Select(_) | TensorIndex::Slice { .. } => 1,
-            TensorIndex::Tensor(x) if x.dtype() == DType::Bool || x.dtype() == DType::U8 => x.ndim(),
+            TensorIndex::Tensor(x) if x.dtype() == DType::Bool || x.dtype() == DType::U8 => {
+                x.ndim()
+            }
             TensorIndex::Tensor(_) => 1,
             _ => 0,
         })
@@ -356,7 +390,13 @@ fn set_items(t: &Tensor, items: Vec<TensorIndex>, value: &Bound<'_, PyAny>) -> P
         match item {
             TensorIndex::Select(i) => view = view.try_select(dim, i).or_raise()?,
             s @ TensorIndex::Slice { .. } => {
-                let mut spec: Vec<TensorIndex> = (0..dim).map(|_| TensorIndex::Slice { start: None, stop: None, step: 1 }).collect();
+                let mut spec: Vec<TensorIndex> = (0..dim)
+                    .map(|_| TensorIndex::Slice {
+                        start: None,
+                        stop: None,
+                        step: 1,
+                    })
+                    .collect();
                 spec.push(s);
                 view = view.try_i(spec).or_raise()?;
                 indices.push(None);
@@ -375,7 +415,11 @@ fn set_items(t: &Tensor, items: Vec<TensorIndex>, value: &Bound<'_, PyAny>) -> P
                 dim += rest as i64;
             }
             TensorIndex::Tensor(x) => {
-                let k = if x.dtype() == DType::Bool || x.dtype() == DType::U8 { x.ndim().max(1) } else { 1 };
+                let k = if x.dtype() == DType::Bool || x.dtype() == DType::U8 {
+                    x.ndim().max(1)
+                } else {
+                    1
+                };
                 indices.push(Some(x));
                 dim += k as i64;
             }

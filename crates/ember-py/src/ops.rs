@@ -2,7 +2,7 @@
 //! the engine call. Each also becomes a `torch.<name>` function (see `FUNCTIONS`), taking
 //! the tensor first, as PyTorch's module functions do.
 
-use crate::convert::{Ints, Other, ScalarArg, TensorArg, shape_args};
+use crate::convert::{Ints, OutArg, Other, ScalarArg, TensorArg, shape_args};
 use crate::dtype::DTypeArg;
 use crate::error::{OrRaise, guard};
 use crate::ret::{Named, Obj, Ret, SelfRet};
@@ -35,28 +35,51 @@ macro_rules! tensor_methods {
 }
 
 /// `torch.op(..., out=t)`: the result written into `out`, which is returned.
-fn with_out(r: ember::Result<Tensor>, out: Option<TensorArg>) -> PyResult<Tensor> {
+fn with_out(r: ember::Result<Tensor>, out: Option<OutArg>) -> PyResult<Obj> {
     let r = r.or_raise()?;
     match out {
-        None => Ok(r),
-        Some(TensorArg(o)) => {
-            if o.shape() != r.shape() {
-                return Err(PyRuntimeError::new_err(format!(
-                    "ember: out= tensor of shape {:?} does not match the result's shape {:?} (ember does not resize out= tensors)",
-                    o.shape(),
-                    r.shape()
-                )));
-            }
-            if ember::is_grad_enabled() && (r.requires_grad() || o.requires_grad()) {
-                return Err(PyRuntimeError::new_err(
-                    "functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
-                ));
-            }
-            let _g = ember::no_grad();
-            o.try_copy_(&r).or_raise()?;
-            Ok(o)
+        None => Python::attach(|py| Ok(Obj(crate::tensor::wrap(py, r)?))),
+        Some(OutArg(o, obj)) => {
+            write_out(&r, &o)?;
+            Ok(Obj(obj))
         }
     }
+}
+
+/// Writes an op's result into an `out=` tensor of the same shape.
+pub fn write_out(r: &Tensor, o: &Tensor) -> PyResult<()> {
+    if o.shape() != r.shape() {
+        return Err(PyRuntimeError::new_err(format!(
+            "ember: out= tensor of shape {:?} does not match the result's shape {:?} (ember does not resize out= tensors)",
+            o.shape(),
+            r.shape()
+        )));
+    }
+    if ember::is_grad_enabled() && (r.requires_grad() || o.requires_grad()) {
+        return Err(PyRuntimeError::new_err(
+            "functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+        ));
+    }
+    let _g = ember::no_grad();
+    o.try_copy_(r).or_raise()?;
+    Ok(())
+}
+
+/// PyTorch checks an index tensor's values inside the kernel (a `RuntimeError`), its
+/// shape before it (an `IndexError`), where the engine reports both as out of range.
+fn kernel_errors(r: ember::Result<Tensor>) -> PyResult<Tensor> {
+    r.map_err(|e| {
+        let msg = crate::error::names(e.to_string());
+        if msg.contains("supposed to be a vector") || msg.contains("index out of range in self") {
+            pyo3::exceptions::PyIndexError::new_err(msg)
+        } else if matches!(e, ember::Error::IndexOutOfRange(_))
+            && !msg.starts_with("Dimension out of range")
+        {
+            PyRuntimeError::new_err(msg)
+        } else {
+            crate::error::to_py(e)
+        }
+    })
 }
 
 /// Optional dims: None = all.
@@ -81,7 +104,12 @@ fn cast_first(t: &Tensor, dtype: Option<DTypeArg>) -> ember::Result<Tensor> {
     }
 }
 
-fn sum(t: &Tensor, dim: Option<Ints>, keepdim: bool, dtype: Option<DTypeArg>) -> ember::Result<Tensor> {
+fn sum(
+    t: &Tensor,
+    dim: Option<Ints>,
+    keepdim: bool,
+    dtype: Option<DTypeArg>,
+) -> ember::Result<Tensor> {
     let x = cast_first(t, dtype)?;
     match dims_or_all(&dim) {
         Some(d) => x.try_sum_dim(d, keepdim),
@@ -89,7 +117,12 @@ fn sum(t: &Tensor, dim: Option<Ints>, keepdim: bool, dtype: Option<DTypeArg>) ->
     }
 }
 
-fn mean(t: &Tensor, dim: Option<Ints>, keepdim: bool, dtype: Option<DTypeArg>) -> ember::Result<Tensor> {
+fn mean(
+    t: &Tensor,
+    dim: Option<Ints>,
+    keepdim: bool,
+    dtype: Option<DTypeArg>,
+) -> ember::Result<Tensor> {
     let x = cast_first(t, dtype)?;
     match dims_or_all(&dim) {
         Some(d) => x.try_mean_dim(d, keepdim),
@@ -98,7 +131,10 @@ fn mean(t: &Tensor, dim: Option<Ints>, keepdim: bool, dtype: Option<DTypeArg>) -
 }
 
 /// PyTorch's `correction` from `unbiased` or `correction` (default 1).
-fn correction(unbiased: Option<&Bound<'_, PyAny>>, correction: Option<f64>) -> PyResult<(f64, Option<Ints>)> {
+fn correction(
+    unbiased: Option<&Bound<'_, PyAny>>,
+    correction: Option<f64>,
+) -> PyResult<(f64, Option<Ints>)> {
     // `x.var(0)`: a positional dim lands in `unbiased`'s slot of the legacy signature only
     // when it is not a bool.
     if let Some(u) = unbiased {
@@ -145,7 +181,9 @@ fn norm_p(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
                     "fro" => Ok(2.0),
                     "inf" => Ok(f64::INFINITY),
                     "-inf" => Ok(f64::NEG_INFINITY),
-                    _ => Err(PyValueError::new_err(format!("ember: norm with p='{s}' is not supported"))),
+                    _ => Err(PyValueError::new_err(format!(
+                        "ember: norm with p='{s}' is not supported"
+                    ))),
                 };
             }
             p.extract::<f64>()
@@ -161,12 +199,25 @@ fn max_min(t: &Tensor, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, max: bool)
     let d = dim.expect("checked above");
     if let Ok(o) = d.cast::<PyTensor>() {
         let o = &o.get().t;
-        let r = if max { t.try_maximum(o) } else { t.try_minimum(o) }.or_raise()?;
+        let r = if max {
+            t.try_maximum(o)
+        } else {
+            t.try_minimum(o)
+        }
+        .or_raise()?;
         return Ok(Obj(crate::tensor::wrap(py, r)?));
     }
     let dim: i64 = d.extract()?;
-    let (v, i) = if max { t.try_max_dim(dim, keepdim) } else { t.try_min_dim(dim, keepdim) }.or_raise()?;
-    Ok(Obj(crate::ret::named(py, Named(if max { "max" } else { "min" }, v, i))?))
+    let (v, i) = if max {
+        t.try_max_dim(dim, keepdim)
+    } else {
+        t.try_min_dim(dim, keepdim)
+    }
+    .or_raise()?;
+    Ok(Obj(crate::ret::named(
+        py,
+        Named(if max { "max" } else { "min" }, v, i),
+    )?))
 }
 
 fn reduce_all_or_dim(
@@ -243,7 +294,12 @@ fn add_sub(t: &Tensor, other: Other, alpha: Option<ScalarArg>, sub: bool) -> emb
     }
 }
 
-fn add_sub_(t: &Tensor, other: Other, alpha: Option<ScalarArg>, sub: bool) -> ember::Result<SelfRet> {
+fn add_sub_(
+    t: &Tensor,
+    other: Other,
+    alpha: Option<ScalarArg>,
+    sub: bool,
+) -> ember::Result<SelfRet> {
     let scaled = match (&other, alpha) {
         (_, None) => None,
         (Other::T(o), Some(ScalarArg(a))) => Some(Other::T(o.try_mul(a)?)),
@@ -261,20 +317,30 @@ fn add_sub_(t: &Tensor, other: Other, alpha: Option<ScalarArg>, sub: bool) -> em
     Ok(SelfRet)
 }
 
-fn clamp(t: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
-    let as_tensor = |b: Option<&Bound<'_, PyAny>>| b.and_then(|b| b.cast::<PyTensor>().ok().map(|x| x.get().t.clone()));
+fn clamp(
+    t: &Tensor,
+    min: Option<&Bound<'_, PyAny>>,
+    max: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Tensor> {
+    let as_tensor = |b: Option<&Bound<'_, PyAny>>| {
+        b.and_then(|b| b.cast::<PyTensor>().ok().map(|x| x.get().t.clone()))
+    };
     let (tmin, tmax) = (as_tensor(min), as_tensor(max));
     if tmin.is_some() || tmax.is_some() {
         let mut r = t.clone();
         if let Some(lo) = &tmin {
             r = r.try_maximum(lo).or_raise()?;
         } else if let Some(lo) = min.filter(|m| !m.is_none()) {
-            r = r.try_clamp_scalar(Some(lo.extract::<ScalarArg>()?.0), None).or_raise()?;
+            r = r
+                .try_clamp_scalar(Some(lo.extract::<ScalarArg>()?.0), None)
+                .or_raise()?;
         }
         if let Some(hi) = &tmax {
             r = r.try_minimum(hi).or_raise()?;
         } else if let Some(hi) = max.filter(|m| !m.is_none()) {
-            r = r.try_clamp_scalar(None, Some(hi.extract::<ScalarArg>()?.0)).or_raise()?;
+            r = r
+                .try_clamp_scalar(None, Some(hi.extract::<ScalarArg>()?.0))
+                .or_raise()?;
         }
         return Ok(r);
     }
@@ -287,7 +353,11 @@ fn clamp(t: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAn
     t.try_clamp_scalar(s(min)?, s(max)?).or_raise()
 }
 
-fn clamp_(t: &Tensor, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<SelfRet> {
+fn clamp_(
+    t: &Tensor,
+    min: Option<&Bound<'_, PyAny>>,
+    max: Option<&Bound<'_, PyAny>>,
+) -> PyResult<SelfRet> {
     let f = |b: Option<&Bound<'_, PyAny>>| -> PyResult<Option<f64>> {
         match b {
             Some(b) if !b.is_none() => Ok(Some(b.extract::<f64>()?)),
@@ -329,7 +399,9 @@ fn nonzero(t: &Tensor, as_tuple: bool) -> ember::Result<Obj> {
     let nz = t.try_nonzero()?;
     Python::attach(|py| {
         if !as_tuple {
-            return Ok(Obj(crate::tensor::wrap(py, nz).map_err(|e| ember::Error::Value(e.to_string()))?));
+            return Ok(Obj(
+                crate::tensor::wrap(py, nz).map_err(|e| ember::Error::Value(e.to_string()))?
+            ));
         }
         let cols: Vec<Tensor> = (0..t.ndim().max(1) as i64)
             .map(|i| nz.try_select(1, i))
@@ -342,21 +414,27 @@ fn nonzero(t: &Tensor, as_tuple: bool) -> ember::Result<Obj> {
 
 tensor_methods! { FUNCTIONS, t, py;
     // ---- arithmetic with PyTorch's keywords ----
-    fn add(other: Other, alpha: Option<ScalarArg>, out: Option<TensorArg>) [other, *, alpha = None, out = None] => with_out(add_sub(t, other, alpha, false), out);
-    fn sub(other: Other, alpha: Option<ScalarArg>, out: Option<TensorArg>) [other, *, alpha = None, out = None] => with_out(add_sub(t, other, alpha, true), out);
-    fn subtract(other: Other, alpha: Option<ScalarArg>, out: Option<TensorArg>) [other, *, alpha = None, out = None] => with_out(add_sub(t, other, alpha, true), out);
+    fn add(other: Other, alpha: Option<ScalarArg>, out: Option<OutArg>) [other, *, alpha = None, out = None] => with_out(add_sub(t, other, alpha, false), out);
+    fn sub(other: Other, alpha: Option<ScalarArg>, out: Option<OutArg>) [other, *, alpha = None, out = None] => with_out(add_sub(t, other, alpha, true), out);
+    fn subtract(other: Other, alpha: Option<ScalarArg>, out: Option<OutArg>) [other, *, alpha = None, out = None] => with_out(add_sub(t, other, alpha, true), out);
     fn rsub(other: Other, alpha: Option<ScalarArg>) [other, *, alpha = None] => match other {
-        Other::S(s) => t.try_rsub(Scalar::Float(s.to_f64() * alpha.map_or(1.0, |a| a.0.to_f64()))).or_raise().map(|r| if !s.is_float() && !t.dtype().is_floating_point() { r } else { r }),
-        Other::T(o) => o.try_sub_alpha(t, alpha.map_or(1.0, |a| a.0.to_f64())).or_raise(),
+        Other::S(s) => match alpha {
+            None => t.try_rsub(s),
+            Some(ScalarArg(a)) => t.try_mul(a).and_then(|ta| ta.try_rsub(s)),
+        },
+        Other::T(o) => match alpha {
+            None => o.try_sub(t),
+            Some(ScalarArg(a)) => o.try_sub_alpha(t, a.to_f64()),
+        },
     };
-    fn mul(other: Other, out: Option<TensorArg>) [other, *, out = None] => with_out(t.try_mul(other.operand()), out);
-    fn multiply(other: Other, out: Option<TensorArg>) [other, *, out = None] => with_out(t.try_mul(other.operand()), out);
-    fn div(other: Other, rounding_mode: Option<String>, out: Option<TensorArg>) [other, *, rounding_mode = None, out = None] => with_out(div(t, other, rounding_mode).map_err(|e| ember::Error::Value(e.to_string())), out);
-    fn divide(other: Other, rounding_mode: Option<String>, out: Option<TensorArg>) [other, *, rounding_mode = None, out = None] => with_out(div(t, other, rounding_mode).map_err(|e| ember::Error::Value(e.to_string())), out);
+    fn mul(other: Other, out: Option<OutArg>) [other, *, out = None] => with_out(t.try_mul(other.operand()), out);
+    fn multiply(other: Other, out: Option<OutArg>) [other, *, out = None] => with_out(t.try_mul(other.operand()), out);
+    fn div(other: Other, rounding_mode: Option<String>, out: Option<OutArg>) [other, *, rounding_mode = None, out = None] => div(t, other, rounding_mode).and_then(|r| with_out(Ok(r), out));
+    fn divide(other: Other, rounding_mode: Option<String>, out: Option<OutArg>) [other, *, rounding_mode = None, out = None] => div(t, other, rounding_mode).and_then(|r| with_out(Ok(r), out));
     fn true_divide(other: Other) [other] => t.try_div(other.operand());
-    fn pow(exponent: Other, out: Option<TensorArg>) [exponent, *, out = None] => with_out(t.try_pow(exponent.operand()), out);
+    fn pow(exponent: Other, out: Option<OutArg>) [exponent, *, out = None] => with_out(t.try_pow(exponent.operand()), out);
     fn float_power(exponent: Other) [exponent] => t.try_to_dtype(DType::F64).and_then(|x| x.try_pow(exponent.operand()));
-    fn clamp(min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, out: Option<TensorArg>) [min = None, max = None, *, out = None] => clamp(t, min, max).and_then(|r| with_out(Ok(r), out));
+    fn clamp(min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, out: Option<OutArg>) [min = None, max = None, *, out = None] => clamp(t, min, max).and_then(|r| with_out(Ok(r), out));
     fn clip(min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) [min = None, max = None] => clamp(t, min, max);
     fn clamp_min(min: ScalarArg) [min] => t.try_clamp_scalar(Some(min.0), None);
     fn clamp_max(max: ScalarArg) [max] => t.try_clamp_scalar(None, Some(max.0));
@@ -404,9 +482,9 @@ tensor_methods! { FUNCTIONS, t, py;
     fn dot(other: TensorArg) [other] => t.try_dot(&other.0);
     fn inner(other: TensorArg) [other] => t.try_dot(&other.0);
     fn mv(vec: TensorArg) [vec] => t.try_mv(&vec.0);
-    fn mm(mat2: TensorArg, out: Option<TensorArg>) [mat2, *, out = None] => with_out(t.try_mm(&mat2.0), out);
+    fn mm(mat2: TensorArg, out: Option<OutArg>) [mat2, *, out = None] => with_out(t.try_mm(&mat2.0), out);
     fn bmm(mat2: TensorArg) [mat2] => t.try_bmm(&mat2.0);
-    fn matmul(other: TensorArg, out: Option<TensorArg>) [other, *, out = None] => with_out(t.try_matmul(&other.0), out);
+    fn matmul(other: TensorArg, out: Option<OutArg>) [other, *, out = None] => with_out(t.try_matmul(&other.0), out);
     fn addmm(mat1: TensorArg, mat2: TensorArg, beta: f64, alpha: f64) [mat1, mat2, *, beta = 1.0, alpha = 1.0] => t.try_addmm_with(&mat1.0, &mat2.0, beta, alpha);
     fn addbmm(batch1: TensorArg, batch2: TensorArg, beta: f64, alpha: f64) [batch1, batch2, *, beta = 1.0, alpha = 1.0] => t.try_addbmm_with(&batch1.0, &batch2.0, beta, alpha);
     fn baddbmm(batch1: TensorArg, batch2: TensorArg, beta: f64, alpha: f64) [batch1, batch2, *, beta = 1.0, alpha = 1.0] => t.try_baddbmm_with(&batch1.0, &batch2.0, beta, alpha);
@@ -433,10 +511,7 @@ tensor_methods! { FUNCTIONS, t, py;
     fn chunk(chunks: usize, dim: i64) [chunks, dim = 0] => t.try_chunk(chunks, dim);
     fn split(split_size_or_sections: &Bound<'_, PyAny>, dim: i64) [split_size_or_sections, dim = 0] => split(t, split_size_or_sections, dim);
     fn unbind(dim: i64) [dim = 0] => t.try_unbind(dim);
-    fn roll(shifts: Ints, dims: Option<Ints>) [shifts, dims = None] => match dims {
-        Some(d) => t.try_roll(shifts.0, d.0),
-        None => t.try_flatten(0, -1).and_then(|f| f.try_roll(shifts.0, [0i64])).and_then(|r| r.try_view(t.shape().iter().map(|&s| s as i64).collect::<Vec<_>>())),
-    };
+    fn roll(shifts: Ints, dims: Option<Ints>) [shifts, dims = None] => t.try_roll(shifts.0, dims.map(|d| d.0).unwrap_or_default());
     fn tril(diagonal: i64) [diagonal = 0] => t.try_tril(diagonal);
     fn triu(diagonal: i64) [diagonal = 0] => t.try_triu(diagonal);
     fn diag(diagonal: i64) [diagonal = 0] => t.try_diag(diagonal);
@@ -445,9 +520,9 @@ tensor_methods! { FUNCTIONS, t, py;
     fn clone(memory_format: Option<&Bound<'_, PyAny>>) [*, memory_format = None] => t.try_clone_tensor();
 
     // ---- indexing ----
-    fn index_select(dim: i64, index: TensorArg) [dim, index] => t.try_index_select(dim, &index.0);
-    fn gather(dim: i64, index: TensorArg) [dim, index] => t.try_gather(dim, &index.0);
-    fn scatter_add(dim: i64, index: TensorArg, src: TensorArg) [dim, index, src] => t.try_scatter_add(dim, &index.0, &src.0);
+    fn index_select(dim: i64, index: TensorArg) [dim, index] => kernel_errors(t.try_index_select(dim, &index.0));
+    fn gather(dim: i64, index: TensorArg) [dim, index] => kernel_errors(t.try_gather(dim, &index.0));
+    fn scatter_add(dim: i64, index: TensorArg, src: TensorArg) [dim, index, src] => kernel_errors(t.try_scatter_add(dim, &index.0, &src.0));
     fn index_add(dim: i64, index: TensorArg, source: TensorArg, alpha: ScalarArg) [dim, index, source, *, alpha = ScalarArg(Scalar::Int(1))] => t.try_index_add(dim, &index.0, &source.0, alpha.0);
     fn masked_select(mask: TensorArg) [mask] => t.try_masked_select(&mask.0);
     fn nonzero(as_tuple: bool) [*, as_tuple = false] => nonzero(t, as_tuple);

@@ -32,7 +32,10 @@ impl Kind {
     }
 
     fn in_place(self) -> bool {
-        matches!(self, Kind::UnaryInPlace(_) | Kind::BinaryInPlace(_) | Kind::CmpInPlace(_))
+        matches!(
+            self,
+            Kind::UnaryInPlace(_) | Kind::BinaryInPlace(_) | Kind::CmpInPlace(_)
+        )
     }
 
     fn run(self, t: &Tensor, other: Option<&Other>) -> ember::Result<Tensor> {
@@ -51,7 +54,12 @@ impl Kind {
     }
 }
 
-fn call(name: &'static str, kind: Kind, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+fn call(
+    name: &'static str,
+    kind: Kind,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
     let py = args.py();
     guard(|| {
         let want = if kind.takes_other() { 2 } else { 1 };
@@ -81,9 +89,9 @@ fn call(name: &'static str, kind: Kind, args: &Bound<'_, PyTuple>, kwargs: Optio
             )));
         }
         let first = args.get_item(0)?;
-        let slf = first.cast::<PyTensor>().map_err(|_| {
-            crate::error::type_error(name, "input", "Tensor", &first)
-        })?;
+        let slf = first
+            .cast::<PyTensor>()
+            .map_err(|_| crate::error::type_error(name, "input", "Tensor", &first))?;
         let other = if kind.takes_other() {
             let o = match other_kw {
                 Some(o) => o,
@@ -119,9 +127,7 @@ unsafe extern "C" {
 fn install_method(cls: &Bound<'_, PyType>, name: &str, f: &Bound<'_, PyCFunction>) -> PyResult<()> {
     let py = cls.py();
     // SAFETY: PyInstanceMethod_New returns a new reference (or NULL with an exception set).
-    let m = unsafe {
-        Bound::from_owned_ptr_or_err(py, PyInstanceMethod_New(f.as_ptr()))?
-    };
+    let m = unsafe { Bound::from_owned_ptr_or_err(py, PyInstanceMethod_New(f.as_ptr()))? };
     cls.setattr(name, m)
 }
 
@@ -147,7 +153,8 @@ pub fn register(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
             continue;
         }
         // One function object per op for the life of the process; its name must be 'static.
-        let cname: &'static std::ffi::CStr = Box::leak(CString::new(name.clone())?.into_boxed_c_str());
+        let cname: &'static std::ffi::CStr =
+            Box::leak(CString::new(name.clone())?.into_boxed_c_str());
         let sname: &'static str = Box::leak(name.clone().into_boxed_str());
         let f = PyCFunction::new_closure(py, Some(cname), None, move |args, kwargs| {
             call(sname, kind, args, kwargs)

@@ -45,16 +45,28 @@ pub fn size_obj(py: Python<'_>, shape: &[usize]) -> PyResult<Py<PyAny>> {
 pub fn item_object(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
     let dt = t.dtype();
     Ok(if dt == DType::Bool {
-        t.try_item::<bool>().or_raise()?.into_pyobject(py)?.to_owned().into_any().unbind()
+        t.try_item::<bool>()
+            .or_raise()?
+            .into_pyobject(py)?
+            .to_owned()
+            .into_any()
+            .unbind()
     } else if dt.is_floating_point() {
         let v = if dt == DType::F64 {
             t.try_item::<f64>().or_raise()?
         } else {
-            t.try_to_dtype(DType::F64).or_raise()?.try_item::<f64>().or_raise()?
+            t.try_to_dtype(DType::F64)
+                .or_raise()?
+                .try_item::<f64>()
+                .or_raise()?
         };
         v.into_pyobject(py)?.into_any().unbind()
     } else {
-        let v = t.try_to_dtype(DType::I64).or_raise()?.try_item::<i64>().or_raise()?;
+        let v = t
+            .try_to_dtype(DType::I64)
+            .or_raise()?
+            .try_item::<i64>()
+            .or_raise()?;
         v.into_pyobject(py)?.into_any().unbind()
     })
 }
@@ -89,7 +101,11 @@ pub fn tolist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
             .map(|v| Ok::<_, PyErr>(v.into_pyobject(py)?.into_any().unbind()))
             .collect::<PyResult<_>>()?
     };
-    fn nest(py: Python<'_>, shape: &[usize], items: &mut std::vec::IntoIter<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+    fn nest(
+        py: Python<'_>,
+        shape: &[usize],
+        items: &mut std::vec::IntoIter<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let list = PyList::empty(py);
         if shape.len() == 1 {
             for _ in 0..shape[0] {
@@ -219,9 +235,13 @@ impl PyTensor {
 
     fn __format__(slf: &Bound<'_, Self>, spec: &str) -> PyResult<String> {
         let t = &slf.get().t;
-        if t.ndim() == 0 && !spec.is_empty() {
+        // PyTorch formats a 0-dim tensor (of the exact Tensor type) as its Python number.
+        if t.ndim() == 0 && slf.get_type().is(slf.py().get_type::<PyTensor>()) {
             let v = item_object(slf.py(), t)?;
-            return v.bind(slf.py()).call_method1("__format__", (spec,))?.extract();
+            return v
+                .bind(slf.py())
+                .call_method1("__format__", (spec,))?
+                .extract();
         }
         Ok(slf.get().__repr__())
     }
@@ -255,7 +275,12 @@ impl PyTensor {
                 "Boolean value of Tensor with more than one value is ambiguous",
             ));
         }
-        let v = self.t.try_to_dtype(DType::F64).or_raise()?.try_item::<f64>().or_raise()?;
+        let v = self
+            .t
+            .try_to_dtype(DType::F64)
+            .or_raise()?
+            .try_item::<f64>()
+            .or_raise()?;
         Ok(v != 0.0)
     }
 
@@ -265,7 +290,11 @@ impl PyTensor {
                 "only one element tensors can be converted to Python scalars",
             ));
         }
-        self.t.try_to_dtype(DType::F64).or_raise()?.try_item::<f64>().or_raise()
+        self.t
+            .try_to_dtype(DType::F64)
+            .or_raise()?
+            .try_item::<f64>()
+            .or_raise()
     }
 
     fn __int__(&self) -> PyResult<i64> {
@@ -274,7 +303,12 @@ impl PyTensor {
                 "only one element tensors can be converted to Python scalars",
             ));
         }
-        let v = self.t.try_to_dtype(DType::F64).or_raise()?.try_item::<f64>().or_raise()?;
+        let v = self
+            .t
+            .try_to_dtype(DType::F64)
+            .or_raise()?
+            .try_item::<f64>()
+            .or_raise()?;
         Ok(v.trunc() as i64)
     }
 
@@ -284,7 +318,11 @@ impl PyTensor {
                 "only integer tensors of a single element can be converted to an index",
             ));
         }
-        self.t.try_to_dtype(DType::I64).or_raise()?.try_item::<i64>().or_raise()
+        self.t
+            .try_to_dtype(DType::I64)
+            .or_raise()?
+            .try_item::<i64>()
+            .or_raise()
     }
 
     fn __contains__(&self, element: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -309,7 +347,13 @@ impl PyTensor {
     fn size(&self, py: Python<'_>, dim: Option<i64>) -> PyResult<Py<PyAny>> {
         match dim {
             None => size_obj(py, self.t.shape()),
-            Some(d) => Ok(self.t.try_size_at(d).or_raise()?.into_pyobject(py)?.into_any().unbind()),
+            Some(d) => Ok(self
+                .t
+                .try_size_at(d)
+                .or_raise()?
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()),
         }
     }
 
@@ -487,6 +531,12 @@ impl PyTensor {
 
     #[setter(requires_grad)]
     fn set_requires_grad(&self, value: bool) -> PyResult<()> {
+        if value && !self.t.dtype().is_floating_point() {
+            // The attribute setter words it as PyTorch's factories do (the method does not).
+            return Err(PyRuntimeError::new_err(
+                "only Tensors of floating point and complex dtype can require gradients",
+            ));
+        }
         self.t.try_requires_grad_(value).or_raise().map(|_| ())
     }
 
@@ -592,7 +642,12 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (device = None, non_blocking = false))]
-    fn cuda(&self, py: Python<'_>, device: Option<DeviceArg>, non_blocking: bool) -> PyResult<Py<PyAny>> {
+    fn cuda(
+        &self,
+        py: Python<'_>,
+        device: Option<DeviceArg>,
+        non_blocking: bool,
+    ) -> PyResult<Py<PyAny>> {
         let _ = non_blocking;
         let d = match device.map(|d| d.0) {
             Some(Device::Cuda(i)) => Device::Cuda(i),
@@ -602,7 +657,12 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dtype = None, non_blocking = false))]
-    fn r#type(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>, non_blocking: bool) -> PyResult<Py<PyAny>> {
+    fn r#type(
+        &self,
+        py: Python<'_>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        non_blocking: bool,
+    ) -> PyResult<Py<PyAny>> {
         let _ = non_blocking;
         match dtype {
             None => Ok(crate::dtype::legacy_type_name(self.t.dtype())
@@ -629,7 +689,11 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dtype = None, copy = None))]
-    fn __array__(slf: &Bound<'_, Self>, dtype: Option<&Bound<'_, PyAny>>, copy: Option<bool>) -> PyResult<Py<PyAny>> {
+    fn __array__(
+        slf: &Bound<'_, Self>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
         let _ = copy;
         let a = crate::numpy_bridge::to_numpy(slf, true)?;
         match dtype {
@@ -679,22 +743,65 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (*size, dtype = None, device = None, requires_grad = false))]
-    fn new_zeros(&self, py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
-        self.new_filled(py, size, Some(ember::Scalar::Int(0)), dtype, device, requires_grad)
+    fn new_zeros(
+        &self,
+        py: Python<'_>,
+        size: &Bound<'_, PyTuple>,
+        dtype: Option<DTypeArg>,
+        device: Option<DeviceArg>,
+        requires_grad: bool,
+    ) -> PyResult<Py<PyAny>> {
+        self.new_filled(
+            py,
+            size,
+            Some(ember::Scalar::Int(0)),
+            dtype,
+            device,
+            requires_grad,
+        )
     }
 
     #[pyo3(signature = (*size, dtype = None, device = None, requires_grad = false))]
-    fn new_ones(&self, py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
-        self.new_filled(py, size, Some(ember::Scalar::Int(1)), dtype, device, requires_grad)
+    fn new_ones(
+        &self,
+        py: Python<'_>,
+        size: &Bound<'_, PyTuple>,
+        dtype: Option<DTypeArg>,
+        device: Option<DeviceArg>,
+        requires_grad: bool,
+    ) -> PyResult<Py<PyAny>> {
+        self.new_filled(
+            py,
+            size,
+            Some(ember::Scalar::Int(1)),
+            dtype,
+            device,
+            requires_grad,
+        )
     }
 
     #[pyo3(signature = (*size, dtype = None, device = None, requires_grad = false))]
-    fn new_empty(&self, py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+    fn new_empty(
+        &self,
+        py: Python<'_>,
+        size: &Bound<'_, PyTuple>,
+        dtype: Option<DTypeArg>,
+        device: Option<DeviceArg>,
+        requires_grad: bool,
+    ) -> PyResult<Py<PyAny>> {
         self.new_filled(py, size, None, dtype, device, requires_grad)
     }
 
     #[pyo3(signature = (size, fill_value, *, dtype = None, device = None, requires_grad = false))]
-    fn new_full(&self, py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: crate::convert::ScalarArg, dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> PyResult<Py<PyAny>> {
+    fn new_full(
+        &self,
+        py: Python<'_>,
+        size: &Bound<'_, PyAny>,
+        fill_value: crate::convert::ScalarArg,
+        dtype: Option<DTypeArg>,
+        device: Option<DeviceArg>,
+        requires_grad: bool,
+    ) -> PyResult<Py<PyAny>> {
         let size = PyTuple::new(py, [size])?;
         self.new_filled(py, &size, Some(fill_value.0), dtype, device, requires_grad)
     }

@@ -181,6 +181,18 @@ for _alias, _target in _ALIASES.items():
 del _alias, _target
 
 
+_tensor_pow = Tensor.pow
+
+
+def pow(input, exponent, *, out=None):  # noqa: A001
+    """``torch.pow(input, exponent)``; ``input`` may be a Python number (``torch.pow(2, x)``)."""
+    if not isinstance(input, Tensor):
+        if out is not None:
+            return Tensor.copy_(out, exponent.__rpow__(input))
+        return exponent.__rpow__(input)
+    return _tensor_pow(input, exponent, out=out)
+
+
 def rsub(input, other, *, alpha=1):
     """``torch.rsub(input, other, alpha=1)``: ``other - alpha * input``."""
     return Tensor.rsub(input, other, alpha=alpha)

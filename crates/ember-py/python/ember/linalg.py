@@ -1,6 +1,7 @@
 """``torch.linalg``: inverse, determinant, solve, Cholesky, norms."""
 
 from . import Tensor as _Tensor
+from ._C import LinAlgError  # noqa: F401
 
 
 def inv(A, *, out=None):
