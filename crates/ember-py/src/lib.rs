@@ -29,6 +29,33 @@ fn _set_torch_names(on: bool) {
     error::set_torch_names(on);
 }
 
+/// `torch.get_num_threads()`: the threads of the engine's kernel pool.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// `torch.set_num_threads(n)`. The engine's pool is sized once, when it first runs (from
+/// `RAYON_NUM_THREADS`, else the core count); asking for another size after that warns.
+#[pyfunction]
+fn set_num_threads(py: Python<'_>, n: usize) -> PyResult<()> {
+    if n == 0 {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "set_num_threads expects a positive integer",
+        ));
+    }
+    let built = rayon::ThreadPoolBuilder::new().num_threads(n).build_global().is_ok();
+    if !built && rayon::current_num_threads() != n {
+        let msg = format!(
+            "ember's kernel pool already runs {} threads and cannot be resized; set RAYON_NUM_THREADS={n} before the program starts",
+            rayon::current_num_threads()
+        );
+        let cat = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        pyo3::PyErr::warn(py, &cat, &std::ffi::CString::new(msg)?, 1)?;
+    }
+    Ok(())
+}
+
 #[pymodule]
 #[pyo3(name = "_C")]
 fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -44,6 +71,8 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("LinAlgError", py.get_type::<error::LinAlgError>())?;
     m.add_function(wrap_pyfunction!(_set_torch_names, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::_set_size_class, m)?)?;
     m.add_function(wrap_pyfunction!(ret::_set_return_type_factory, m)?)?;
     m.add_function(wrap_pyfunction!(numpy_bridge::from_numpy, m)?)?;

@@ -47,6 +47,8 @@ from ._C import (  # noqa: F401
     is_grad_enabled,
     is_anomaly_enabled,
     live_tensors,
+    get_num_threads,
+    set_num_threads,
 )
 
 __version__ = "0.1.0"
