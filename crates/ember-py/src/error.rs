@@ -153,3 +153,13 @@ pub fn type_error(func: &str, arg: &str, expected: &str, got: &Bound<'_, PyAny>)
         "{func}(): argument '{arg}' must be {expected}, not {got}"
     ))
 }
+
+/// A `TypeError` for an argument whose function the extractor does not know.
+pub fn type_error_arg(arg: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+    let got = got
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into());
+    PyTypeError::new_err(format!("argument '{arg}' must be {expected}, not {got}"))
+}

@@ -26,6 +26,7 @@ import json
 import pathlib
 
 import pytest
+from conftest import USE_REAL_TORCH
 
 import notebook
 
@@ -54,11 +55,23 @@ def results(run: str) -> list[notebook.CellResult]:
     return _results[run]
 
 
+# Cells ember cannot yet print as PyTorch does, each with the reason. They stay in the suite
+# as strict expected failures: once ember matches, the test fails until the entry goes.
+KNOWN_GAPS = {
+    # `dir(x)` lists PyTorch's whole Tensor API (751 names, many for sparse, quantized and
+    # XPU/MPS tensors); ember's Tensor has the dense CPU/CUDA part of it (about 350 of them).
+    "001/In[36]": "dir(tensor) is PyTorch's full attribute list",
+}
+
+
 def _params():
     for run, spec in RUNS.items():
         prefix = "" if run == spec["seed"] else run.split("/")[0] + ":"
         for index, cell in enumerate(spec["cells"]):
-            yield pytest.param(run, index, id=prefix + cell["id"])
+            marks = []
+            if not USE_REAL_TORCH and cell["id"] in KNOWN_GAPS:
+                marks = [pytest.mark.xfail(reason=KNOWN_GAPS[cell["id"]], strict=True)]
+            yield pytest.param(run, index, id=prefix + cell["id"], marks=marks)
 
 
 @pytest.mark.parametrize(("run", "index"), list(_params()))
