@@ -54,31 +54,29 @@ pub fn run_backward(
     create_graph: bool,
     inputs: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    if let Some(inputs) = inputs {
-        if !inputs.is_none() {
-            let ins = tensors_of(inputs)?;
-            let opts = GradOptions {
-                grad_outputs: grads,
-                retain_graph,
-                create_graph,
-                allow_unused: true,
-            };
-            let refs: Vec<&Tensor> = roots.iter().collect();
-            let irefs: Vec<&Tensor> = ins.iter().collect();
-            let gs = py
-                .detach(|| guard_engine(|| ember::autograd::grad_with(&refs, &irefs, opts)))
-                .map_err(unpark)?;
-            for (x, g) in ins.iter().zip(gs) {
-                if let Some(g) = g {
-                    let _ng = ember::no_grad();
-                    match x.grad() {
-                        Some(old) => x.set_grad(Some(old.try_add(&g).or_raise()?)),
-                        None => x.set_grad(Some(g)),
-                    }
+    if let Some(inputs) = inputs.filter(|i| !i.is_none()) {
+        let ins = tensors_of(inputs)?;
+        let opts = GradOptions {
+            grad_outputs: grads,
+            retain_graph,
+            create_graph,
+            allow_unused: true,
+        };
+        let refs: Vec<&Tensor> = roots.iter().collect();
+        let irefs: Vec<&Tensor> = ins.iter().collect();
+        let gs = py
+            .detach(|| guard_engine(|| ember::autograd::grad_with(&refs, &irefs, opts)))
+            .map_err(unpark)?;
+        for (x, g) in ins.iter().zip(gs) {
+            if let Some(g) = g {
+                let _ng = ember::no_grad();
+                match x.grad() {
+                    Some(old) => x.set_grad(Some(old.try_add(&g).or_raise()?)),
+                    None => x.set_grad(Some(g)),
                 }
             }
-            return Ok(());
         }
+        return Ok(());
     }
     let r = py.detach(|| {
         guard_engine(|| {
@@ -618,6 +616,7 @@ pub fn _function_apply(
 /// `torch.autograd.gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)`.
 #[pyfunction]
 #[pyo3(signature = (func, inputs, *, eps = 1e-6, atol = 1e-5, rtol = 1e-3, raise_exception = true, **_kwargs))]
+#[allow(clippy::too_many_arguments)]
 pub fn gradcheck(
     py: Python<'_>,
     func: Py<PyAny>,

@@ -167,10 +167,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorArg {
 
 /// An int argument (also a NumPy integer or a one-element integer tensor).
 pub fn index_of(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if let Ok(i) = obj.extract::<i64>() {
-        if !obj.is_instance_of::<PyFloat>() {
-            return Ok(i);
-        }
+    if let Ok(i) = obj.extract::<i64>()
+        && !obj.is_instance_of::<PyFloat>()
+    {
+        return Ok(i);
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
         let t = &t.get().t;

@@ -1,7 +1,9 @@
 //! `torch.tensor`, `zeros`, `ones`, `rand`, `arange`, …, the `*_like` functions, joins
 //! (`cat`, `stack`) and the other module functions that do not start from a tensor.
 
-use crate::convert::{Ints, OutArg, Other, ScalarArg, TensorArg, shape_args, sizes, tensor_from_data};
+use crate::convert::{
+    Ints, Other, OutArg, ScalarArg, TensorArg, shape_args, sizes, tensor_from_data,
+};
 use crate::dtype::{DTypeArg, DeviceArg, extract_dtype};
 use crate::error::{OrRaise, guard};
 use crate::tensor::{PyTensor, wrap};
@@ -59,10 +61,10 @@ pub fn tensor(
     let _ = pin_memory;
     guard(|| {
         let mut t = tensor_from_data(data, dtype.map(|d| d.0))?;
-        if let Some(DeviceArg(d)) = device {
-            if d != Device::Cpu {
-                t = t.try_to_device(d).or_raise()?;
-            }
+        if let Some(DeviceArg(d)) = device
+            && d != Device::Cpu
+        {
+            t = t.try_to_device(d).or_raise()?;
         }
         set_requires_grad(&t, requires_grad)?;
         wrap(py, t)
@@ -621,9 +623,9 @@ pub fn _broadcast_shape(shapes: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
             } else if a == 1 {
                 b
             } else {
-                return Err(PyValueError::new_err(format!(
-                    "shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between arg 0 and arg 1."
-                )));
+                return Err(PyValueError::new_err(
+                    "shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between arg 0 and arg 1.",
+                ));
             };
         }
         out = r;

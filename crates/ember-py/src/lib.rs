@@ -44,7 +44,10 @@ fn set_num_threads(py: Python<'_>, n: usize) -> PyResult<()> {
             "set_num_threads expects a positive integer",
         ));
     }
-    let built = rayon::ThreadPoolBuilder::new().num_threads(n).build_global().is_ok();
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .is_ok();
     if !built && rayon::current_num_threads() != n {
         let msg = format!(
             "ember's kernel pool already runs {} threads and cannot be resized; set RAYON_NUM_THREADS={n} before the program starts",

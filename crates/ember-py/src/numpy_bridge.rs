@@ -46,7 +46,9 @@ fn dtype_of(arr: &Bound<'_, PyAny>) -> PyResult<DType> {
         _ => {
             return Err(PyTypeError::new_err(format!(
                 "can't convert np.ndarray of type numpy.{}. The only supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool.",
-                d.getattr("type")?.getattr("__name__")?.extract::<String>()?
+                d.getattr("type")?
+                    .getattr("__name__")?
+                    .extract::<String>()?
             )));
         }
     })

@@ -2,7 +2,7 @@
 //! the engine call. Each also becomes a `torch.<name>` function (see `FUNCTIONS`), taking
 //! the tensor first, as PyTorch's module functions do.
 
-use crate::convert::{Ints, OutArg, Other, ScalarArg, TensorArg, shape_args};
+use crate::convert::{Ints, Other, OutArg, ScalarArg, TensorArg, shape_args};
 use crate::dtype::DTypeArg;
 use crate::error::{OrRaise, guard};
 use crate::ret::{Named, Obj, Ret, SelfRet};

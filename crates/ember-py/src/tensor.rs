@@ -560,9 +560,9 @@ impl PyTensor {
     fn set_grad(&self, value: Option<&PyTensor>) -> PyResult<()> {
         if let Some(g) = value {
             if g.t.shape() != self.t.shape() {
-                return Err(PyRuntimeError::new_err(names(format!(
-                    "assigned grad has data of a different size"
-                ))));
+                return Err(PyRuntimeError::new_err(
+                    "assigned grad has data of a different size",
+                ));
             }
             if g.t.dtype() != self.t.dtype() {
                 return Err(PyRuntimeError::new_err(

@@ -483,6 +483,26 @@ preserve_format = "preserve_format"
 channels_last = "channels_last"
 
 
+class _TorchAlias:
+    """Import hook: ``import torch.X`` gives the module ``ember.X`` itself (never a second
+    copy of it), also for submodules first imported after ``install_as_torch()``."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "torch" and not fullname.startswith("torch."):
+            return None
+        import importlib.util
+
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        import importlib
+
+        return importlib.import_module(__name__ + spec.name[len("torch"):])
+
+    def exec_module(self, module):
+        pass
+
+
 def install_as_torch():
     """Makes ``import torch`` (and its submodules) give ember, as
     ``pymysql.install_as_MySQLdb()`` serves MySQLdb programs. Printed names then say
@@ -495,4 +515,6 @@ def install_as_torch():
     for name, mod in list(_sys.modules.items()):
         if name.startswith(__name__ + "."):
             _sys.modules["torch" + name[len(__name__):]] = mod
+    if not _builtins.any(isinstance(f, _TorchAlias) for f in _sys.meta_path):
+        _sys.meta_path.insert(0, _TorchAlias())
     return me

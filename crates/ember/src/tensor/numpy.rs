@@ -39,7 +39,7 @@ impl Tensor {
         if shape.len() != strides.len() {
             bail!(Shape, "from_blob: {} sizes but {} strides", shape.len(), strides.len());
         }
-        if (ptr.as_ptr() as usize) % dtype.size_in_bytes() != 0 {
+        if !(ptr.as_ptr() as usize).is_multiple_of(dtype.size_in_bytes()) {
             bail!(Value, "from_blob: data pointer is not aligned for {}", dtype.name());
         }
         let layout = Layout {
