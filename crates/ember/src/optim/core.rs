@@ -53,7 +53,7 @@ impl<O> DerefMut for ParamGroups<'_, O> {
 
 /// The options of one optimizer: validation and conversion to and from a state dict.
 pub(crate) trait Options:
-    GroupOptions + OptionFields + Clone + std::fmt::Debug + 'static
+    GroupOptions + OptionFields + Clone + Default + std::fmt::Debug + 'static
 {
     /// PyTorch's constructor checks ("Invalid learning rate: -1.0").
     fn validate(&self) -> Result<()>;
@@ -124,6 +124,16 @@ pub(crate) fn add_group<O: Options, S>(
     options: O,
 ) -> Result<()> {
     options.validate()?;
+    add_group_unvalidated(core, params, options)
+}
+
+/// [`add_group`] without the options' checks: PyTorch checks only constructor arguments,
+/// not the options of the groups given with them or added later.
+pub(crate) fn add_group_unvalidated<O: Options, S>(
+    core: &mut Core<O, S>,
+    params: Vec<Tensor>,
+    options: O,
+) -> Result<()> {
     for p in &params {
         if !(p.is_leaf() || p.retains_grad()) {
             bail!(Value, "can't optimize a non-leaf Tensor");
@@ -141,6 +151,87 @@ pub(crate) fn add_group<O: Options, S>(
         );
     }
     core.groups.push(ParamGroup { params, options });
+    Ok(())
+}
+
+/// `o` with the options named in `m` replaced (names `o` does not have are ignored).
+pub(crate) fn overlay<O: OptionFields>(o: &mut O, m: &ValueMap) -> Result<()> {
+    let mut cur = o.to_map();
+    for (k, v) in m {
+        if let Some(slot) = cur.get_mut(k) {
+            *slot = v.clone();
+        }
+    }
+    o.load_map(&cur)
+}
+
+/// An optimizer without groups whose defaults are PyTorch's overlaid with `defaults`
+/// (not validated: see [`crate::optim::by_name`]).
+pub(crate) fn from_defaults<A: Algorithm>(defaults: &ValueMap) -> Result<Shared<A>> {
+    let mut o = A::Options::default();
+    overlay(&mut o, defaults)?;
+    Ok(Arc::new(Mutex::new(Core {
+        defaults: o,
+        groups: Vec::new(),
+        state: HashMap::new(),
+    })))
+}
+
+/// The parameter at position `index`, counting across groups as state dicts do.
+fn param_at<O, S>(core: &Core<O, S>, index: usize) -> Option<&Tensor> {
+    core.groups.iter().flat_map(|g| &g.params).nth(index)
+}
+
+pub(crate) fn set_group_options<O: Options, S>(
+    core: &mut Core<O, S>,
+    i: usize,
+    m: &ValueMap,
+) -> Result<()> {
+    let n = core.groups.len();
+    let Some(g) = core.groups.get_mut(i) else {
+        bail!(
+            IndexOutOfRange,
+            "group index {i} out of range for {n} groups"
+        );
+    };
+    let mut o = g.options.clone();
+    overlay(&mut o, m)?;
+    g.options = o;
+    Ok(())
+}
+
+pub(crate) fn add_group_from_map<O: Options, S>(
+    core: &mut Core<O, S>,
+    params: Vec<Tensor>,
+    m: &ValueMap,
+) -> Result<()> {
+    let mut o = core.defaults.clone();
+    overlay(&mut o, m)?;
+    add_group_unvalidated(core, params, o)
+}
+
+pub(crate) fn param_state<O, S: ParamState>(core: &Core<O, S>, index: usize) -> Option<ValueMap> {
+    let p = param_at(core, index)?;
+    core.state.get(&key(p)).map(|(_, s)| s.to_map())
+}
+
+pub(crate) fn set_param_state<O, S: ParamState>(
+    core: &mut Core<O, S>,
+    index: usize,
+    m: Option<&ValueMap>,
+) -> Result<()> {
+    let Some(p) = param_at(core, index).cloned() else {
+        bail!(IndexOutOfRange, "parameter index {index} out of range");
+    };
+    match m {
+        None => {
+            core.state.remove(&key(&p));
+        }
+        Some(m) => {
+            let st = S::from_map(m, &p)?;
+            core.state.insert(key(&p), (p, st));
+        }
+    }
     Ok(())
 }
 
@@ -403,6 +494,14 @@ macro_rules! optimizer_type {
                 self.0.lock().defaults.clone()
             }
 
+            /// An optimizer without groups, defaults from PyTorch-named options (see
+            /// [`crate::optim::by_name`]).
+            pub(crate) fn from_defaults_map(
+                defaults: &crate::optim::ValueMap,
+            ) -> crate::Result<$name> {
+                crate::optim::core::from_defaults::<$algo>(defaults).map($name)
+            }
+
             /// `add_param_group({"params": params, **options})`.
             ///
             /// # Errors
@@ -467,6 +566,49 @@ macro_rules! optimizer_type {
 
             fn handle(&self) -> Box<dyn crate::optim::Optimizer> {
                 Box::new(self.clone())
+            }
+
+            fn default_options(&self) -> crate::optim::ValueMap {
+                crate::optim::core::OptionFields::to_map(&self.0.lock().defaults)
+            }
+
+            fn group_options(&self, i: usize) -> Option<crate::optim::ValueMap> {
+                self.0
+                    .lock()
+                    .groups
+                    .get(i)
+                    .map(|g| crate::optim::core::OptionFields::to_map(&g.options))
+            }
+
+            fn set_group_options(
+                &self,
+                i: usize,
+                options: &crate::optim::ValueMap,
+            ) -> crate::Result<()> {
+                let mut core = crate::optim::core::lock::<$algo>(&self.0)?;
+                crate::optim::core::set_group_options(&mut core, i, options)
+            }
+
+            fn add_param_group_options(
+                &mut self,
+                params: Vec<crate::Tensor>,
+                options: &crate::optim::ValueMap,
+            ) -> crate::Result<()> {
+                let mut core = crate::optim::core::lock::<$algo>(&self.0)?;
+                crate::optim::core::add_group_from_map(&mut core, params, options)
+            }
+
+            fn param_state(&self, index: usize) -> Option<crate::optim::ValueMap> {
+                crate::optim::core::param_state(&self.0.lock(), index)
+            }
+
+            fn set_param_state(
+                &mut self,
+                index: usize,
+                state: Option<&crate::optim::ValueMap>,
+            ) -> crate::Result<()> {
+                let mut core = crate::optim::core::lock::<$algo>(&self.0)?;
+                crate::optim::core::set_param_state(&mut core, index, state)
             }
         }
 

@@ -40,8 +40,9 @@ pub use core::{ParamGroup, ParamGroups};
 pub use nadam::{NAdam, NAdamOptions};
 pub use rmsprop::{RMSprop, RMSpropOptions};
 pub use sgd::{SGD, SgdOptions};
-pub use state::{OptimizerStateDict, StateValue};
+pub use state::{OptimizerStateDict, StateValue, ValueMap};
 
+use crate::error::bail;
 use crate::{Result, Tensor};
 
 /// The per-group hyper-parameters every scheduler may read and write, whatever the optimizer.
@@ -110,6 +111,40 @@ pub trait Optimizer: Send + Sync {
     /// Another handle to this same optimizer (what a scheduler keeps).
     fn handle(&self) -> Box<dyn Optimizer>;
 
+    /// The options new groups get (`optimizer.defaults`), under PyTorch's names.
+    fn default_options(&self) -> ValueMap;
+
+    /// Group `i`'s options under PyTorch's names (`optimizer.param_groups[i]` without
+    /// `params`), or `None` when there is no group `i`.
+    fn group_options(&self, i: usize) -> Option<ValueMap>;
+
+    /// `group[k] = v` for each entry of `options`: the options named there replace group
+    /// `i`'s, the others keep their values, and names this optimizer does not have are
+    /// ignored. As in PyTorch the values are not validated (only their kinds are).
+    ///
+    /// # Errors
+    /// No group `i`, a value of the wrong kind, or a [`ParamGroups`] guard still alive.
+    fn set_group_options(&self, i: usize, options: &ValueMap) -> Result<()>;
+
+    /// `optimizer.add_param_group({"params": params, **options})` with options by PyTorch's
+    /// names: missing ones take the optimizer's defaults, unknown ones are ignored, and the
+    /// values are not validated (PyTorch validates only constructor arguments).
+    ///
+    /// # Errors
+    /// A value of the wrong kind, a non-leaf parameter, or one already in a group.
+    fn add_param_group_options(&mut self, params: Vec<Tensor>, options: &ValueMap) -> Result<()>;
+
+    /// The state of the parameter at position `index` (counting across groups, as state
+    /// dicts do; tensors share memory with the optimizer's), or `None` before its first step.
+    fn param_state(&self, index: usize) -> Option<ValueMap>;
+
+    /// Replaces (`Some`) or clears (`None`) the state of the parameter at `index`. Tensors are
+    /// copied, cast to the parameter's dtype and device, as `load_state_dict` does.
+    ///
+    /// # Errors
+    /// No parameter `index`, a missing or ill-kinded state entry.
+    fn set_param_state(&mut self, index: usize, state: Option<&ValueMap>) -> Result<()>;
+
     /// Each group's learning rate.
     fn lrs(&self) -> Vec<f64> {
         let mut out = Vec::new();
@@ -125,6 +160,50 @@ pub trait Optimizer: Send + Sync {
             }
         });
     }
+}
+
+/// The optimizer PyTorch calls `name` (`"SGD"`, `"Adam"`, `"AdamW"`, `"RMSprop"`,
+/// `"Adagrad"`, `"Adamax"`, `"NAdam"`, `"Adadelta"`), with no groups yet and the defaults
+/// `defaults` by PyTorch's names (missing options at PyTorch's defaults, unknown names
+/// ignored). Groups are added with [`Optimizer::add_param_group_options`].
+///
+/// This is the constructor for front ends that hold options as PyTorch's Python API does
+/// (a dict per group): unlike the typed constructors it does not validate the options, as
+/// those front ends make PyTorch's own checks with PyTorch's messages.
+///
+/// ```
+/// use ember::optim::{self, Optimizer, StateValue, ValueMap};
+///
+/// let p = ember::tensor([1.0]).requires_grad_(true);
+/// let defaults = ValueMap::from([("lr".to_string(), StateValue::Float(0.5))]);
+/// let mut opt = optim::by_name("SGD", &defaults).unwrap();
+/// opt.add_param_group_options(vec![p.clone()], &ValueMap::new()).unwrap();
+/// let momentum = ValueMap::from([("momentum".to_string(), StateValue::Float(0.9))]);
+/// opt.set_group_options(0, &momentum).unwrap();
+/// assert!(matches!(opt.group_options(0).unwrap()["momentum"], StateValue::Float(m) if m == 0.9));
+/// p.set_grad(Some(ember::tensor([1.0])));
+/// opt.step().unwrap();
+/// assert_eq!(p.to_vec::<f32>(), vec![0.5]);
+/// assert!(opt.param_state(0).unwrap().contains_key("momentum_buffer"));
+/// opt.set_param_state(0, None).unwrap();
+/// assert!(opt.param_state(0).is_none());
+/// assert!(optim::by_name("LBFGS", &ValueMap::new()).is_err());
+/// ```
+///
+/// # Errors
+/// An unknown name, or a default of the wrong kind.
+pub fn by_name(name: &str, defaults: &ValueMap) -> Result<Box<dyn Optimizer>> {
+    Ok(match name {
+        "SGD" => Box::new(SGD::from_defaults_map(defaults)?),
+        "Adam" => Box::new(Adam::from_defaults_map(defaults)?),
+        "AdamW" => Box::new(AdamW::from_defaults_map(defaults)?),
+        "RMSprop" => Box::new(RMSprop::from_defaults_map(defaults)?),
+        "Adagrad" => Box::new(Adagrad::from_defaults_map(defaults)?),
+        "Adamax" => Box::new(Adamax::from_defaults_map(defaults)?),
+        "NAdam" => Box::new(NAdam::from_defaults_map(defaults)?),
+        "Adadelta" => Box::new(Adadelta::from_defaults_map(defaults)?),
+        _ => bail!(Value, "ember has no optimizer named '{name}'"),
+    })
 }
 
 /// Python's `repr` of a float, for error messages (`-1.0`, `1e-05`).

@@ -30,8 +30,9 @@ pub struct OptimizerStateDict {
     pub param_groups: Vec<BTreeMap<String, StateValue>>,
 }
 
-/// A named map of state values.
-pub(crate) type ValueMap = BTreeMap<String, StateValue>;
+/// A named map of state values: one parameter's state (`{"step": …, "exp_avg": …}`) or one
+/// group's options under PyTorch's names (`{"lr": Float(0.1), "betas": Pair(0.9, 0.999)}`).
+pub type ValueMap = BTreeMap<String, StateValue>;
 
 /// Reads typed values out of a [`ValueMap`], with errors naming the key.
 pub(crate) struct Reader<'a>(pub &'a ValueMap);
