@@ -26,6 +26,9 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyAny>> {
 
 static SIZE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+/// PyTorch's warning when `.grad` of a non-leaf that does not retain it is read.
+const NON_LEAF_GRAD: &std::ffi::CStr = c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
+
 /// Registers the Python `Size` class (a `tuple` subclass defined in `ember/__init__.py`).
 #[pyfunction]
 pub fn _set_size_class(py: Python<'_>, cls: Bound<'_, PyType>) {
@@ -225,11 +228,11 @@ impl PyTensor {
         })
     }
 
-    fn __repr__(&self) -> String {
-        names(format!("{}", self.t))
+    fn __repr__(&self) -> PyResult<String> {
+        guard(|| Ok(names(format!("{}", self.t))))
     }
 
-    fn __str__(&self) -> String {
+    fn __str__(&self) -> PyResult<String> {
         self.__repr__()
     }
 
@@ -243,7 +246,7 @@ impl PyTensor {
                 .call_method1("__format__", (spec,))?
                 .extract();
         }
-        Ok(slf.get().__repr__())
+        slf.get().__repr__()
     }
 
     fn __hash__(slf: &Bound<'_, Self>) -> isize {
@@ -258,6 +261,32 @@ impl PyTensor {
     }
 
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        guard(|| self.iter(py))
+    }
+
+    fn __bool__(&self) -> PyResult<bool> {
+        guard(|| self.truth())
+    }
+
+    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        guard(|| {
+            if self.t.numel() != 1 {
+                return Err(PyRuntimeError::new_err(format!(
+                    "a Tensor with {} elements cannot be converted to Scalar",
+                    self.t.numel()
+                )));
+            }
+            item_object(py, &self.t)
+        })
+    }
+
+    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        guard(|| tolist(py, &self.t))
+    }
+}
+
+impl PyTensor {
+    fn iter(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         if self.t.ndim() == 0 {
             return Err(PyTypeError::new_err("iteration over a 0-d tensor"));
         }
@@ -269,7 +298,7 @@ impl PyTensor {
         Ok(list.try_iter()?.into_any().unbind())
     }
 
-    fn __bool__(&self) -> PyResult<bool> {
+    fn truth(&self) -> PyResult<bool> {
         if self.t.numel() != 1 {
             return Err(PyRuntimeError::new_err(
                 "Boolean value of Tensor with more than one value is ambiguous",
@@ -283,7 +312,10 @@ impl PyTensor {
             .or_raise()?;
         Ok(v != 0.0)
     }
+}
 
+#[pymethods]
+impl PyTensor {
     fn __float__(&self) -> PyResult<f64> {
         if self.t.numel() != 1 {
             return Err(PyTypeError::new_err(
@@ -553,7 +585,12 @@ impl PyTensor {
 
     #[getter]
     fn grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        self.t.grad().map(|g| wrap(py, g)).transpose()
+        let g = self.t.grad();
+        if g.is_none() && !self.t.is_leaf() && !self.t.retains_grad() {
+            let cat = py.get_type::<pyo3::exceptions::PyUserWarning>();
+            PyErr::warn(py, &cat, NON_LEAF_GRAD, 1)?;
+        }
+        g.map(|g| wrap(py, g)).transpose()
     }
 
     #[setter(grad)]
@@ -602,19 +639,6 @@ impl PyTensor {
 
     // ---- conversions ----
 
-    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if self.t.numel() != 1 {
-            return Err(PyRuntimeError::new_err(format!(
-                "a Tensor with {} elements cannot be converted to Scalar",
-                self.t.numel()
-            )));
-        }
-        item_object(py, &self.t)
-    }
-
-    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        tolist(py, &self.t)
-    }
 
     #[pyo3(signature = (*args, **kwargs))]
     fn to(

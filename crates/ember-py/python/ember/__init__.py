@@ -154,6 +154,13 @@ for _name, _f in _C._table_ops.items():
         globals()[_name] = _f
 del _name, _f
 
+# Table ops PyTorch has as functions (torch.maximum) but not as
+# these Tensor methods: keep `dir(tensor)` PyTorch's.
+for _name in ("maximum_", "minimum_"):
+    if hasattr(Tensor, _name):
+        delattr(Tensor, _name)
+del _name
+
 # `x.where(condition, y)`: the Rust method cannot be called `where`.
 Tensor.where = Tensor.where_
 del Tensor.where_
