@@ -568,7 +568,7 @@ class _EngineState:
         if isinstance(key, torch.Tensor):
             i = opt._index_of(key)
             if i is not None:
-                return _ParamState(opt, key, opt._read_state(key, i))
+                return opt._cached(key, opt._read_state(key, i))
         extras = opt._state_extras
         if key not in extras:
             extras[key] = {}
@@ -694,6 +694,29 @@ class _EngineOptimizer(Optimizer):
                 ordered[k] = v
         return ordered
 
+    def _cached(self, param, fresh):
+        """The parameter's state dict, refreshed with ``fresh``: the same dict object at
+        every read, and the same tensor objects while the engine's tensors are the same
+        memory (so ``state[p] is state[p]``, as in PyTorch). Scalar state (``step``) is
+        copied into the tensor handed out before."""
+        cache = self.__dict__.setdefault("_state_cache", {})
+        ps = cache.get(param)
+        if ps is None:
+            ps = cache[param] = _ParamState(self, param, ())
+        for k, v in fresh.items():
+            old = dict.get(ps, k)
+            if isinstance(v, torch.Tensor) and isinstance(old, torch.Tensor):
+                if (old.data_ptr() == v.data_ptr() and old.shape == v.shape
+                        and old.dtype == v.dtype and old.stride() == v.stride()):
+                    fresh[k] = old
+                elif old.dim() == 0 and v.dim() == 0 and old.dtype == v.dtype:
+                    with torch.no_grad():
+                        old.copy_(v)
+                    fresh[k] = old
+        dict.clear(ps)
+        dict.update(ps, fresh)
+        return ps
+
     def _read_state(self, param, index):
         st = self._engine.state(self.param_groups, index) or {}
         extra = self._state_extras.get(param)
@@ -713,7 +736,7 @@ class _EngineOptimizer(Optimizer):
             if extra:
                 st.update(extra)
             if st or p in self._state_extras:
-                out.append((p, _ParamState(self, p, self._order(st))))
+                out.append((p, self._cached(p, self._order(st))))
         for k, v in self._state_extras.items():
             if not (isinstance(k, torch.Tensor) and self._index_of(k) is not None):
                 out.append((k, v))
