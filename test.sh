@@ -10,9 +10,12 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 cargo test --workspace
 
 venv="${EMBER_VENV:-target/py-venv}"
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
+# maturin's build hook runs `maturin` from PATH.
+export PATH="$venv/bin:$PATH"
 "$venv/bin/python" -m pip install -q --upgrade pip
 "$venv/bin/python" -m pip install -q "maturin>=1.9,<2" numpy pytest
 # The package itself, built in release mode (the seed tutorials train real networks).

@@ -26,6 +26,7 @@ fi
 if [ ! -x "$EMBER_VENV/bin/python" ]; then
     python3 -m venv "$EMBER_VENV"
 fi
+export PATH="$(cd "$EMBER_VENV" && pwd)/bin:$PATH"  # maturin's build hook runs `maturin` from PATH
 "$EMBER_VENV/bin/python" -m pip install -q "maturin>=1.9,<2" numpy >&2
 "$EMBER_VENV/bin/python" -m pip install -q --no-build-isolation --force-reinstall --no-deps ./crates/ember-py >&2
 EMBER_PY=$EMBER_VENV/bin/python
