@@ -82,32 +82,29 @@ pub fn to_py(e: ember::Error) -> PyErr {
         }
         E::IndexOutOfRange(_) => PyIndexError::new_err(msg),
         E::Linalg(_) => LinAlgError::new_err(msg),
-        E::Value(_) if is_value_error(&msg) => PyValueError::new_err(msg),
+        _ if is_value_error(&msg) => PyValueError::new_err(msg),
         E::Io(_) if msg.contains("No such file") => PyFileNotFoundError::new_err(msg),
         E::Io(_) => PyOSError::new_err(msg),
         _ => PyRuntimeError::new_err(msg),
     }
 }
 
-/// PyTorch raises `ValueError` from its Python layers (optimizer and scheduler arguments,
-/// `nn` argument checks) and `RuntimeError` from its C++ core; the engine's `Value` errors
-/// cover both, so the message's origin decides.
+/// PyTorch raises `ValueError` from its Python layers (`nn.functional`'s argument checks,
+/// optimizers, schedulers) and `RuntimeError` from its C++ core; the engine's `Value` errors
+/// cover both, so the message says which layer PyTorch checks it in.
 fn is_value_error(msg: &str) -> bool {
     const PY_LAYER: &[&str] = &[
         "Invalid ",
-        "optimizer got",
-        "must be",
-        "Expected",
-        "expected",
-        "should be",
-        "only one element tensors",
-        "can only be",
-        "is not",
-        "out of range",
-        "Nesterov",
-        "betas",
+        "is not a valid value for reduction",
+        "Expected input batch_size",
+        "Using a target size",
+        "must be the same as input size",
+        "optimizer got an empty parameter list",
+        "dropout probability has to be between",
+        "Nesterov momentum requires",
+        "step must be greater than zero",
     ];
-    !msg.contains("negative dimension") && PY_LAYER.iter().any(|p| msg.contains(p))
+    PY_LAYER.iter().any(|p| msg.contains(p))
 }
 
 /// `Result<T>` of the engine as a Python result.
