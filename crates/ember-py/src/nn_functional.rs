@@ -55,19 +55,41 @@ fn out(py: Python<'_>, r: ember::Result<Tensor>) -> PyResult<Py<PyAny>> {
 
 #[pyfunction]
 #[pyo3(signature = (input, weight, bias = None))]
-fn linear(py: Python<'_>, input: TensorArg, weight: TensorArg, bias: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+fn linear(
+    py: Python<'_>,
+    input: TensorArg,
+    weight: TensorArg,
+    bias: Option<TensorArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| out(py, py.detach(|| F::linear(&input.0, &weight.0, t(&bias)))))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input1, input2, weight, bias = None))]
-fn bilinear(py: Python<'_>, input1: TensorArg, input2: TensorArg, weight: TensorArg, bias: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+fn bilinear(
+    py: Python<'_>,
+    input1: TensorArg,
+    input2: TensorArg,
+    weight: TensorArg,
+    bias: Option<TensorArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| out(py, F::bilinear(&input1.0, &input2.0, &weight.0, t(&bias))))
 }
 
-fn conv_opts<const N: usize>(stride: &Ints, padding: &Bound<'_, PyAny>, dilation: &Ints, groups: i64) -> PyResult<F::ConvOptions<N>> {
+fn conv_opts<const N: usize>(
+    stride: &Ints,
+    padding: &Bound<'_, PyAny>,
+    dilation: &Ints,
+    groups: i64,
+) -> PyResult<F::ConvOptions<N>> {
     let (pad, pad_str) = match padding.extract::<String>() {
-        Ok(s) => ([0; N], Some(s.parse::<F::ConvPadding>().map_err(|e| PyValueError::new_err(e.to_string()))?)),
+        Ok(s) => (
+            [0; N],
+            Some(
+                s.parse::<F::ConvPadding>()
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
+            ),
+        ),
         Err(_) => (dims::<N>(&padding.extract::<Ints>()?, "padding")?, None),
     };
     Ok(F::ConvOptions {
@@ -128,7 +150,10 @@ fn conv_transpose2d(
             groups,
             dilation: dims(&dilation, "dilation")?,
         };
-        out(py, py.detach(|| F::conv_transpose2d(&input.0, &weight.0, t(&bias), o)))
+        out(
+            py,
+            py.detach(|| F::conv_transpose2d(&input.0, &weight.0, t(&bias), o)),
+        )
     })
 }
 
@@ -143,7 +168,16 @@ fn stride_or_kernel<const N: usize>(stride: &Option<Ints>) -> PyResult<Option<[i
 #[pyfunction]
 #[pyo3(signature = (input, kernel_size, stride = None, padding = Ints(vec![0]), dilation = Ints(vec![1]), ceil_mode = false, return_indices = false))]
 #[allow(clippy::too_many_arguments)]
-fn max_pool2d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Option<Ints>, padding: Ints, dilation: Ints, ceil_mode: bool, return_indices: bool) -> PyResult<Py<PyAny>> {
+fn max_pool2d(
+    py: Python<'_>,
+    input: TensorArg,
+    kernel_size: Ints,
+    stride: Option<Ints>,
+    padding: Ints,
+    dilation: Ints,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let o = F::MaxPool2dOptions {
             kernel_size: dims(&kernel_size, "kernel_size")?,
@@ -153,7 +187,9 @@ fn max_pool2d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Optio
             ceil_mode,
         };
         if return_indices {
-            let (v, i) = py.detach(|| F::max_pool2d_with_indices(&input.0, o)).or_raise()?;
+            let (v, i) = py
+                .detach(|| F::max_pool2d_with_indices(&input.0, o))
+                .or_raise()?;
             return crate::ret::tuple_of(py, vec![v, i]);
         }
         out(py, py.detach(|| F::max_pool2d(&input.0, o)))
@@ -163,9 +199,20 @@ fn max_pool2d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Optio
 #[pyfunction]
 #[pyo3(signature = (input, kernel_size, stride = None, padding = Ints(vec![0]), dilation = Ints(vec![1]), ceil_mode = false, return_indices = false))]
 #[allow(clippy::too_many_arguments)]
-fn max_pool1d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Option<Ints>, padding: Ints, dilation: Ints, ceil_mode: bool, return_indices: bool) -> PyResult<Py<PyAny>> {
+fn max_pool1d(
+    py: Python<'_>,
+    input: TensorArg,
+    kernel_size: Ints,
+    stride: Option<Ints>,
+    padding: Ints,
+    dilation: Ints,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> PyResult<Py<PyAny>> {
     if return_indices {
-        return Err(PyTypeError::new_err("ember: max_pool1d(return_indices=True) is not supported; use max_pool2d on an unsqueezed input"));
+        return Err(PyTypeError::new_err(
+            "ember: max_pool1d(return_indices=True) is not supported; use max_pool2d on an unsqueezed input",
+        ));
     }
     guard(|| {
         let o = F::MaxPool1dOptions {
@@ -182,7 +229,16 @@ fn max_pool1d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Optio
 #[pyfunction]
 #[pyo3(signature = (input, kernel_size, stride = None, padding = Ints(vec![0]), ceil_mode = false, count_include_pad = true, divisor_override = None))]
 #[allow(clippy::too_many_arguments)]
-fn avg_pool2d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Option<Ints>, padding: Ints, ceil_mode: bool, count_include_pad: bool, divisor_override: Option<i64>) -> PyResult<Py<PyAny>> {
+fn avg_pool2d(
+    py: Python<'_>,
+    input: TensorArg,
+    kernel_size: Ints,
+    stride: Option<Ints>,
+    padding: Ints,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: Option<i64>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let o = F::AvgPool2dOptions {
             kernel_size: dims(&kernel_size, "kernel_size")?,
@@ -198,7 +254,15 @@ fn avg_pool2d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Optio
 
 #[pyfunction]
 #[pyo3(signature = (input, kernel_size, stride = None, padding = Ints(vec![0]), ceil_mode = false, count_include_pad = true))]
-fn avg_pool1d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Option<Ints>, padding: Ints, ceil_mode: bool, count_include_pad: bool) -> PyResult<Py<PyAny>> {
+fn avg_pool1d(
+    py: Python<'_>,
+    input: TensorArg,
+    kernel_size: Ints,
+    stride: Option<Ints>,
+    padding: Ints,
+    ceil_mode: bool,
+    count_include_pad: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let o = F::AvgPool1dOptions {
             kernel_size: dims(&kernel_size, "kernel_size")?,
@@ -214,7 +278,11 @@ fn avg_pool1d(py: Python<'_>, input: TensorArg, kernel_size: Ints, stride: Optio
 
 #[pyfunction]
 #[pyo3(signature = (input, output_size))]
-fn adaptive_avg_pool2d(py: Python<'_>, input: TensorArg, output_size: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+fn adaptive_avg_pool2d(
+    py: Python<'_>,
+    input: TensorArg,
+    output_size: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let s = input.0.shape();
         let n = s.len();
@@ -224,9 +292,14 @@ fn adaptive_avg_pool2d(py: Python<'_>, input: TensorArg, output_size: &Bound<'_,
             Err(_) => {
                 let items: Vec<Option<i64>> = output_size.extract()?;
                 if items.len() != 2 || n < 2 {
-                    return Err(PyValueError::new_err("adaptive_avg_pool2d: output_size must be an int or a pair"));
+                    return Err(PyValueError::new_err(
+                        "adaptive_avg_pool2d: output_size must be an int or a pair",
+                    ));
                 }
-                [items[0].unwrap_or(s[n - 2] as i64), items[1].unwrap_or(s[n - 1] as i64)]
+                [
+                    items[0].unwrap_or(s[n - 2] as i64),
+                    items[1].unwrap_or(s[n - 1] as i64),
+                ]
             }
         };
         out(py, py.detach(|| F::adaptive_avg_pool2d(&input.0, os)))
@@ -236,40 +309,95 @@ fn adaptive_avg_pool2d(py: Python<'_>, input: TensorArg, output_size: &Bound<'_,
 #[pyfunction]
 #[pyo3(signature = (input, running_mean, running_var, weight = None, bias = None, training = false, momentum = 0.1, eps = 1e-5))]
 #[allow(clippy::too_many_arguments)]
-fn batch_norm(py: Python<'_>, input: TensorArg, running_mean: Option<TensorArg>, running_var: Option<TensorArg>, weight: Option<TensorArg>, bias: Option<TensorArg>, training: bool, momentum: f64, eps: f64) -> PyResult<Py<PyAny>> {
+fn batch_norm(
+    py: Python<'_>,
+    input: TensorArg,
+    running_mean: Option<TensorArg>,
+    running_var: Option<TensorArg>,
+    weight: Option<TensorArg>,
+    bias: Option<TensorArg>,
+    training: bool,
+    momentum: f64,
+    eps: f64,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let o = F::BatchNormOptions { weight: t(&weight), bias: t(&bias), training, momentum, eps };
-        out(py, F::batch_norm(&input.0, t(&running_mean), t(&running_var), o))
+        let o = F::BatchNormOptions {
+            weight: t(&weight),
+            bias: t(&bias),
+            training,
+            momentum,
+            eps,
+        };
+        out(
+            py,
+            F::batch_norm(&input.0, t(&running_mean), t(&running_var), o),
+        )
     })
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, normalized_shape, weight = None, bias = None, eps = 1e-5))]
-fn layer_norm(py: Python<'_>, input: TensorArg, normalized_shape: Ints, weight: Option<TensorArg>, bias: Option<TensorArg>, eps: f64) -> PyResult<Py<PyAny>> {
+fn layer_norm(
+    py: Python<'_>,
+    input: TensorArg,
+    normalized_shape: Ints,
+    weight: Option<TensorArg>,
+    bias: Option<TensorArg>,
+    eps: f64,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let shape = crate::convert::sizes(&normalized_shape.0)?;
-        out(py, F::layer_norm(&input.0, &shape, t(&weight), t(&bias), eps))
+        out(
+            py,
+            F::layer_norm(&input.0, &shape, t(&weight), t(&bias), eps),
+        )
     })
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, num_groups, weight = None, bias = None, eps = 1e-5))]
-fn group_norm(py: Python<'_>, input: TensorArg, num_groups: usize, weight: Option<TensorArg>, bias: Option<TensorArg>, eps: f64) -> PyResult<Py<PyAny>> {
-    guard(|| out(py, F::group_norm(&input.0, num_groups, t(&weight), t(&bias), eps)))
+fn group_norm(
+    py: Python<'_>,
+    input: TensorArg,
+    num_groups: usize,
+    weight: Option<TensorArg>,
+    bias: Option<TensorArg>,
+    eps: f64,
+) -> PyResult<Py<PyAny>> {
+    guard(|| {
+        out(
+            py,
+            F::group_norm(&input.0, num_groups, t(&weight), t(&bias), eps),
+        )
+    })
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, pad, mode = "constant", value = None))]
-fn pad(py: Python<'_>, input: TensorArg, pad: Ints, mode: &str, value: Option<f64>) -> PyResult<Py<PyAny>> {
+fn pad(
+    py: Python<'_>,
+    input: TensorArg,
+    pad: Ints,
+    mode: &str,
+    value: Option<f64>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let m: F::PadMode = mode.parse().map_err(|e: ember::Error| PyValueError::new_err(e.to_string()))?;
+        let m: F::PadMode = mode
+            .parse()
+            .map_err(|e: ember::Error| PyValueError::new_err(e.to_string()))?;
         out(py, F::pad(&input.0, &pad.0, m, value))
     })
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, p = 0.5, training = true, inplace = false))]
-fn dropout(py: Python<'_>, input: TensorArg, p: f64, training: bool, inplace: bool) -> PyResult<Py<PyAny>> {
+fn dropout(
+    py: Python<'_>,
+    input: TensorArg,
+    p: f64,
+    training: bool,
+    inplace: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         if !(0.0..=1.0).contains(&p) {
             let shown = pyo3::types::PyFloat::new(py, p).repr()?.to_string();
@@ -287,7 +415,14 @@ fn dropout(py: Python<'_>, input: TensorArg, p: f64, training: bool, inplace: bo
 
 #[pyfunction]
 #[pyo3(signature = (input, kernel_size, dilation = Ints(vec![1]), padding = Ints(vec![0]), stride = Ints(vec![1])))]
-fn unfold(py: Python<'_>, input: TensorArg, kernel_size: Ints, dilation: Ints, padding: Ints, stride: Ints) -> PyResult<Py<PyAny>> {
+fn unfold(
+    py: Python<'_>,
+    input: TensorArg,
+    kernel_size: Ints,
+    dilation: Ints,
+    padding: Ints,
+    stride: Ints,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let o = F::FoldOptions {
             kernel_size: dims(&kernel_size, "kernel_size")?,
@@ -301,7 +436,15 @@ fn unfold(py: Python<'_>, input: TensorArg, kernel_size: Ints, dilation: Ints, p
 
 #[pyfunction]
 #[pyo3(signature = (input, output_size, kernel_size, dilation = Ints(vec![1]), padding = Ints(vec![0]), stride = Ints(vec![1])))]
-fn fold(py: Python<'_>, input: TensorArg, output_size: Ints, kernel_size: Ints, dilation: Ints, padding: Ints, stride: Ints) -> PyResult<Py<PyAny>> {
+fn fold(
+    py: Python<'_>,
+    input: TensorArg,
+    output_size: Ints,
+    kernel_size: Ints,
+    dilation: Ints,
+    padding: Ints,
+    stride: Ints,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let o = F::FoldOptions {
             kernel_size: dims(&kernel_size, "kernel_size")?,
@@ -317,7 +460,16 @@ fn fold(py: Python<'_>, input: TensorArg, output_size: Ints, kernel_size: Ints, 
 #[pyfunction]
 #[pyo3(signature = (input, weight, padding_idx = None, max_norm = None, norm_type = 2.0, scale_grad_by_freq = false, sparse = false))]
 #[allow(clippy::too_many_arguments)]
-fn embedding(py: Python<'_>, input: TensorArg, weight: TensorArg, padding_idx: Option<i64>, max_norm: Option<f64>, norm_type: f64, scale_grad_by_freq: bool, sparse: bool) -> PyResult<Py<PyAny>> {
+fn embedding(
+    py: Python<'_>,
+    input: TensorArg,
+    weight: TensorArg,
+    padding_idx: Option<i64>,
+    max_norm: Option<f64>,
+    norm_type: f64,
+    scale_grad_by_freq: bool,
+    sparse: bool,
+) -> PyResult<Py<PyAny>> {
     let _ = norm_type;
     if max_norm.is_some() || scale_grad_by_freq || sparse {
         return Err(PyValueError::new_err(
@@ -335,24 +487,56 @@ fn one_hot(py: Python<'_>, tensor: TensorArg, num_classes: i64) -> PyResult<Py<P
 
 #[pyfunction]
 #[pyo3(signature = (input, p = 2.0, dim = 1, eps = 1e-12, out = None))]
-fn normalize(py: Python<'_>, input: TensorArg, p: f64, dim: i64, eps: f64, out: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+fn normalize(
+    py: Python<'_>,
+    input: TensorArg,
+    p: f64,
+    dim: i64,
+    eps: f64,
+    out: Option<TensorArg>,
+) -> PyResult<Py<PyAny>> {
     let _ = out;
     guard(|| self::out(py, F::normalize(&input.0, p, dim, eps)))
 }
 
 #[pyfunction]
 #[pyo3(signature = (x1, x2, dim = 1, eps = 1e-8))]
-fn cosine_similarity(py: Python<'_>, x1: TensorArg, x2: TensorArg, dim: i64, eps: f64) -> PyResult<Py<PyAny>> {
+fn cosine_similarity(
+    py: Python<'_>,
+    x1: TensorArg,
+    x2: TensorArg,
+    dim: i64,
+    eps: f64,
+) -> PyResult<Py<PyAny>> {
     guard(|| out(py, F::cosine_similarity(&x1.0, &x2.0, dim, eps)))
 }
 
 #[pyfunction]
 #[pyo3(signature = (query, key, value, attn_mask = None, dropout_p = 0.0, is_causal = false, scale = None, enable_gqa = false))]
 #[allow(clippy::too_many_arguments)]
-fn scaled_dot_product_attention(py: Python<'_>, query: TensorArg, key: TensorArg, value: TensorArg, attn_mask: Option<TensorArg>, dropout_p: f64, is_causal: bool, scale: Option<f64>, enable_gqa: bool) -> PyResult<Py<PyAny>> {
+fn scaled_dot_product_attention(
+    py: Python<'_>,
+    query: TensorArg,
+    key: TensorArg,
+    value: TensorArg,
+    attn_mask: Option<TensorArg>,
+    dropout_p: f64,
+    is_causal: bool,
+    scale: Option<f64>,
+    enable_gqa: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let o = F::SdpaOptions { attn_mask: t(&attn_mask), dropout_p, is_causal, scale, enable_gqa };
-        out(py, py.detach(|| F::scaled_dot_product_attention(&query.0, &key.0, &value.0, o)))
+        let o = F::SdpaOptions {
+            attn_mask: t(&attn_mask),
+            dropout_p,
+            is_causal,
+            scale,
+            enable_gqa,
+        };
+        out(
+            py,
+            py.detach(|| F::scaled_dot_product_attention(&query.0, &key.0, &value.0, o)),
+        )
     })
 }
 
@@ -380,21 +564,45 @@ pair_loss!(binary_cross_entropy_, F::binary_cross_entropy);
 
 #[pyfunction]
 #[pyo3(signature = (input, target, size_average = None, reduce = None, reduction = "mean"))]
-fn mse_loss(py: Python<'_>, input: TensorArg, target: TensorArg, size_average: Option<bool>, reduce: Option<bool>, reduction: &str) -> PyResult<Py<PyAny>> {
+fn mse_loss(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    size_average: Option<bool>,
+    reduce: Option<bool>,
+    reduction: &str,
+) -> PyResult<Py<PyAny>> {
     mse_loss_(py, input, target, size_average, reduce, reduction, None)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, target, size_average = None, reduce = None, reduction = "mean"))]
-fn l1_loss(py: Python<'_>, input: TensorArg, target: TensorArg, size_average: Option<bool>, reduce: Option<bool>, reduction: &str) -> PyResult<Py<PyAny>> {
+fn l1_loss(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    size_average: Option<bool>,
+    reduce: Option<bool>,
+    reduction: &str,
+) -> PyResult<Py<PyAny>> {
     l1_loss_(py, input, target, size_average, reduce, reduction, None)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, target, weight = None, size_average = None, reduce = None, reduction = "mean"))]
-fn binary_cross_entropy(py: Python<'_>, input: TensorArg, target: TensorArg, weight: Option<TensorArg>, size_average: Option<bool>, reduce: Option<bool>, reduction: &str) -> PyResult<Py<PyAny>> {
+fn binary_cross_entropy(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    weight: Option<TensorArg>,
+    size_average: Option<bool>,
+    reduce: Option<bool>,
+    reduction: &str,
+) -> PyResult<Py<PyAny>> {
     if weight.is_some() {
-        return Err(PyValueError::new_err("ember: binary_cross_entropy(weight=...) is not supported"));
+        return Err(PyValueError::new_err(
+            "ember: binary_cross_entropy(weight=...) is not supported",
+        ));
     }
     binary_cross_entropy_(py, input, target, size_average, reduce, reduction, None)
 }
@@ -402,7 +610,16 @@ fn binary_cross_entropy(py: Python<'_>, input: TensorArg, target: TensorArg, wei
 #[pyfunction]
 #[pyo3(signature = (input, target, weight = None, size_average = None, reduce = None, reduction = "mean", pos_weight = None))]
 #[allow(clippy::too_many_arguments)]
-fn binary_cross_entropy_with_logits(py: Python<'_>, input: TensorArg, target: TensorArg, weight: Option<TensorArg>, size_average: Option<bool>, reduce: Option<bool>, reduction: &str, pos_weight: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+fn binary_cross_entropy_with_logits(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    weight: Option<TensorArg>,
+    size_average: Option<bool>,
+    reduce: Option<bool>,
+    reduction: &str,
+    pos_weight: Option<TensorArg>,
+) -> PyResult<Py<PyAny>> {
     if weight.is_some() || pos_weight.is_some() {
         return Err(PyValueError::new_err(
             "ember: binary_cross_entropy_with_logits(weight=..., pos_weight=...) is not supported",
@@ -410,17 +627,31 @@ fn binary_cross_entropy_with_logits(py: Python<'_>, input: TensorArg, target: Te
     }
     guard(|| {
         let red = reduction_of(reduction, size_average, reduce)?;
-        out(py, F::binary_cross_entropy_with_logits(&input.0, &target.0, red))
+        out(
+            py,
+            F::binary_cross_entropy_with_logits(&input.0, &target.0, red),
+        )
     })
 }
 
-fn reduction_of(r: &str, size_average: Option<bool>, reduce: Option<bool>) -> PyResult<F::Reduction> {
+fn reduction_of(
+    r: &str,
+    size_average: Option<bool>,
+    reduce: Option<bool>,
+) -> PyResult<F::Reduction> {
     reduction(r, size_average, reduce)
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, target, reduction = "mean", delta = 1.0, weight = None))]
-fn huber_loss(py: Python<'_>, input: TensorArg, target: TensorArg, reduction: &str, delta: f64, weight: Option<TensorArg>) -> PyResult<Py<PyAny>> {
+fn huber_loss(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    reduction: &str,
+    delta: f64,
+    weight: Option<TensorArg>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let red = reduction_of(reduction, None, None)?;
         let r = F::huber_loss(&input.0, &target.0, red, delta).or_raise()?;
@@ -433,7 +664,15 @@ fn huber_loss(py: Python<'_>, input: TensorArg, target: TensorArg, reduction: &s
 
 #[pyfunction]
 #[pyo3(signature = (input, target, size_average = None, reduce = None, reduction = "mean", beta = 1.0))]
-fn smooth_l1_loss(py: Python<'_>, input: TensorArg, target: TensorArg, size_average: Option<bool>, reduce: Option<bool>, reduction: &str, beta: f64) -> PyResult<Py<PyAny>> {
+fn smooth_l1_loss(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    size_average: Option<bool>,
+    reduce: Option<bool>,
+    reduction: &str,
+    beta: f64,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let red = reduction_of(reduction, size_average, reduce)?;
         out(py, F::smooth_l1_loss(&input.0, &target.0, red, beta))
@@ -443,9 +682,22 @@ fn smooth_l1_loss(py: Python<'_>, input: TensorArg, target: TensorArg, size_aver
 #[pyfunction]
 #[pyo3(signature = (input, target, weight = None, size_average = None, ignore_index = -100, reduce = None, reduction = "mean"))]
 #[allow(clippy::too_many_arguments)]
-fn nll_loss(py: Python<'_>, input: TensorArg, target: TensorArg, weight: Option<TensorArg>, size_average: Option<bool>, ignore_index: i64, reduce: Option<bool>, reduction: &str) -> PyResult<Py<PyAny>> {
+fn nll_loss(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    weight: Option<TensorArg>,
+    size_average: Option<bool>,
+    ignore_index: i64,
+    reduce: Option<bool>,
+    reduction: &str,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let o = F::NllLossOptions { weight: t(&weight), ignore_index, reduction: reduction_of(reduction, size_average, reduce)? };
+        let o = F::NllLossOptions {
+            weight: t(&weight),
+            ignore_index,
+            reduction: reduction_of(reduction, size_average, reduce)?,
+        };
         out(py, F::nll_loss(&input.0, &target.0, o))
     })
 }
@@ -453,7 +705,17 @@ fn nll_loss(py: Python<'_>, input: TensorArg, target: TensorArg, weight: Option<
 #[pyfunction]
 #[pyo3(signature = (input, target, weight = None, size_average = None, ignore_index = -100, reduce = None, reduction = "mean", label_smoothing = 0.0))]
 #[allow(clippy::too_many_arguments)]
-fn cross_entropy(py: Python<'_>, input: TensorArg, target: TensorArg, weight: Option<TensorArg>, size_average: Option<bool>, ignore_index: i64, reduce: Option<bool>, reduction: &str, label_smoothing: f64) -> PyResult<Py<PyAny>> {
+fn cross_entropy(
+    py: Python<'_>,
+    input: TensorArg,
+    target: TensorArg,
+    weight: Option<TensorArg>,
+    size_average: Option<bool>,
+    ignore_index: i64,
+    reduce: Option<bool>,
+    reduction: &str,
+    label_smoothing: f64,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let o = F::CrossEntropyOptions {
             weight: t(&weight),
@@ -486,7 +748,12 @@ fn elu(py: Python<'_>, input: TensorArg, alpha: f64, inplace: bool) -> PyResult<
 
 #[pyfunction]
 #[pyo3(signature = (input, negative_slope = 0.01, inplace = false))]
-fn leaky_relu(py: Python<'_>, input: TensorArg, negative_slope: f64, inplace: bool) -> PyResult<Py<PyAny>> {
+fn leaky_relu(
+    py: Python<'_>,
+    input: TensorArg,
+    negative_slope: f64,
+    inplace: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let r = input.0.try_leaky_relu(negative_slope).or_raise()?;
         if inplace {
@@ -505,7 +772,13 @@ fn softplus(py: Python<'_>, input: TensorArg, beta: f64, threshold: f64) -> PyRe
 
 #[pyfunction]
 #[pyo3(signature = (input, min_val = -1.0, max_val = 1.0, inplace = false))]
-fn hardtanh(py: Python<'_>, input: TensorArg, min_val: f64, max_val: f64, inplace: bool) -> PyResult<Py<PyAny>> {
+fn hardtanh(
+    py: Python<'_>,
+    input: TensorArg,
+    min_val: f64,
+    max_val: f64,
+    inplace: bool,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
         let r = input.0.try_hardtanh(min_val, max_val).or_raise()?;
         if inplace {

@@ -639,7 +639,6 @@ impl PyTensor {
 
     // ---- conversions ----
 
-
     #[pyo3(signature = (*args, **kwargs))]
     fn to(
         slf: &Bound<'_, Self>,

@@ -37,10 +37,19 @@ impl Tensor {
         owner: Box<dyn std::any::Any + Send + Sync>,
     ) -> Result<Tensor> {
         if shape.len() != strides.len() {
-            bail!(Shape, "from_blob: {} sizes but {} strides", shape.len(), strides.len());
+            bail!(
+                Shape,
+                "from_blob: {} sizes but {} strides",
+                shape.len(),
+                strides.len()
+            );
         }
         if !(ptr.as_ptr() as usize).is_multiple_of(dtype.size_in_bytes()) {
-            bail!(Value, "from_blob: data pointer is not aligned for {}", dtype.name());
+            bail!(
+                Value,
+                "from_blob: data pointer is not aligned for {}",
+                dtype.name()
+            );
         }
         let layout = Layout {
             shape: shape.iter().copied().collect(),
