@@ -11,22 +11,41 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
-static NDARRAY: PyOnceLock<Option<Py<PyType>>> = PyOnceLock::new();
+static NDARRAY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-/// True for NumPy arrays (NumPy is imported lazily; without it nothing is an array).
+/// True for NumPy arrays. NumPy is never imported here: if the program has not imported it,
+/// nothing is an array (importing it would also start OpenBLAS's threads, which then compete
+/// with the engine's for the cores).
 pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
     let py = obj.py();
-    let ty = NDARRAY.get_or_init(py, || {
-        py.import("numpy")
-            .and_then(|np| np.getattr("ndarray"))
-            .and_then(|t| t.cast_into::<PyType>().map_err(Into::into))
-            .map(|t| t.unbind())
-            .ok()
-    });
-    match ty {
-        Some(t) => obj.is_instance(t.bind(py)).unwrap_or(false),
-        None => false,
+    if obj.is_instance_of::<PyTensor>()
+        || obj.is_instance_of::<pyo3::types::PyFloat>()
+        || obj.is_instance_of::<pyo3::types::PyInt>()
+    {
+        return false;
     }
+    let ty = match NDARRAY.get(py) {
+        Some(t) => t,
+        None => {
+            let found = py
+                .import("sys")
+                .and_then(|sys| sys.getattr("modules"))
+                .and_then(|m| m.get_item("numpy"))
+                .and_then(|np| np.getattr("ndarray"))
+                .and_then(|t| t.cast_into::<PyType>().map_err(Into::into));
+            match found {
+                Ok(t) => {
+                    let _ = NDARRAY.set(py, t.unbind());
+                    match NDARRAY.get(py) {
+                        Some(t) => t,
+                        None => return false,
+                    }
+                }
+                Err(_) => return false,
+            }
+        }
+    };
+    obj.is_instance(ty.bind(py)).unwrap_or(false)
 }
 
 fn dtype_of(arr: &Bound<'_, PyAny>) -> PyResult<DType> {

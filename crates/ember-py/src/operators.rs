@@ -358,6 +358,14 @@ fn index_item(i: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
 /// `x[items] = value`: basic items narrow a view of `x`; tensor items become the indices
 /// of an `index_put_` on that view.
 fn set_items(t: &Tensor, items: Vec<TensorIndex>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    // `x[mask] = number` with a mask over all of `x` is a masked fill, as PyTorch dispatches it.
+    if let ([TensorIndex::Tensor(m)], Some(s)) = (items.as_slice(), scalar(value))
+        && m.dtype() == DType::Bool
+        && m.shape() == t.shape()
+    {
+        t.try_masked_fill_(m, s).or_raise()?;
+        return Ok(());
+    }
     let value_t: Tensor = match value.cast::<PyTensor>() {
         Ok(v) => v.get().t.clone(),
         Err(_) => match scalar(value) {
