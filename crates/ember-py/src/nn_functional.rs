@@ -49,6 +49,21 @@ fn reduction(
         .map_err(|e| PyValueError::new_err(crate::error::names(e.to_string())))
 }
 
+/// An activation's result, written back into `input` when called with `inplace=True`.
+fn in_place_or_new(
+    py: Python<'_>,
+    input: TensorArg,
+    r: ember::Result<Tensor>,
+    inplace: bool,
+) -> PyResult<Py<PyAny>> {
+    let r = r.or_raise()?;
+    if inplace {
+        input.0.try_copy_(&r).or_raise()?;
+        return wrap(py, input.0);
+    }
+    wrap(py, r)
+}
+
 fn out(py: Python<'_>, r: ember::Result<Tensor>) -> PyResult<Py<PyAny>> {
     wrap(py, r.or_raise()?)
 }
@@ -737,12 +752,8 @@ fn gelu(py: Python<'_>, input: TensorArg, approximate: &str) -> PyResult<Py<PyAn
 #[pyo3(signature = (input, alpha = 1.0, inplace = false))]
 fn elu(py: Python<'_>, input: TensorArg, alpha: f64, inplace: bool) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let r = input.0.try_elu(alpha).or_raise()?;
-        if inplace {
-            input.0.try_copy_(&r).or_raise()?;
-            return wrap(py, input.0);
-        }
-        wrap(py, r)
+        let r = input.0.try_elu(alpha);
+        in_place_or_new(py, input, r, inplace)
     })
 }
 
@@ -755,12 +766,8 @@ fn leaky_relu(
     inplace: bool,
 ) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let r = input.0.try_leaky_relu(negative_slope).or_raise()?;
-        if inplace {
-            input.0.try_copy_(&r).or_raise()?;
-            return wrap(py, input.0);
-        }
-        wrap(py, r)
+        let r = input.0.try_leaky_relu(negative_slope);
+        in_place_or_new(py, input, r, inplace)
     })
 }
 
@@ -780,12 +787,8 @@ fn hardtanh(
     inplace: bool,
 ) -> PyResult<Py<PyAny>> {
     guard(|| {
-        let r = input.0.try_hardtanh(min_val, max_val).or_raise()?;
-        if inplace {
-            input.0.try_copy_(&r).or_raise()?;
-            return wrap(py, input.0);
-        }
-        wrap(py, r)
+        let r = input.0.try_hardtanh(min_val, max_val);
+        in_place_or_new(py, input, r, inplace)
     })
 }
 
