@@ -275,7 +275,7 @@ fn walk(
         let t = &t.get().t;
         if t.numel() == 1 && t.ndim() == 0 {
             return walk(
-                &crate::tensor::item_object(obj.py(), t)?.into_bound(obj.py()),
+                &crate::tensor_convert::item_object(obj.py(), t)?.into_bound(obj.py()),
                 depth,
                 shape,
                 vals,
@@ -283,7 +283,7 @@ fn walk(
                 kind,
             );
         }
-        let list = crate::tensor::tolist(obj.py(), t)?;
+        let list = crate::tensor_convert::tolist(obj.py(), t)?;
         return walk(&list.into_bound(obj.py()), depth, shape, vals, ints, kind);
     }
     if crate::numpy_bridge::is_ndarray(obj) {

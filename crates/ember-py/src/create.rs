@@ -83,7 +83,7 @@ pub fn as_tensor(
     guard(|| {
         if let Ok(t) = data.cast::<PyTensor>() {
             let src = &t.get().t;
-            let r = crate::tensor::convert_to(
+            let r = crate::tensor_convert::convert_to(
                 src,
                 dtype.map_or(src.dtype(), |d| d.0),
                 device.map_or(src.device(), |d| d.0),

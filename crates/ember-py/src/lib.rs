@@ -12,7 +12,9 @@ mod create;
 mod cuda;
 mod dtype;
 mod error;
+mod function;
 mod nn_functional;
+mod nn_loss;
 mod numpy_bridge;
 mod operators;
 mod ops;
@@ -20,6 +22,7 @@ mod ops_table;
 mod optim;
 mod ret;
 mod tensor;
+mod tensor_convert;
 
 use pyo3::prelude::*;
 
@@ -68,7 +71,7 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDevice>()?;
     m.add_class::<autograd::PyNode>()?;
     m.add_class::<autograd::PyHookHandle>()?;
-    m.add_class::<autograd::PyCtx>()?;
+    m.add_class::<function::PyCtx>()?;
     for &dt in ember::DType::ALL.iter() {
         m.add(dt.name(), dtype::dtype_obj(py, dt))?;
     }
@@ -113,7 +116,7 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(create::live_tensors, m)?,
         wrap_pyfunction!(autograd::backward, m)?,
         wrap_pyfunction!(autograd::grad, m)?,
-        wrap_pyfunction!(autograd::_function_apply, m)?,
+        wrap_pyfunction!(function::_function_apply, m)?,
         wrap_pyfunction!(autograd::gradcheck, m)?,
         wrap_pyfunction!(autograd::_set_detect_anomaly, m)?,
         wrap_pyfunction!(autograd::is_anomaly_enabled, m)?,
