@@ -134,7 +134,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Other {
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         match Other::from_py(&obj)? {
             Some(o) => Ok(o),
-            None => Err(type_error_arg("other", "Tensor or Number", &obj)),
+            None => Err(type_error_arg("Tensor or Number", &obj)),
         }
     }
 }
@@ -147,7 +147,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for OutArg {
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         match obj.cast::<PyTensor>() {
             Ok(t) => Ok(OutArg(t.get().t.clone(), obj.to_owned().unbind())),
-            Err(_) => Err(type_error_arg("out", "Tensor", &obj)),
+            Err(_) => Err(type_error_arg("Tensor", &obj)),
         }
     }
 }
@@ -160,7 +160,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for TensorArg {
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         match obj.cast::<PyTensor>() {
             Ok(t) => Ok(TensorArg(t.get().t.clone())),
-            Err(_) => Err(type_error_arg("input", "Tensor", &obj)),
+            Err(_) => Err(type_error_arg("Tensor", &obj)),
         }
     }
 }

@@ -151,12 +151,13 @@ pub fn type_error(func: &str, arg: &str, expected: &str, got: &Bound<'_, PyAny>)
     ))
 }
 
-/// A `TypeError` for an argument whose function the extractor does not know.
-pub fn type_error_arg(arg: &str, expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+/// A `TypeError` from an argument extractor, which does not know the argument's name: PyO3
+/// adds it to the exception as a note ("while processing 'mat2'").
+pub fn type_error_arg(expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
     let got = got
         .get_type()
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".into());
-    PyTypeError::new_err(format!("argument '{arg}' must be {expected}, not {got}"))
+    PyTypeError::new_err(format!("argument must be {expected}, not {got}"))
 }
