@@ -13,6 +13,7 @@ mod cuda;
 mod dtype;
 mod error;
 mod function;
+mod nn_dropout;
 mod nn_functional;
 mod nn_loss;
 mod numpy_bridge;

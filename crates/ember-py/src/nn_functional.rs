@@ -386,30 +386,6 @@ fn pad(
 }
 
 #[pyfunction]
-#[pyo3(signature = (input, p = 0.5, training = true, inplace = false))]
-fn dropout(
-    py: Python<'_>,
-    input: TensorArg,
-    p: f64,
-    training: bool,
-    inplace: bool,
-) -> PyResult<Py<PyAny>> {
-    guard(|| {
-        if !(0.0..=1.0).contains(&p) {
-            let shown = pyo3::types::PyFloat::new(py, p).repr()?.to_string();
-            return Err(PyValueError::new_err(format!(
-                "dropout probability has to be between 0 and 1, but got {shown}"
-            )));
-        }
-        if inplace {
-            out(py, F::dropout_(&input.0, p, training))
-        } else {
-            out(py, F::dropout(&input.0, p, training))
-        }
-    })
-}
-
-#[pyfunction]
 #[pyo3(signature = (input, kernel_size, dilation = Ints(vec![1]), padding = Ints(vec![0]), stride = Ints(vec![1])))]
 fn unfold(
     py: Python<'_>,
@@ -604,7 +580,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(layer_norm, &nn)?,
         wrap_pyfunction!(group_norm, &nn)?,
         wrap_pyfunction!(pad, &nn)?,
-        wrap_pyfunction!(dropout, &nn)?,
         wrap_pyfunction!(unfold, &nn)?,
         wrap_pyfunction!(fold, &nn)?,
         wrap_pyfunction!(embedding, &nn)?,
@@ -628,6 +603,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ] {
         nn.add_function(f)?;
     }
+    crate::nn_dropout::add(&nn)?;
     m.add_submodule(&nn)?;
     Ok(())
 }
