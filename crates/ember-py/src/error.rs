@@ -75,6 +75,7 @@ pub fn to_py(e: ember::Error) -> PyErr {
         return PyIndexError::new_err(msg);
     }
     match e {
+        E::NotImplemented(_) => pyo3::exceptions::PyNotImplementedError::new_err(msg),
         E::IndexOutOfRange(_)
             if msg.contains("Expected reduction dim") || msg.contains("exceeds dimension size") =>
         {

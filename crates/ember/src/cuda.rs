@@ -341,27 +341,33 @@ pub fn compile(module: &KernelModule, arch: &str) -> Result<String> {
 }
 
 impl Tensor {
-    /// `x.to(device)`: `self` when already there, else a copy on `device`.
+    /// `x.to(device)`: `self` when already there, else a copy on `device` (differentiable,
+    /// `ToCopyBackward0`). Any tensor can go to the meta device (nothing is copied); a meta
+    /// tensor has no data to bring anywhere else.
     ///
     /// ```
+    /// use ember::Device;
     /// let x = ember::ones([2]);
-    /// assert!(x.to_device(ember::Device::Cpu).is(&x));
-    /// assert!(x.try_to_device(ember::Device::Cuda(0)).is_err());
+    /// assert!(x.to_device(Device::Cpu).is(&x));
+    /// let m = x.to_device(Device::Meta);
+    /// assert_eq!((m.device(), m.shape()), (Device::Meta, &[2][..]));
+    /// assert_eq!(
+    ///     m.try_to_device(Device::Cpu).unwrap_err().to_string(),
+    ///     "Cannot copy out of meta tensor; no data!"
+    /// );
+    /// assert!(x.try_to_device(Device::Cuda(0)).is_err());
     /// ```
     ///
     /// # Errors
-    /// If the device is not available (PyTorch's message), or is a CUDA device (not
-    /// implemented yet).
+    /// If the device is not available (PyTorch's message), is a CUDA device (not
+    /// implemented yet), or `self` is a meta tensor going elsewhere.
     pub fn try_to_device(&self, device: Device) -> Result<Tensor> {
         if device == self.device() {
             return Ok(self.clone());
         }
         match device {
             Device::Cuda(i) => Err(device_error(i)),
-            Device::Cpu => Err(Error::Device(format!(
-                "cannot copy from {} to the CPU",
-                self.device()
-            ))),
+            Device::Cpu | Device::Meta => self.copy_to_device(device),
         }
     }
 

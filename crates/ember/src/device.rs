@@ -9,6 +9,7 @@ use std::fmt;
 /// assert_eq!(Device::Cpu.to_string(), "cpu");
 /// assert_eq!(Device::Cuda(0).to_string(), "cuda:0");
 /// assert_eq!("cuda".parse::<Device>().unwrap(), Device::Cuda(0));
+/// assert_eq!("meta".parse::<Device>().unwrap(), Device::Meta);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Device {
@@ -17,6 +18,10 @@ pub enum Device {
     Cpu,
     /// The CUDA device with this index.
     Cuda(usize),
+    /// PyTorch's meta device: tensors with a shape, dtype and strides but no data. Every op
+    /// computes its output's shape and dtype without touching memory, so a model too large
+    /// for any machine can be built and inspected, then materialised with `to_empty`.
+    Meta,
 }
 
 impl Device {
@@ -28,6 +33,16 @@ impl Device {
     pub fn is_cuda(self) -> bool {
         matches!(self, Device::Cuda(_))
     }
+
+    /// True for `Device::Meta` (`x.is_meta`).
+    ///
+    /// ```
+    /// assert!(ember::Device::Meta.is_meta());
+    /// assert!(!ember::Device::Cpu.is_meta());
+    /// ```
+    pub fn is_meta(self) -> bool {
+        self == Device::Meta
+    }
 }
 
 impl fmt::Display for Device {
@@ -35,6 +50,7 @@ impl fmt::Display for Device {
         match self {
             Device::Cpu => write!(f, "cpu"),
             Device::Cuda(i) => write!(f, "cuda:{i}"),
+            Device::Meta => write!(f, "meta"),
         }
     }
 }
@@ -46,10 +62,11 @@ impl std::str::FromStr for Device {
         match s {
             "cpu" => Ok(Device::Cpu),
             "cuda" => Ok(Device::Cuda(0)),
+            "meta" | "meta:0" => Ok(Device::Meta),
             _ => match s.strip_prefix("cuda:").map(str::parse::<usize>) {
                 Some(Ok(i)) => Ok(Device::Cuda(i)),
                 _ => Err(crate::Error::Device(format!(
-                    "Expected one of cpu, cuda device type at start of device string: {s}"
+                    "Expected one of cpu, cuda, meta device type at start of device string: {s}"
                 ))),
             },
         }

@@ -53,6 +53,11 @@ pub enum Error {
     /// An error from the CUDA driver or libraries.
     #[error("CUDA error: {0}")]
     Cuda(String),
+    /// An operation with no implementation where it was asked for: reading the values of a
+    /// meta tensor, or an op whose output shape depends on data a meta tensor does not have
+    /// (`nonzero`, `masked_select`). PyTorch raises `NotImplementedError` for these.
+    #[error("{0}")]
+    NotImplemented(String),
 }
 
 /// `Result<T, ember::Error>`.

@@ -184,11 +184,21 @@ fn sample(n: usize, f: impl FnOnce(&mut Generator, &mut [f64])) -> Vec<f64> {
     v
 }
 
+/// A new tensor on the meta device: nothing to sample, and the generator does not advance
+/// (as in PyTorch).
+fn meta_out(shape: &[usize], dt: DType, opts: TensorOptions) -> Result<Tensor> {
+    let t = Tensor::alloc(shape, dt, Device::Meta)?;
+    if opts.requires_grad {
+        t.try_requires_grad_(true)?;
+    }
+    Ok(t)
+}
+
 fn finish(v: Vec<f64>, shape: &[usize], dt: DType, opts: TensorOptions) -> Result<Tensor> {
     let t = Tensor::try_from_vec(v, shape)?.try_to_dtype(dt)?;
-    let t = match opts.device {
-        Some(d) if d != Device::Cpu => t.try_to_device(d)?,
-        _ => t,
+    let t = match opts.device_or_default() {
+        Device::Cpu => t,
+        d => t.try_to_device(d)?,
     };
     if opts.requires_grad {
         t.try_requires_grad_(true)?;
@@ -232,6 +242,9 @@ pub fn try_rand_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Res
     let opts = opts.into();
     let dt = float_dtype(&opts, "check_uniform_bounds")?;
     let shape = crate::shape::resolve_shape(&shape.into_list())?;
+    if opts.device_or_default() == Device::Meta {
+        return meta_out(&shape, dt, opts);
+    }
     let v = sample(crate::shape::numel(&shape), |g, v| {
         fill_uniform(g, v, 0.0, 1.0, dt)
     });
@@ -269,6 +282,9 @@ pub fn try_randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Re
     let opts = opts.into();
     let dt = float_dtype(&opts, "normal_kernel_cpu")?;
     let shape = crate::shape::resolve_shape(&shape.into_list())?;
+    if opts.device_or_default() == Device::Meta {
+        return meta_out(&shape, dt, opts);
+    }
     let v = sample(crate::shape::numel(&shape), |g, v| {
         fill_normal(g, v, 0.0, 1.0, dt)
     });
@@ -383,6 +399,9 @@ pub fn try_randint_with(
         );
     }
     let shape = crate::shape::resolve_shape(&shape.into_list())?;
+    if opts.device_or_default() == Device::Meta {
+        return meta_out(&shape, opts.dtype.unwrap_or(DType::I64), opts);
+    }
     let range = (high as i128 - low as i128) as u64;
     let n = crate::shape::numel(&shape);
     let v: Vec<i64> = with_default(|g| {
@@ -447,6 +466,9 @@ impl Tensor {
         }
         let dt = self.dtype();
         float_dtype(&TensorOptions::new().dtype(dt), "uniform_")?;
+        if !self.has_data() {
+            return self.fill_nothing();
+        }
         let v = sample(self.numel(), |g, v| fill_uniform(g, v, from, to, dt));
         self.fill_from(v)
     }
@@ -475,6 +497,9 @@ impl Tensor {
         }
         let dt = self.dtype();
         float_dtype(&TensorOptions::new().dtype(dt), "normal_kernel_cpu")?;
+        if !self.has_data() {
+            return self.fill_nothing();
+        }
         let contiguous = self.is_contiguous();
         let v = sample(self.numel(), |g, v| {
             if contiguous {
@@ -495,6 +520,14 @@ impl Tensor {
     #[track_caller]
     pub fn normal_(&self, mean: f64, std: f64) -> Tensor {
         self.try_normal_(mean, std).or_panic()
+    }
+
+    /// The in-place fill of a tensor without data (meta): the checks and the version bump
+    /// of a write, and nothing sampled.
+    fn fill_nothing(&self) -> Result<Tensor> {
+        self.check_inplace()?;
+        self.storage().bump_version();
+        Ok(self.clone())
     }
 
     /// Writes row-major `values` into `self` in place (no autograd history).

@@ -14,22 +14,9 @@
 //! deadlock, so the op layer copies such an input first (see `Tensor::unalias`).
 
 use crate::Device;
-use crate::backend::cpu::CpuBuffer;
+pub(crate) use crate::backend::Buffer;
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Device memory of one backend.
-pub(crate) enum Buffer {
-    Cpu(CpuBuffer),
-}
-
-impl Buffer {
-    pub fn device(&self) -> Device {
-        match self {
-            Buffer::Cpu(_) => Device::Cpu,
-        }
-    }
-}
 
 /// Memory shared by a tensor and its views, with its version counter.
 pub(crate) struct Storage {

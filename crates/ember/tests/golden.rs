@@ -372,6 +372,136 @@ fn run_case(case: &Value, pending: &HashSet<String>) -> Option<Result<(), String
     })
 }
 
+/// Ops whose output shape depends on values, which meta tensors do not have: PyTorch
+/// refuses them on meta too (`NotImplementedError`).
+const DATA_DEPENDENT: &[&str] = &[
+    "nonzero",
+    "masked_select",
+    "one_hot",
+    "unique",
+    "bincount",
+    "argwhere",
+    "item",
+    "tolist",
+    "equal",
+    "allclose",
+];
+
+/// Runs an op case on the meta device: the outputs and gradients must have PyTorch's
+/// shapes and dtypes. `Ok(false)` when the op is data-dependent and refused, as in PyTorch.
+fn run_meta_case(case: &Value) -> Result<bool, String> {
+    let op = case["op"].as_str().unwrap_or_default();
+    spec::on_meta(|| {
+        let ins = inputs(case)?;
+        let kw = Kw(&case["kwargs"]);
+        let res = golden_ops::dispatch(op, &ins, &kw).ok_or_else(|| format!("unknown op {op}"))?;
+        let outs = match res {
+            Err(ember::Error::NotImplemented(m))
+                if DATA_DEPENDENT
+                    .iter()
+                    .any(|d| m.contains(&format!("aten::{d}:"))) =>
+            {
+                return Ok(false);
+            }
+            r => r.map_err(|e| format!("unexpected error on meta: {e}"))?,
+        };
+        let specs: Vec<&Value> = match &case["output"] {
+            Value::Array(specs) => specs.iter().collect(),
+            s => vec![s],
+        };
+        if specs.len() != outs.len() {
+            return Err(format!("{} outputs, expected {}", outs.len(), specs.len()));
+        }
+        for (i, (o, s)) in outs.iter().zip(&specs).enumerate() {
+            spec::compare_meta(o, s).map_err(|e| format!("output {i}: {e}"))?;
+        }
+        if let Some(g) = case.get("grad_fn") {
+            let (got, want) = (grad_fn_name(&outs[0]), want_name(g));
+            if got != want {
+                return Err(format!("grad_fn {got:?} != expected {want:?}"));
+            }
+        }
+        if let Some(grads) = case["grads"].as_array() {
+            let go = spec::tensor(&case["grad_output"])?;
+            outs[0]
+                .backward_opts()
+                .gradient(&go)
+                .run()
+                .map_err(|e| format!("backward failed on meta: {e}"))?;
+            for (i, (x, g)) in ins.iter().zip(grads).enumerate() {
+                match (x.grad(), g.is_null()) {
+                    (None, true) | (Some(_), true) => {}
+                    (None, false) => return Err(format!("input {i} got no gradient")),
+                    (Some(gx), false) => {
+                        spec::compare_meta(&gx, g).map_err(|e| format!("grad {i}: {e}"))?
+                    }
+                }
+            }
+        }
+        Ok(true)
+    })
+}
+
+/// Every op case that succeeds on the CPU, run again on the meta device (issue 16): PyTorch's
+/// output shapes, dtypes and `grad_fn`s without touching data.
+#[test]
+fn golden_cases_on_meta() {
+    let pending = pending();
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    let (mut passed, mut refused) = (0, 0);
+    for file in case_files() {
+        let text = std::fs::read_to_string(&file).expect("read case file");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let Ok(case) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            let op = case["op"].as_str().unwrap_or_default();
+            if matches!(op, "repr" | "scenario" | "optim" | "lr_scheduler")
+                || pending.contains(op)
+                || case.get("error").is_some()
+            {
+                continue;
+            }
+            let id = format!(
+                "{} ({})",
+                case["id"].as_str().unwrap_or("?"),
+                file.file_name().unwrap_or_default().to_string_lossy()
+            );
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let r = run_meta_case(&case);
+                ember::set_grad_enabled(true);
+                r
+            }));
+            match r {
+                Ok(Ok(true)) => passed += 1,
+                Ok(Ok(false)) => refused += 1,
+                Ok(Err(e)) => {
+                    failures.insert(id, e);
+                }
+                Err(_) => {
+                    failures.insert(id, "panicked".into());
+                }
+            }
+        }
+    }
+    eprintln!(
+        "golden on meta: {passed} passed, {refused} data-dependent, {} failed",
+        failures.len()
+    );
+    assert!(passed > 1000, "only {passed} cases ran on meta");
+    if !failures.is_empty() {
+        let report: Vec<String> = failures
+            .iter()
+            .map(|(k, v)| format!("  {k}: {v}"))
+            .collect();
+        panic!(
+            "{} golden cases failed on meta:\n{}",
+            failures.len(),
+            report.join("\n")
+        );
+    }
+}
+
 #[test]
 fn golden_cases() {
     let pending = pending();

@@ -1,32 +1,14 @@
-//! Primitive kernels of `torch.nn.functional` (softmax, nll, convolution and pooling
-//! helpers). Operands are contiguous (the callers make them so); outputs are fresh
-//! contiguous buffers. Only f32 and f64 have kernels: the callers compute half types in f32,
-//! as PyTorch's CPU kernels accumulate them.
+//! Dispatch of the primitives of `torch.nn.functional` (softmax, nll); see Note [Backend
+//! dispatch]. Operands are contiguous (the callers make them so); outputs are fresh
+//! contiguous buffers.
 
-use super::{In, cpu, cpu_in, cpu_mut};
+use super::{Buffer, In, on};
 use crate::DType;
-use crate::backend::cpu::dispatch::with_faer;
-use crate::dtype::Element;
 use crate::error::Result;
-use crate::storage::Buffer;
 
-pub(crate) use super::cpu::loss::NllDims;
+pub(crate) use super::NllDims;
 
-/// The elements of a contiguous operand.
-fn elems<'a, T: Element>(i: In<'a>) -> &'a [T] {
-    let (b, l) = cpu_in(i);
-    &b.as_slice::<T>()[l.offset..l.offset + l.numel()]
-}
-
-fn unsupported(op: &str, dt: DType) -> crate::Error {
-    crate::Error::Unsupported {
-        op: op.into(),
-        dtype: dt,
-        device: crate::Device::Cpu,
-    }
-}
-
-/// Softmax (`log`: log-softmax) of `src` viewed as `[outer, n, inner]` along `n`.
+/// See [`Backend::softmax`](super::Backend::softmax).
 pub(crate) fn softmax(
     src: In<'_>,
     dst: &mut Buffer,
@@ -35,13 +17,10 @@ pub(crate) fn softmax(
     inner: usize,
     log: bool,
 ) -> Result<()> {
-    with_faer!(dt, T => {
-        cpu::softmax::softmax(elems::<T>(src), cpu_mut(dst).as_mut_slice::<T>(), n, inner, log);
-        Ok(())
-    }, _ => Err(unsupported("softmax", dt)))
+    on(dst, [src.0])?.softmax(src, dst, dt, n, inner, log)
 }
 
-/// Per-target nll losses into `dst`; returns the total weight.
+/// See [`Backend::nll_loss`](super::Backend::nll_loss).
 pub(crate) fn nll_loss(
     x: In<'_>,
     target: In<'_>,
@@ -50,16 +29,11 @@ pub(crate) fn nll_loss(
     dt: DType,
     d: NllDims,
 ) -> Result<f64> {
-    with_faer!(dt, T => cpu::loss::nll_forward(
-        elems::<T>(x),
-        elems::<i64>(target),
-        weight.map(elems::<T>),
-        d,
-        cpu_mut(dst).as_mut_slice::<T>(),
-    ), _ => Err(unsupported("nll_loss", dt)))
+    let inputs = [x.0, target.0].into_iter().chain(weight.map(|w| w.0));
+    on(dst, inputs)?.nll_loss(x, target, weight, dst, dt, d)
 }
 
-/// The input gradient of nll: `-w[t] g scale` at each target.
+/// See [`Backend::nll_loss_backward`](super::Backend::nll_loss_backward).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn nll_loss_backward(
     g: In<'_>,
@@ -70,12 +44,6 @@ pub(crate) fn nll_loss_backward(
     d: NllDims,
     scale: f64,
 ) -> Result<()> {
-    with_faer!(dt, T => cpu::loss::nll_backward(
-        elems::<T>(g),
-        elems::<i64>(target),
-        weight.map(elems::<T>),
-        d,
-        scale,
-        cpu_mut(dst).as_mut_slice::<T>(),
-    ), _ => Err(unsupported("nll_loss_backward", dt)))
+    let inputs = [g.0, target.0].into_iter().chain(weight.map(|w| w.0));
+    on(dst, inputs)?.nll_loss_backward(g, target, weight, dst, dt, d, scale)
 }

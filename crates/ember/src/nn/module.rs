@@ -243,6 +243,27 @@ pub trait Module: ModuleFields {
     fn to_device(&mut self, device: Device) -> Result<()> {
         convert(self, &|t: &Tensor| t.try_to_device(device))
     }
+
+    /// `model.to_empty(device=…)`: replaces every parameter and buffer with an uninitialised
+    /// tensor of the same shape and dtype on `device` — how a model built on the meta device
+    /// is materialised (then initialise it, or load a state dict into it).
+    ///
+    /// ```
+    /// use ember::{Device, nn::Module};
+    /// let mut m = ember::device_scope(Device::Meta, || ember::nn::Linear::new(3, 4));
+    /// assert_eq!(m.weight.to_string(), "tensor(..., device='meta', size=(4, 3), requires_grad=True)");
+    /// m.to_empty(Device::Cpu).unwrap();
+    /// assert_eq!((m.weight.device(), m.weight.shape()), (Device::Cpu, &[4, 3][..]));
+    /// assert!(m.weight.requires_grad() && m.weight.is_leaf());
+    /// ```
+    ///
+    /// # Errors
+    /// If the device is unavailable.
+    fn to_empty(&mut self, device: Device) -> Result<()> {
+        convert(self, &|t: &Tensor| {
+            crate::try_empty_with(t.shape(), (t.dtype(), device))
+        })
+    }
 }
 
 fn join(prefix: &str, name: &str) -> String {

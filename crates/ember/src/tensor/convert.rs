@@ -21,6 +21,23 @@ impl Tensor {
         Ok(out)
     }
 
+    /// A contiguous copy of `self` on `device` (`ToCopyBackward0` when it needs grad). The
+    /// backend refuses copies it cannot make (out of a meta tensor).
+    pub(crate) fn copy_to_device(&self, device: crate::Device) -> Result<Tensor> {
+        let out = Tensor::alloc(self.shape(), self.dtype(), device)?;
+        backend::copy_strided(
+            (&self.storage().read(), self.layout()),
+            self.dtype(),
+            &mut out.storage().write(),
+            out.layout(),
+            self.dtype(),
+        )?;
+        if needs_grad(&[self]) {
+            record(ToCopyBackward, &[self], &[&out], &[]);
+        }
+        Ok(out)
+    }
+
     /// `self` as dtype `dt` without recording history (`self` itself when it already is).
     pub(crate) fn try_to_dtype_raw(&self, dt: DType) -> Result<Tensor> {
         if self.dtype() == dt {
@@ -165,7 +182,7 @@ impl Tensor {
     /// ```
     ///
     /// # Errors
-    /// Never on the CPU; kept fallible for other devices.
+    /// On the meta device, whose tensors hold no data.
     pub fn try_to_vec<T: Element>(&self) -> Result<Vec<T>> {
         let src = if self.is_contiguous() && self.dtype() == T::DTYPE {
             self.clone()
@@ -178,6 +195,7 @@ impl Tensor {
                 let l = src.layout();
                 Ok(b.as_slice::<T>()[l.offset..l.offset + l.numel()].to_vec())
             }
+            crate::storage::Buffer::Meta => Err(crate::backend::no_data()),
         }
     }
 
@@ -210,6 +228,9 @@ impl Tensor {
                 "a Tensor with {} elements cannot be converted to Scalar",
                 self.numel()
             );
+        }
+        if self.device().is_meta() {
+            bail!(Value, "Tensor.item() cannot be called on meta tensors");
         }
         let v = self.view_as_layout(Layout {
             shape: Default::default(),

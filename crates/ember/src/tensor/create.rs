@@ -40,6 +40,57 @@ pub fn set_default_dtype(dt: DType) -> Result<()> {
     Ok(())
 }
 
+thread_local! {
+    static DEFAULT_DEVICE: std::cell::Cell<Device> = const { std::cell::Cell::new(Device::Cpu) };
+}
+
+/// The device creation functions use when not told one (`torch.get_default_device()`);
+/// the CPU unless [`set_default_device`] changed it on this thread.
+///
+/// ```
+/// assert_eq!(ember::get_default_device(), ember::Device::Cpu);
+/// ```
+pub fn get_default_device() -> Device {
+    DEFAULT_DEVICE.with(std::cell::Cell::get)
+}
+
+/// Sets the device creation functions (and so module constructors) use when not told one
+/// (`torch.set_default_device`), for the current thread, and returns the previous one.
+/// [`device_scope`] restores it for you: PyTorch's `with torch.device("meta"):`.
+///
+/// ```
+/// use ember::Device;
+/// let before = ember::set_default_device(Device::Meta);
+/// assert_eq!(ember::zeros([2]).device(), Device::Meta);
+/// ember::set_default_device(before);
+/// assert_eq!(ember::zeros([2]).device(), Device::Cpu);
+/// ```
+pub fn set_default_device(device: Device) -> Device {
+    DEFAULT_DEVICE.with(|d| d.replace(device))
+}
+
+/// Runs `f` with `device` as the default device of this thread (`with torch.device(d):`),
+/// restoring the previous default afterwards, even if `f` panics.
+///
+/// ```
+/// use ember::{Device, nn::Module};
+/// // A model too large for any machine, built instantly: meta tensors hold no data.
+/// let model = ember::device_scope(Device::Meta, || ember::nn::Linear::new(100_000, 10_000));
+/// let n: usize = model.parameters().iter().map(|p| p.numel()).sum();
+/// assert_eq!(n, 1_000_010_000);
+/// assert!(model.weight.device().is_meta());
+/// ```
+pub fn device_scope<R>(device: Device, f: impl FnOnce() -> R) -> R {
+    struct Restore(Device);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            set_default_device(self.0);
+        }
+    }
+    let _restore = Restore(set_default_device(device));
+    f()
+}
+
 /// PyTorch's `dtype=`, `device=` and `requires_grad=` keywords of creation functions.
 ///
 /// A `DType`, a `Device`, or a `(DType, Device)` pair converts into options, so the common
@@ -54,7 +105,8 @@ pub fn set_default_dtype(dt: DType) -> Result<()> {
 pub struct TensorOptions {
     /// The element type; `None` means the op's default.
     pub dtype: Option<DType>,
-    /// The device; `None` means the op's default (the CPU, or the `_like` tensor's).
+    /// The device; `None` means the op's default ([`get_default_device`], or the `_like`
+    /// tensor's).
     pub device: Option<Device>,
     /// Make the new tensor a leaf that requires grad.
     pub requires_grad: bool,
@@ -84,7 +136,20 @@ impl TensorOptions {
         self
     }
 
+    /// The device asked for, else the default device.
+    pub(crate) fn device_or_default(&self) -> Device {
+        self.device.unwrap_or_else(get_default_device)
+    }
+
+    /// Puts a freshly made tensor on the device asked for and marks it as requiring grad
+    /// when asked.
     fn finish(self, t: Tensor) -> Result<Tensor> {
+        let device = self.device_or_default();
+        let t = if t.device() == device {
+            t
+        } else {
+            t.try_to_device(device)?
+        };
         if self.requires_grad {
             t.try_requires_grad_(true)?;
         }
@@ -265,10 +330,6 @@ pub fn try_tensor_with<D: TensorData>(data: D, opts: impl Into<TensorOptions>) -
         .dtype
         .unwrap_or(<D::Elem as PyElement>::natural_dtype());
     let t = t.try_to_dtype_raw(dt)?;
-    let t = match opts.device {
-        Some(d) if d != t.device() => t.try_to_device(d)?,
-        _ => t,
-    };
     opts.finish(t)
 }
 
@@ -355,7 +416,7 @@ fn make(
 ) -> Result<Tensor> {
     let shape = resolve_shape(&shape.into_list())?;
     let dt = opts.dtype.unwrap_or(default_dt);
-    let device = opts.device.unwrap_or(Device::Cpu);
+    let device = opts.device_or_default();
     let t = match value {
         Some(v) => filled(&shape, v, dt, device)?,
         None => Tensor::alloc(&shape, dt, device)?,
@@ -678,10 +739,6 @@ pub fn eye_with(n: usize, m: usize, opts: impl Into<TensorOptions>) -> Tensor {
         v[i * m + i] = 1.0;
     }
     let t = Tensor::from_vec(v, [n, m]).try_to_dtype_raw(dt).or_panic();
-    let t = match opts.device {
-        Some(d) if d != Device::Cpu => t.try_to_device(d).or_panic(),
-        _ => t,
-    };
     opts.finish(t).or_panic()
 }
 
@@ -759,10 +816,6 @@ pub fn try_arange_with(
         )
     };
     let t = t.try_to_dtype_raw(dt)?;
-    let t = match opts.device {
-        Some(d) if d != Device::Cpu => t.try_to_device(d)?,
-        _ => t,
-    };
     opts.finish(t)
 }
 
@@ -808,9 +861,5 @@ pub fn try_linspace_with(
         })
         .collect();
     let t = Tensor::from_vec(v, [steps]).try_to_dtype_raw(dt)?;
-    let t = match opts.device {
-        Some(d) if d != Device::Cpu => t.try_to_device(d)?,
-        _ => t,
-    };
     opts.finish(t)
 }

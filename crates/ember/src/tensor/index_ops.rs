@@ -110,9 +110,12 @@ fn out_of_bounds(dim: usize, size: usize) -> impl Fn(i64) -> Error {
 }
 
 impl Tensor {
-    /// The values of an integer index tensor, row-major.
+    /// The values of an integer index tensor, row-major. A meta index has none: its zeros
+    /// stand in, so the op computes its output's shape and its kernels (no-ops on meta) get
+    /// rows to move.
     pub(crate) fn index_values(&self) -> Result<Vec<i64>> {
-        self.try_to_vec::<i64>()
+        let vals = backend::read_i64((&self.storage().read(), self.layout()), self.dtype())?;
+        Ok(vals.unwrap_or_else(|| vec![0; self.numel()]))
     }
 
     /// Gathers the rows `idx[k][b]` along `dims` (validated, each of length `n`) into a new
@@ -666,6 +669,9 @@ impl Tensor {
 
     /// The coordinates of the nonzero elements, one list per dim.
     pub(crate) fn nonzero_values(&self) -> Result<Vec<Vec<i64>>> {
+        if !self.has_data() {
+            return Err(backend::data_dependent("nonzero"));
+        }
         let flags = self.try_to_vec::<bool>()?;
         let nd = self.dim();
         let mut out = vec![Vec::new(); nd];

@@ -75,8 +75,13 @@ impl Tensor {
     /// ```
     pub fn data_ptr(&self) -> usize {
         let guard = self.storage().read();
-        let Buffer::Cpu(buf) = &*guard;
-        buf.as_ptr() as usize + self.layout().offset * self.dtype().size_in_bytes()
+        match &*guard {
+            Buffer::Cpu(buf) => {
+                buf.as_ptr() as usize + self.layout().offset * self.dtype().size_in_bytes()
+            }
+            // PyTorch's meta tensors report a null data pointer.
+            Buffer::Meta => 0,
+        }
     }
 
     /// `torch.from_numpy(a)`: a tensor owning the array's memory. No copy when the array is in
@@ -151,7 +156,9 @@ impl Tensor {
     ) -> Result<R> {
         self.check_numpy::<T>()?;
         let guard = self.storage().read();
-        let Buffer::Cpu(buf) = &*guard;
+        let Buffer::Cpu(buf) = &*guard else {
+            return Err(crate::backend::no_data());
+        };
         let data = buf.as_slice::<T>();
         let layout = self.layout();
         check_in_bounds(layout, data.len())?;
@@ -202,7 +209,9 @@ impl Tensor {
         }
         let out = {
             let mut guard = self.storage().write();
-            let Buffer::Cpu(buf) = &mut *guard;
+            let Buffer::Cpu(buf) = &mut *guard else {
+                return Err(crate::backend::no_data());
+            };
             let data = buf.as_mut_slice::<T>();
             check_in_bounds(layout, data.len())?;
             let shape = IxDyn(&layout.shape).strides(IxDyn(&layout.strides));

@@ -219,10 +219,7 @@ impl Tensor {
             op,
             BinaryOp::Remainder | BinaryOp::FloorDivide | BinaryOp::Fmod
         ) && !dt.is_floating_point()
-            && other
-                .try_to_dtype_raw(DType::I64)?
-                .to_vec::<i64>()
-                .contains(&0)
+            && other.has_zero()?
         {
             bail!(Value, "ZeroDivisionError");
         }

@@ -356,7 +356,7 @@ impl Tensor {
                 }
             })
             .collect();
-        let mask = Tensor::try_from_vec(keep, [n, m])?;
+        let mask = Tensor::try_from_vec(keep, [n, m])?.try_to_device(self.device())?;
         let zero = self.scalar_like(Scalar::Int(0), self.dtype())?;
         let out = {
             let _g = crate::no_grad();

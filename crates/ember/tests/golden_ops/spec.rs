@@ -1,7 +1,26 @@
 //! Reading the golden files' tensor specs and keyword arguments, and comparing results.
 
-use ember::{DType, Tensor};
+use ember::{DType, Device, Tensor};
 use serde_json::Value;
+use std::cell::Cell;
+
+thread_local! {
+    /// Whether [`tensor`] builds its tensors on the meta device (the meta run of the cases).
+    static ON_META: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every spec tensor built on the meta device.
+pub fn on_meta<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            ON_META.with(|m| m.set(false));
+        }
+    }
+    ON_META.with(|m| m.set(true));
+    let _reset = Reset;
+    f()
+}
 
 /// Parses a number that may be written `"nan"`, `"inf"` or `"-inf"`.
 pub fn num(v: &Value) -> Option<f64> {
@@ -44,11 +63,17 @@ pub fn tensor(spec: &Value) -> Result<Tensor, String> {
             .and_then(|t| t.try_to_dtype(dt))
             .map_err(|e| e.to_string())?
     };
+    let t = if ON_META.with(Cell::get) {
+        t.try_to_device(Device::Meta).map_err(|e| e.to_string())?
+    } else {
+        t
+    };
     let t = if spec["noncontig"].as_bool() == Some(true) {
         noncontig(&t).map_err(|e| e.to_string())?
     } else {
         t
     };
+
     if spec["requires_grad"].as_bool() == Some(true) {
         t.try_requires_grad_(true).map_err(|e| e.to_string())?;
     }
@@ -111,6 +136,25 @@ pub fn compare(got: &Tensor, spec: &Value, tol: Option<(f64, f64)>) -> Result<()
                 "value[{i}] = {h} != expected {w} (rtol {rtol}, atol {atol})"
             ));
         }
+    }
+    Ok(())
+}
+
+/// Compares a meta tensor with a spec: device, dtype and shape (there are no values).
+pub fn compare_meta(got: &Tensor, spec: &Value) -> Result<(), String> {
+    if got.device() != Device::Meta {
+        return Err(format!("device {} != expected meta", got.device()));
+    }
+    let want_dt = DType::from_name(spec["dtype"].as_str().unwrap_or("")).ok_or("bad dtype")?;
+    if got.dtype() != want_dt {
+        return Err(format!("dtype {} != expected {}", got.dtype(), want_dt));
+    }
+    let shape: Vec<usize> = spec["shape"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_u64().unwrap_or(0) as usize).collect())
+        .unwrap_or_default();
+    if got.shape() != shape.as_slice() {
+        return Err(format!("shape {:?} != expected {:?}", got.shape(), shape));
     }
     Ok(())
 }

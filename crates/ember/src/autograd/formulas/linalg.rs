@@ -305,7 +305,7 @@ impl Formula for TraceBackward {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         Ok(vec![when(ctx.needs(0), || {
-            let eye = crate::tensor::linalg::tri_mask(self.rows, self.cols, 0, 0, g.dtype())?;
+            let eye = crate::tensor::linalg::tri_mask(self.rows, self.cols, 0, 0, g)?;
             eye.try_mul(g)
         })?])
     }

@@ -51,14 +51,14 @@ impl Formula for LinalgDetBackward {
         let (a, det) = (ctx.saved(0), ctx.saved(1));
         Ok(vec![when(ctx.needs(0), || {
             if a.numel() == 0 {
-                return crate::try_zeros_with(a.shape(), a.dtype());
+                return crate::try_zeros_with(a.shape(), (a.dtype(), a.device()));
             }
             let d = per_matrix(&g.try_mul(det)?)?;
             if !crate::is_grad_enabled() {
                 return d.try_mul(&mt(&a.inverse_perturbed_raw()?)?);
             }
             let n = a.shape()[a.dim() - 1];
-            let eye = crate::tensor::linalg::tri_mask(n, n, 0, 0, a.dtype())?;
+            let eye = crate::tensor::linalg::tri_mask(n, n, 0, 0, a)?;
             let eps = if a.dtype() == crate::DType::F32 {
                 f32::EPSILON as f64
             } else {

@@ -122,6 +122,9 @@ pub(crate) fn fit_to_input(g: Tensor, meta: &InputMeta, name: &str, i: usize) ->
     if g.dtype() != meta.dtype {
         g = g.try_to_dtype(meta.dtype)?;
     }
+    if g.device() != meta.device {
+        g = g.try_to_device(meta.device)?;
+    }
     Ok(g)
 }
 

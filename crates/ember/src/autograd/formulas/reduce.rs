@@ -93,8 +93,12 @@ fn unsqueeze_reduced(t: &Tensor, dims: &[usize], keepdim: bool, ndim: usize) -> 
     Ok(t)
 }
 
-/// Whether any element of `t` is zero.
+/// Whether any element of `t` is zero (never, where the device holds no data: either
+/// branch of the formula gives the same shapes).
 fn has_zero(t: &Tensor) -> Result<bool> {
+    if !t.has_data() {
+        return Ok(false);
+    }
     t.try_eq(0.0)?.try_any()?.try_item::<bool>()
 }
 
@@ -113,7 +117,7 @@ impl Formula for EvenlyDistributeBackward {
         let g = ctx.grad()?;
         let (x, r) = (ctx.saved(0), ctx.saved(1));
         Ok(vec![when(ctx.needs(0), || {
-            let mask = if r.try_item::<f64>()?.is_nan() {
+            let mask = if r.has_data() && r.try_item::<f64>()?.is_nan() {
                 x.try_ne(x)?
             } else {
                 x.try_eq(r)?
@@ -153,7 +157,8 @@ impl Formula for SelectBackward {
             let mut shape = vec![1i64; n];
             shape[self.dim] = self.input[self.dim] as i64;
             let positions =
-                crate::try_arange_with(0i64, shape[self.dim], 1i64, DType::I64)?.try_view(shape)?;
+                crate::try_arange_with(0i64, shape[self.dim], 1i64, (DType::I64, g.device()))?
+                    .try_view(shape)?;
             crate::try_where_(&positions.try_eq(&idx)?, &g, 0.0)
         })?])
     }

@@ -1,7 +1,7 @@
 //! Convolution and pooling kernels over contiguous planes: im2col / col2im (the lowering that
 //! turns a convolution into one matrix product) and max pooling with indices.
 
-use super::{PAR_CHUNK, PAR_THRESHOLD, pool};
+use super::{PAR_CHUNK, PAR_THRESHOLD, parallel};
 use crate::dtype::Element;
 use num_traits::Float;
 
@@ -83,7 +83,7 @@ impl Window {
 fn for_chunks<T: Send>(dst: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync) {
     if dst.len() >= PAR_THRESHOLD {
         let group = (PAR_CHUNK / len).max(1) * len;
-        pool::par_chunks_mut(dst, group, &|start, piece| {
+        parallel::par_chunks_mut(dst, group, &|start, piece| {
             for (j, d) in piece.chunks_mut(len).enumerate() {
                 f(start / len + j, d);
             }
@@ -245,12 +245,12 @@ pub(crate) fn max_pool2d<T: Element>(x: &[T], out: &mut [T], idx: &mut [i64], g:
     };
     let planes = out.len() / l;
     if out.len() >= PAR_THRESHOLD / 4 && idx.len() == out.len() {
-        let parts = pool::num_threads().min(planes);
+        let parts = parallel::num_threads().min(planes);
         let (op, ip) = (
-            pool::SendPtr(out.as_mut_ptr()),
-            pool::SendPtr(idx.as_mut_ptr()),
+            parallel::SendPtr(out.as_mut_ptr()),
+            parallel::SendPtr(idx.as_mut_ptr()),
         );
-        pool::parallel_for(parts, &|t| {
+        parallel::parallel_for(parts, &|t| {
             for p in planes * t / parts..planes * (t + 1) / parts {
                 // SAFETY: each plane `p` is a disjoint `l`-element run of `out` and of `idx`
                 // (equal lengths, checked above), both borrowed mutably until the loop ends.

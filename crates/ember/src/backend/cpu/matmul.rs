@@ -8,7 +8,7 @@
 //! (to f32, PyTorch's accumulation type for them on the CPU).
 
 use super::CpuBuffer;
-use super::pool::SendPtr;
+use super::parallel::SendPtr;
 use crate::dtype::Element;
 use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
@@ -139,7 +139,7 @@ fn faer_mm<T: FaerElem>(
     let (rs, cs) = (dl.strides[1], dl.strides[2]);
     let dense = (cs >= 1 && rs >= n * cs) || (rs >= 1 && cs >= m * rs);
     let flops = m * n * k;
-    let threads = super::pool::num_threads();
+    let threads = super::parallel::num_threads();
     // Tasks only read through the operand pointers, and write disjoint output blocks.
     let ptrs = (
         SendPtr(asl.as_ptr().cast_mut()),
@@ -183,7 +183,7 @@ fn faer_mm<T: FaerElem>(
     };
     if threads > 1 && disjoint && batch > 1 && flops < PAR_FLOPS && flops * batch >= PAR_FLOPS {
         // Many small products: one thread per matrix beats splitting each one.
-        super::pool::parallel_for(batch, &|bi| run(bi, (0, m), (0, n)));
+        super::parallel::parallel_for(batch, &|bi| run(bi, (0, m), (0, n)));
     } else if threads > 1 && dense && flops >= PAR_FLOPS {
         // Each thread multiplies a block of rows (of columns only when there are too few
         // rows to share) on its own; see Note [Kernel thread pool] for why not faer's rayon
@@ -196,7 +196,7 @@ fn faer_mm<T: FaerElem>(
         };
         let parts = threads.min(len.div_ceil(8));
         for bi in 0..batch {
-            super::pool::parallel_for(parts, &|t| {
+            super::parallel::parallel_for(parts, &|t| {
                 let piece = (len * t / parts, len * (t + 1) / parts);
                 if by_rows {
                     run(bi, piece, (0, n))

@@ -14,7 +14,8 @@ pub(crate) mod matmul;
 pub(crate) mod norm;
 pub(crate) mod optim;
 pub(crate) mod pad;
-pub(crate) mod pool;
+pub(crate) mod parallel;
+pub(crate) mod primitives;
 pub(crate) mod reduce;
 pub(crate) mod scan;
 pub(crate) mod softmax;
@@ -45,5 +46,5 @@ pub(crate) fn chunked<O: Send>(d: &mut [O], run: impl Fn(usize, &mut [O]) + Sync
 /// indirect jump per chunk of `PAR_CHUNK` elements. See Note [Kernel thread pool].
 #[inline(never)]
 fn par_chunked<O: Send>(d: &mut [O], run: &(dyn Fn(usize, &mut [O]) + Sync)) {
-    pool::par_chunks_mut(d, PAR_CHUNK, run);
+    parallel::par_chunks_mut(d, PAR_CHUNK, run);
 }

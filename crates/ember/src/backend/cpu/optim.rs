@@ -9,7 +9,7 @@
 //! between steps), amsgrad and non-contiguous state.
 
 use super::PAR_CHUNK;
-use super::pool::{self, SendPtr};
+use super::parallel::{self, SendPtr};
 use crate::math::FloatElement;
 
 /// The scalars of one Adam step, as the optimizer computed them in f64.
@@ -57,7 +57,7 @@ pub(crate) fn adam<T: FloatElement>(
     let n = p.len();
     if n >= super::PAR_THRESHOLD && g.len() == n && m.len() == n && v.len() == n {
         let (mp, vp) = (SendPtr(m.as_mut_ptr()), SendPtr(v.as_mut_ptr()));
-        pool::par_chunks_mut(p, PAR_CHUNK, &|start, p| {
+        parallel::par_chunks_mut(p, PAR_CHUNK, &|start, p| {
             let r = start..start + p.len();
             // SAFETY: `m` and `v` have `p`'s length (checked above) and each piece of `p` is a
             // disjoint range, so the matching pieces of `m` and `v` are disjoint too; both stay

@@ -3,7 +3,7 @@
 //! NaN as the extreme; all/any test elements against zero (NaN is nonzero).
 
 use super::dispatch::with_dtype;
-use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD, pool};
+use super::{CpuBuffer, PAR_CHUNK, PAR_THRESHOLD, parallel};
 use crate::DType;
 use crate::dtype::Element;
 use crate::error::{Result, bail};
@@ -102,9 +102,9 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
             // Each thread sums a contiguous share chunk by chunk; the shares add in order.
             let s = &src[sl.offset..sl.offset + total];
             let chunks = total.div_ceil(PAR_CHUNK);
-            let parts = pool::num_threads().min(chunks);
+            let parts = parallel::num_threads().min(chunks);
             let mut partial = vec![0f64; parts];
-            pool::par_chunks_mut(&mut partial, 1, &|t, p| {
+            parallel::par_chunks_mut(&mut partial, 1, &|t, p| {
                 let (lo, hi) = (chunks * t / parts, chunks * (t + 1) / parts);
                 let share = &s[lo * PAR_CHUNK..(hi * PAR_CHUNK).min(total)];
                 p[0] = share.chunks(PAR_CHUNK).map(sum_f64).sum();
@@ -125,7 +125,7 @@ fn sum_typed<T: Element>(src: &[T], sl: &Layout, dims: &[usize], dst: &mut CpuBu
                 let s = &src[sl.offset..sl.offset + total];
                 let out = &mut d[dl.offset..dl.offset + total / inner];
                 let rows = (PAR_CHUNK / inner).max(1);
-                pool::par_chunks_mut(out, rows, &|r, o| {
+                parallel::par_chunks_mut(out, rows, &|r, o| {
                     for (k, o) in o.iter_mut().enumerate() {
                         let run = &s[(r + k) * inner..(r + k + 1) * inner];
                         *o = T::from_f64(sum_f64(run));

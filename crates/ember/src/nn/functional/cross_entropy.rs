@@ -222,7 +222,7 @@ impl Tensor {
             let w = weight.map(|w| contiguous_as(w, cdt)).transpose()?;
             let out = Tensor::alloc(input_shape, cdt, g.device())?;
             let scale = match reduction {
-                Reduction::Mean => 1.0 / total.try_item::<f64>()?,
+                Reduction::Mean if total.has_data() => 1.0 / total.try_item::<f64>()?,
                 _ => 1.0,
             };
             if out.numel() > 0 {
@@ -414,6 +414,9 @@ pub fn cross_entropy(
         Reduction::Mean => {
             // Normalised by the weight of the counted targets, as nll's mean is.
             let denom = raw(|| {
+                if !target.has_data() {
+                    return Ok(1.0);
+                }
                 let t = target.try_to_vec::<i64>()?;
                 let w = opts.weight.map(|w| w.try_to_vec::<f64>()).transpose()?;
                 Ok(t.iter()

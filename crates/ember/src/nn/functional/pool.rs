@@ -439,14 +439,16 @@ pub fn max_pool1d(input: &Tensor, opts: MaxPool1dOptions) -> Result<Tensor> {
 }
 
 /// The averaging matrix `[out, input]` of one dim: row `i` holds `1 / divisor` over window `i`.
-fn avg_matrix(rows: &[(usize, usize, f64)], input: usize, dt: DType) -> Result<Tensor> {
+fn avg_matrix(rows: &[(usize, usize, f64)], input: usize, like: &Tensor) -> Result<Tensor> {
     let mut m = vec![0.0f64; rows.len() * input];
     for (i, &(a, b, div)) in rows.iter().enumerate() {
         for v in &mut m[i * input + a..i * input + b] {
             *v = 1.0 / div;
         }
     }
-    Tensor::try_from_vec(m, [rows.len(), input])?.try_to_dtype_raw(dt)
+    Tensor::try_from_vec(m, [rows.len(), input])?
+        .try_to_dtype_raw(like.dtype())?
+        .try_to_device(like.device())
 }
 
 /// `A_h @ x @ A_wᵀ` over the last two dims of `x`.
@@ -536,7 +538,7 @@ pub fn avg_pool2d(input: &Tensor, opts: AvgPool2dOptions) -> Result<Tensor> {
                     (a as usize, b.max(a) as usize, div)
                 })
                 .collect();
-            avg_matrix(&rows, len as usize, input.dtype())
+            avg_matrix(&rows, len as usize, input)
         })
         .collect::<Result<_>>()?;
     let [a_h, a_w]: [Tensor; 2] = mats
@@ -626,7 +628,7 @@ pub fn adaptive_avg_pool2d(input: &Tensor, output_size: impl IntoDims<2>) -> Res
                     (a, b, (b - a) as f64)
                 })
                 .collect();
-            avg_matrix(&rows, len, input.dtype())
+            avg_matrix(&rows, len, input)
         })
         .collect::<Result<_>>()?;
     let [a_h, a_w]: [Tensor; 2] = mats

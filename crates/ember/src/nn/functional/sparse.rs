@@ -5,9 +5,10 @@ use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Result, bail};
 use crate::{DType, Tensor};
 
-/// Smallest and largest value of an integer tensor (`None` when empty).
+/// Smallest and largest value of an integer tensor (`None` when empty, or on a device
+/// without data, where the bounds checks are skipped).
 fn int_range(t: &Tensor) -> Result<Option<(i64, i64)>> {
-    if t.numel() == 0 {
+    if t.numel() == 0 || !t.has_data() {
         return Ok(None);
     }
     let _g = crate::no_grad();
@@ -97,6 +98,10 @@ pub fn one_hot(tensor: &Tensor, num_classes: i64) -> Result<Tensor> {
             "one_hot is only applicable to index tensor of type LongTensor."
         );
     }
+    if num_classes == -1 && !tensor.has_data() {
+        // The class count would be `max + 1`, a value meta tensors do not have.
+        return Err(crate::backend::data_dependent("one_hot"));
+    }
     let classes = match int_range(tensor)? {
         None if num_classes == -1 => {
             bail!(
@@ -117,11 +122,11 @@ pub fn one_hot(tensor: &Tensor, num_classes: i64) -> Result<Tensor> {
     };
     let mut shape: Vec<usize> = tensor.shape().to_vec();
     shape.push(classes);
-    let out = crate::try_zeros_with(shape, DType::I64)?;
+    let out = crate::try_zeros_with(shape, (DType::I64, tensor.device()))?;
     if tensor.numel() == 0 {
         return Ok(out);
     }
     let idx = tensor.try_unsqueeze(-1)?;
-    let ones = crate::try_full_with(idx.shape(), 1i64, DType::I64)?;
+    let ones = crate::try_full_with(idx.shape(), 1i64, (DType::I64, tensor.device()))?;
     out.try_scatter_add(-1, &idx, &ones)
 }

@@ -38,7 +38,13 @@ pub(crate) fn cpp_type_name(dt: DType) -> &'static str {
 /// A `rows × cols` matrix of dtype `dt` with ones where `lo <= j - i <= hi`, zeros elsewhere:
 /// the identity for `(0, 0)`, the `tril(k)` mask for `(i64::MIN, k)`, `triu(k)` for
 /// `(k, i64::MAX)`.
-pub(crate) fn tri_mask(rows: usize, cols: usize, lo: i64, hi: i64, dt: DType) -> Result<Tensor> {
+pub(crate) fn tri_mask(
+    rows: usize,
+    cols: usize,
+    lo: i64,
+    hi: i64,
+    like: &Tensor,
+) -> Result<Tensor> {
     let mut v = vec![0f64; rows * cols];
     for i in 0..rows {
         for j in 0..cols {
@@ -48,7 +54,9 @@ pub(crate) fn tri_mask(rows: usize, cols: usize, lo: i64, hi: i64, dt: DType) ->
             }
         }
     }
-    Tensor::try_from_vec(v, [rows, cols])?.try_to_dtype_raw(dt)
+    Tensor::try_from_vec(v, [rows, cols])?
+        .try_to_dtype_raw(like.dtype())?
+        .try_to_device(like.device())
 }
 
 /// A 2-D (or batched) layout seen as `[batch, rows, cols]`: a batch of one for a matrix.
@@ -67,7 +75,7 @@ impl Tensor {
         let n = self.dim();
         let (r, c) = (self.shape()[n - 2], self.shape()[n - 1]);
         let (lo, hi) = if lower { (i64::MIN, k) } else { (k, i64::MAX) };
-        self.try_mul(&tri_mask(r, c, lo, hi, self.dtype())?)
+        self.try_mul(&tri_mask(r, c, lo, hi, self)?)
     }
 
     /// Batched `alpha * a @ b (+ beta * acc)` with `a`, `b` read at the 3-D layouts `al`, `bl`,
