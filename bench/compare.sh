@@ -3,6 +3,7 @@
 #
 #   bench/compare.sh                 # all workloads, 5 alternating runs each, 2 threads
 #   THREADS=4 ROUNDS=3 bench/compare.sh mlp cnn
+#   BASELINE=88651fe bench/compare.sh  # also an older ember commit, in the same rounds
 #
 # Creates ~/torch-venv (python3 -m venv; pip install torch numpy) when it is missing;
 # TORCH_VENV overrides the path and TORCH_PIP_ARGS is passed to pip (e.g. "--index-url
@@ -13,6 +14,9 @@
 # their ratio and each side's peak RSS (GNU time when installed, else what each process
 # reports itself).
 # Timings are taken inside the processes (after 10 warm-up steps), not of start-up.
+# BASELINE=<git rev> builds that commit's bench_seed in a temporary worktree (its own target
+# dir, target/baseline) and runs it as a third side in every round, so a refactor can show
+# it made no workload slower on the same machine state.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,6 +53,15 @@ TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 EMBER=$TARGET_DIR/release/examples/bench_seed
 
+BASE_BIN=
+if [ -n "${BASELINE:-}" ]; then
+    BASE_DIR=$(mktemp -d)
+    git worktree add --detach "$BASE_DIR" "$BASELINE" >&2
+    (cd "$BASE_DIR" && CARGO_TARGET_DIR="$TARGET_DIR/baseline" cargo build --release --example bench_seed >&2)
+    git worktree remove --force "$BASE_DIR"
+    BASE_BIN=$TARGET_DIR/baseline/release/examples/bench_seed
+fi
+
 GNU_TIME=
 if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
     GNU_TIME=/usr/bin/time
@@ -63,6 +76,8 @@ run() {
     local cmd
     if [ "$side" = ember ]; then
         cmd=(env RAYON_NUM_THREADS="$THREADS" "$EMBER" --variant "$variant" --iters "$iters")
+    elif [ "$side" = baseline ]; then
+        cmd=(env RAYON_NUM_THREADS="$THREADS" "$BASE_BIN" --variant "$variant" --iters "$iters")
     else
         cmd=("$PY" bench/pytorch/bench_seed.py --variant "$variant" --iters "$iters" --threads "$THREADS")
     fi
@@ -95,12 +110,18 @@ TORCH_VERSION=$("$PY" -c 'import torch; print(torch.__version__)')
 EMBER_VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' crates/ember/Cargo.toml | head -n 1)
 RUSTC_VERSION=$(rustc --version)
 
+SIDES=(ember torch)
+if [ -n "$BASE_BIN" ]; then
+    SIDES+=(baseline)
+fi
+
 rows=()
 for v in "${VARIANTS[@]}"; do
     iters=$(iters_for "$v")
     : >"$TMP/ember_ms"; : >"$TMP/ember_rss"; : >"$TMP/torch_ms"; : >"$TMP/torch_rss"
+    : >"$TMP/baseline_ms"; : >"$TMP/baseline_rss"
     for ((r = 1; r <= ROUNDS; r++)); do
-        for side in ember torch; do
+        for side in "${SIDES[@]}"; do
             read -r ms rss < <(run "$side" "$v" "$iters")
             echo "$ms" >>"$TMP/${side}_ms"
             echo "$rss" >>"$TMP/${side}_rss"
@@ -112,13 +133,25 @@ for v in "${VARIANTS[@]}"; do
     erss=$(median <"$TMP/ember_rss")
     trss=$(median <"$TMP/torch_rss")
     ratio=$(awk -v e="$e" -v t="$t" 'BEGIN { printf "%.2f", e / t }')
-    rows+=("$(printf '| %s | %.3f | %.3f | %s | %s | %s |' "$v" "$t" "$e" "$ratio" "$trss" "$erss")")
+    row=$(printf '| %s | %.3f | %.3f | %s | %s | %s |' "$v" "$t" "$e" "$ratio" "$trss" "$erss")
+    if [ -n "$BASE_BIN" ]; then
+        b=$(median <"$TMP/baseline_ms")
+        row+=$(printf ' %.3f | %s |' "$b" "$(awk -v e="$e" -v b="$b" 'BEGIN { printf "%.2f", e / b }')")
+    fi
+    rows+=("$row")
 done
 
 echo
 echo "Machine: ${MACHINE:-unknown}, $THREADS threads (RAYON_NUM_THREADS / torch.set_num_threads)."
 echo "PyTorch $TORCH_VERSION; ember $EMBER_VERSION built with $RUSTC_VERSION; medians of $ROUNDS alternating runs."
 echo
-echo "| workload | PyTorch ms/iter | ember ms/iter | ember / PyTorch | PyTorch peak RSS MiB | ember peak RSS MiB |"
-echo "| --- | --- | --- | --- | --- | --- |"
+if [ -n "$BASE_BIN" ]; then
+    echo "Baseline: ember at $BASELINE ($(git rev-parse --short "$BASELINE")), against HEAD $(git rev-parse --short HEAD) plus the working tree."
+    echo
+    echo "| workload | PyTorch ms/iter | ember ms/iter | ember / PyTorch | PyTorch peak RSS MiB | ember peak RSS MiB | baseline ms/iter | ember / baseline |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+else
+    echo "| workload | PyTorch ms/iter | ember ms/iter | ember / PyTorch | PyTorch peak RSS MiB | ember peak RSS MiB |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+fi
 printf '%s\n' "${rows[@]}"

@@ -7,7 +7,7 @@ use crate::convert::{
 use crate::dtype::{DTypeArg, DeviceArg, extract_dtype};
 use crate::error::{OrRaise, guard};
 use crate::tensor::{PyTensor, wrap};
-use ember::{DType, Device, Scalar, Tensor, TensorOptions};
+use ember::{DType, Scalar, Tensor, TensorOptions};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -61,9 +61,8 @@ pub fn tensor(
     let _ = pin_memory;
     guard(|| {
         let mut t = tensor_from_data(data, dtype.map(|d| d.0))?;
-        if let Some(DeviceArg(d)) = device
-            && d != Device::Cpu
-        {
+        let d = device.map_or_else(ember::get_default_device, |d| d.0);
+        if d != t.device() {
             t = t.try_to_device(d).or_raise()?;
         }
         set_requires_grad(&t, requires_grad)?;

@@ -147,6 +147,7 @@ impl PyDevice {
         match self.d {
             Device::Cpu => "cpu",
             Device::Cuda(_) => "cuda",
+            Device::Meta => "meta",
         }
     }
 
@@ -171,6 +172,39 @@ impl PyDevice {
             None => self.r#type().to_string(),
         }
     }
+
+    /// `with torch.device("meta"):` makes this the default device of the block.
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        let prev = ember::set_default_device(slf.d);
+        DEVICE_STACK.with(|s| s.borrow_mut().push(prev));
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        if let Some(prev) = DEVICE_STACK.with(|s| s.borrow_mut().pop()) {
+            ember::set_default_device(prev);
+        }
+        false
+    }
+}
+
+thread_local! {
+    /// The defaults that `with device:` blocks replaced, innermost last.
+    static DEVICE_STACK: std::cell::RefCell<Vec<Device>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `torch.set_default_device(device)`: the device factories use when not told one (`None`
+/// means the CPU). Per thread, as ember's engine keeps it.
+#[pyfunction]
+pub fn set_default_device(device: Option<DeviceArg>) {
+    ember::set_default_device(device.map_or(Device::Cpu, |d| d.0));
+}
+
+/// `torch.get_default_device()`.
+#[pyfunction]
+pub fn get_default_device() -> PyDevice {
+    PyDevice::of(ember::get_default_device())
 }
 
 impl PyDevice {

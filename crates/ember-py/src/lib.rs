@@ -78,6 +78,8 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("LinAlgError", py.get_type::<error::LinAlgError>())?;
     m.add_function(wrap_pyfunction!(_set_torch_names, m)?)?;
+    m.add_function(wrap_pyfunction!(dtype::set_default_device, m)?)?;
+    m.add_function(wrap_pyfunction!(dtype::get_default_device, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::_set_size_class, m)?)?;

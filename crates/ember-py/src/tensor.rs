@@ -292,7 +292,12 @@ impl PyTensor {
 
     #[getter]
     fn is_cpu(&self) -> bool {
-        !self.t.device().is_cuda()
+        self.t.device() == Device::Cpu
+    }
+
+    #[getter]
+    fn is_meta(&self) -> bool {
+        self.t.device().is_meta()
     }
 
     #[getter]
@@ -302,11 +307,6 @@ impl PyTensor {
 
     #[getter]
     fn is_quantized(&self) -> bool {
-        false
-    }
-
-    #[getter]
-    fn is_meta(&self) -> bool {
         false
     }
 
@@ -520,7 +520,7 @@ impl PyTensor {
     fn cpu(slf: &Bound<'_, Self>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let _ = memory_format;
         let t = &slf.get().t;
-        if !t.device().is_cuda() {
+        if t.device() == Device::Cpu {
             return Ok(slf.clone().into_any().unbind());
         }
         wrap(slf.py(), t.try_to_device(Device::Cpu).or_raise()?)

@@ -42,6 +42,8 @@ from ._C import (  # noqa: F401
     initial_seed,
     get_default_dtype,
     set_default_dtype,
+    get_default_device,
+    set_default_device,
     is_tensor,
     numel,
     is_grad_enabled,
