@@ -14,124 +14,106 @@ pub(crate) enum Saves {
     Nothing,
 }
 
-/// The tensor each unary formula reads: its input (`self`) or its output (`result`).
-pub(crate) fn unary_saves(op: UnaryOp) -> Saves {
-    use UnaryOp::*;
-    match op {
-        Exp | Sqrt | Rsqrt | Tan | Tanh | Sigmoid | Relu | Reciprocal | Expm1 | Exp2 => {
-            Saves::Output
+/// Declares the backward formula of every unary op of the table, one line each: the op,
+/// PyTorch's node name, what the formula saves (`Input`: `self`, `Output`: `result`, or
+/// `Nothing`) and the gradient of the input from the output's gradient `g` and the saved
+/// tensor `s()`. The node's `name`, the saves the op layer records (`unary_saves`) and the
+/// backward are all generated from the declaration, so they cannot drift apart. A missing
+/// op is a compile error (the matches are exhaustive).
+macro_rules! unary_formulas {
+    ($($op:ident => $name:literal, $saves:ident, |$g:ident, $s:ident| $grad:expr;)*) => {
+        /// The tensor each unary formula reads: its input (`self`) or its output (`result`).
+        pub(crate) fn unary_saves(op: UnaryOp) -> Saves {
+            match op {
+                $(UnaryOp::$op => Saves::$saves,)*
+            }
         }
-        Neg | Sign | Floor | Ceil | Round | Trunc | Square => Saves::Nothing,
-        _ => Saves::Input,
-    }
+
+        /// Backward of a unary op of the table.
+        pub(crate) struct Unary(pub UnaryOp);
+
+        impl Formula for Unary {
+            fn name(&self) -> &'static str {
+                match self.0 {
+                    $(UnaryOp::$op => $name,)*
+                }
+            }
+
+            #[allow(unused_variables)]
+            fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+                let g = ctx.grad()?;
+                let s = || ctx.saved(0);
+                let gi = when(ctx.needs(0), || match self.0 {
+                    $(UnaryOp::$op => {
+                        let ($g, $s) = (g, s);
+                        $grad
+                    })*
+                })?;
+                Ok(vec![gi])
+            }
+        }
+    };
 }
 
-/// Backward of a unary op of the table.
-pub(crate) struct Unary(pub UnaryOp);
-
-impl Formula for Unary {
-    fn name(&self) -> &'static str {
-        use UnaryOp::*;
-        match self.0 {
-            Neg => "NegBackward0",
-            Abs => "AbsBackward0",
-            Exp => "ExpBackward0",
-            Log => "LogBackward0",
-            Sqrt => "SqrtBackward0",
-            Rsqrt => "RsqrtBackward0",
-            Sin => "SinBackward0",
-            Cos => "CosBackward0",
-            Tan => "TanBackward0",
-            Tanh => "TanhBackward0",
-            Sigmoid => "SigmoidBackward0",
-            Relu => "ReluBackward0",
-            Sign => "SignBackward0",
-            Floor => "FloorBackward0",
-            Ceil => "CeilBackward0",
-            Round => "RoundBackward0",
-            Trunc => "TruncBackward0",
-            Reciprocal => "ReciprocalBackward0",
-            Square => "PowBackward0",
-            Log1p => "Log1PBackward0",
-            Expm1 => "Expm1Backward0",
-            Erf => "ErfBackward0",
-            Log2 => "Log2Backward0",
-            Log10 => "Log10Backward0",
-            Asin => "AsinBackward0",
-            Acos => "AcosBackward0",
-            Atan => "AtanBackward0",
-            Sinh => "SinhBackward0",
-            Cosh => "CoshBackward0",
-            Exp2 => "Exp2Backward0",
-            Silu => "SiluBackward0",
-            Gelu => "GeluBackward0",
-        }
-    }
-
-    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
-        use UnaryOp::*;
-        let g = ctx.grad()?;
-        let s = || ctx.saved(0);
-        let gi = when(ctx.needs(0), || match self.0 {
-            Neg => g.try_neg(),
-            Abs => g.try_mul(&s().try_sign()?),
-            Exp => g.try_mul(s()),
-            Log => g.try_div(s()),
-            Sqrt => g.try_div(&s().try_mul(2.0)?),
-            Rsqrt => g.try_mul(-0.5)?.try_mul(&s().try_pow(3.0)?),
-            Sin => g.try_mul(&s().try_cos()?),
-            Cos => g.try_mul(&s().try_sin()?.try_neg()?),
-            Tan => g.try_mul(&s().try_pow(2.0)?.try_add(1.0)?),
-            Tanh => Tensor::tanh_backward(g, s()),
-            Sigmoid => Tensor::sigmoid_backward(g, s()),
-            Relu => Tensor::threshold_backward(g, s(), 0.0),
-            Sign | Floor | Ceil | Round | Trunc => crate::try_zeros_like(g),
-            Reciprocal => g.try_neg()?.try_mul(&s().try_mul(s())?),
-            Square => g.try_mul(&s().try_mul(2.0)?),
-            Log1p => g.try_div(&s().try_add(1.0)?),
-            Expm1 => g.try_mul(&s().try_add(1.0)?),
-            Erf => s()
-                .try_pow(2.0)?
-                .try_neg()?
-                .try_exp()?
-                .try_mul(2.0 / PI.sqrt())?
-                .try_mul(g),
-            Log2 => g.try_div(&s().try_mul(LN_2)?),
-            Log10 => g.try_div(&s().try_mul(LN_10)?),
-            Asin => g.try_mul(&s().try_neg()?.try_mul(s())?.try_add(1.0)?.try_rsqrt()?),
-            Acos => g.try_mul(
-                &s().try_neg()?
-                    .try_mul(s())?
-                    .try_add(1.0)?
-                    .try_rsqrt()?
-                    .try_neg()?,
-            ),
-            Atan => g.try_div(&s().try_mul(s())?.try_add(1.0)?),
-            Sinh => g.try_mul(&s().try_cosh()?),
-            Cosh => g.try_mul(&s().try_sinh()?),
-            Exp2 => g.try_mul(s())?.try_mul(LN_2),
-            Silu => {
-                let sig = s().try_sigmoid()?;
-                let inner = s().try_mul(&sig.try_rsub(1.0)?)?.try_add(1.0)?;
-                g.try_mul(&sig)?.try_mul(&inner)
-            }
-            Gelu => {
-                let x = s();
-                let cdf = x
-                    .try_mul(std::f64::consts::FRAC_1_SQRT_2)?
-                    .try_erf()?
-                    .try_add(1.0)?
-                    .try_mul(0.5)?;
-                let pdf = x
-                    .try_pow(2.0)?
-                    .try_mul(-0.5)?
-                    .try_exp()?
-                    .try_mul(1.0 / (2.0 * PI).sqrt())?;
-                g.try_mul(&cdf.try_add(&x.try_mul(&pdf)?)?)
-            }
-        })?;
-        Ok(vec![gi])
-    }
+// `Square` records `PowScalar(2)` (PowBackward0, as `torch.square` does) in the op layer;
+// its line here serves `unary_saves` and the name.
+unary_formulas! {
+    Neg => "NegBackward0", Nothing, |g, s| g.try_neg();
+    Abs => "AbsBackward0", Input, |g, s| g.try_mul(&s().try_sign()?);
+    Exp => "ExpBackward0", Output, |g, s| g.try_mul(s());
+    Log => "LogBackward0", Input, |g, s| g.try_div(s());
+    Sqrt => "SqrtBackward0", Output, |g, s| g.try_div(&s().try_mul(2.0)?);
+    Rsqrt => "RsqrtBackward0", Output, |g, s| g.try_mul(-0.5)?.try_mul(&s().try_pow(3.0)?);
+    Sin => "SinBackward0", Input, |g, s| g.try_mul(&s().try_cos()?);
+    Cos => "CosBackward0", Input, |g, s| g.try_mul(&s().try_sin()?.try_neg()?);
+    Tan => "TanBackward0", Output, |g, s| g.try_mul(&s().try_pow(2.0)?.try_add(1.0)?);
+    Tanh => "TanhBackward0", Output, |g, s| Tensor::tanh_backward(g, s());
+    Sigmoid => "SigmoidBackward0", Output, |g, s| Tensor::sigmoid_backward(g, s());
+    Relu => "ReluBackward0", Output, |g, s| Tensor::threshold_backward(g, s(), 0.0);
+    Sign => "SignBackward0", Nothing, |g, s| crate::try_zeros_like(g);
+    Floor => "FloorBackward0", Nothing, |g, s| crate::try_zeros_like(g);
+    Ceil => "CeilBackward0", Nothing, |g, s| crate::try_zeros_like(g);
+    Round => "RoundBackward0", Nothing, |g, s| crate::try_zeros_like(g);
+    Trunc => "TruncBackward0", Nothing, |g, s| crate::try_zeros_like(g);
+    Reciprocal => "ReciprocalBackward0", Output, |g, s| g.try_neg()?.try_mul(&s().try_mul(s())?);
+    Square => "PowBackward0", Nothing, |g, s| g.try_mul(&s().try_mul(2.0)?);
+    Log1p => "Log1PBackward0", Input, |g, s| g.try_div(&s().try_add(1.0)?);
+    Expm1 => "Expm1Backward0", Output, |g, s| g.try_mul(&s().try_add(1.0)?);
+    Erf => "ErfBackward0", Input, |g, s| s()
+        .try_pow(2.0)?
+        .try_neg()?
+        .try_exp()?
+        .try_mul(2.0 / PI.sqrt())?
+        .try_mul(g);
+    Log2 => "Log2Backward0", Input, |g, s| g.try_div(&s().try_mul(LN_2)?);
+    Log10 => "Log10Backward0", Input, |g, s| g.try_div(&s().try_mul(LN_10)?);
+    Asin => "AsinBackward0", Input, |g, s| g.try_mul(&s().try_neg()?.try_mul(s())?.try_add(1.0)?.try_rsqrt()?);
+    Acos => "AcosBackward0", Input, |g, s| g.try_mul(
+        &s().try_neg()?.try_mul(s())?.try_add(1.0)?.try_rsqrt()?.try_neg()?,
+    );
+    Atan => "AtanBackward0", Input, |g, s| g.try_div(&s().try_mul(s())?.try_add(1.0)?);
+    Sinh => "SinhBackward0", Input, |g, s| g.try_mul(&s().try_cosh()?);
+    Cosh => "CoshBackward0", Input, |g, s| g.try_mul(&s().try_sinh()?);
+    Exp2 => "Exp2Backward0", Output, |g, s| g.try_mul(s())?.try_mul(LN_2);
+    Silu => "SiluBackward0", Input, |g, s| {
+        let sig = s().try_sigmoid()?;
+        let inner = s().try_mul(&sig.try_rsub(1.0)?)?.try_add(1.0)?;
+        g.try_mul(&sig)?.try_mul(&inner)
+    };
+    Gelu => "GeluBackward0", Input, |g, s| {
+        let x = s();
+        let cdf = x
+            .try_mul(std::f64::consts::FRAC_1_SQRT_2)?
+            .try_erf()?
+            .try_add(1.0)?
+            .try_mul(0.5)?;
+        let pdf = x
+            .try_pow(2.0)?
+            .try_mul(-0.5)?
+            .try_exp()?
+            .try_mul(1.0 / (2.0 * PI).sqrt())?;
+        g.try_mul(&cdf.try_add(&x.try_mul(&pdf)?)?)
+    };
 }
 
 /// `pow(self, exponent)` with a scalar exponent (`PowBackward0`).
