@@ -20,6 +20,46 @@
 //! assert_eq!(out.item::<f64>(), 42.0);
 //! assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![3.0, 5.0, 7.0, 9.0]);
 //! ```
+//!
+//! # Architecture: where things go
+//!
+//! The crate is layered; a module imports only from layers below its own, and
+//! `.ci/layers.py` (run by CI) fails on an upward import, an import cycle or a call that
+//! only a lower layer may make (backend kernels, `.storage()`, graph recording), except for
+//! the allowlisted violations the refactor of issue 16 is removing (the list only shrinks):
+//!
+//! 1. **core** — `dtype`, `scalar`, `math`, `shape`, `layout`, `device`, `error`, and the op
+//!    table `ops` (plain data the backends dispatch on).
+//! 2. **backend** — the `Backend` trait (`backend/mod.rs`): the fixed set of primitive
+//!    kernels a device implements, behind dispatch functions that check every operand is on
+//!    the output's device (Note [Backend dispatch]). `backend/cpu/` implements it on the
+//!    host, `backend/meta.rs` on the meta device (shapes and dtypes only).
+//! 3. **tensor** — `Tensor`, `storage`, views, the graph types.
+//! 4. **autograd** — the engine, grad mode, `Function`, gradcheck, graphviz.
+//! 5. **ops** — each family's `Tensor` methods with its backward formulas
+//!    (`tensor/<family>.rs` and `autograd/formulas/<family>.rs` today, `ops/<family>/`
+//!    in the target layout).
+//! 6. **api** — `nn`, `optim`, `io`: built from public `Tensor` methods only.
+//!
+//! Where a change goes, and every place it touches:
+//! - **An elementwise op** (3 places): a line in the op table `ops.rs` (variant, method
+//!   names, PyTorch's name, integer mode, CPU scalar function, CUDA expression — the methods
+//!   `x.op()`/`x.try_op()`, the in-place form and the Python binding are generated from it);
+//!   a line in `unary_formulas!` (`autograd/formulas/pointwise.rs`: node name, what it saves,
+//!   the gradient), or the `Binary` formula's two arms for a binary op; a golden case in
+//!   `tests/golden/`. Tests looping over `UnaryOp::ALL` (gradcheck, meta) pick it up.
+//! - **A composite op** (`mean`, `softmax`-like, a loss): one function or method written with
+//!   public ops in its family's file, plus a golden case; no backward of its own.
+//! - **A layer**: a struct in `nn/<family>.rs` with `#[derive(Module)]` (parameters,
+//!   buffers and submodules registered by field, PyTorch's `state_dict` order), its
+//!   constructor (PyTorch's arguments and init order) and `forward` in terms of
+//!   `nn::functional`; export it from `nn/mod.rs`.
+//! - **An optimizer**: a file in `optim/` with its options and per-parameter state
+//!   implementing `Optimizer` (the `step` uses public in-place ops under `no_grad`); export
+//!   it from `optim/mod.rs` and name it in `optim::by_name` for the Python front.
+//! - **A backend** (a device): a `Device` variant, a `Buffer` variant, an `impl Backend`
+//!   (like `backend/meta.rs`, or `backend/cpu/primitives.rs` over real kernels) and its arm
+//!   in `backend::backend_of`; ops, autograd and modules need no change.
 #![warn(missing_docs)]
 
 // Lets `#[derive(ember::nn::Module)]` name `::ember` inside this crate too.
