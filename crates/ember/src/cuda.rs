@@ -11,13 +11,13 @@ use crate::{Device, Tensor};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use crate::backend::cuda::source::KernelModule;
+pub(crate) use crate::backend::cuda::{check_device, device_error};
 
 #[cfg(feature = "cuda")]
 use crate::backend::cuda::driver::{self, Driver};
 
-/// PyTorch's message for a build without CUDA.
 #[cfg(not(feature = "cuda"))]
-const NOT_COMPILED: &str = "Torch not compiled with CUDA enabled";
+use crate::backend::cuda::NOT_COMPILED;
 
 /// `torch.cuda.is_available()`: whether a CUDA device can be used.
 ///
@@ -49,35 +49,6 @@ pub fn device_count() -> usize {
     #[cfg(not(feature = "cuda"))]
     {
         0
-    }
-}
-
-/// Ok when device `index` exists, else PyTorch's error: no driver, no GPU, or an index past
-/// [`device_count`] ("CUDA error: invalid device ordinal").
-pub(crate) fn check_device(index: usize) -> Result<()> {
-    #[cfg(feature = "cuda")]
-    {
-        match driver::driver() {
-            Driver::Unavailable(msg) => Err(Error::Device(msg.clone())),
-            Driver::Ready(0) => Err(Error::Device("No CUDA GPUs are available".into())),
-            Driver::Ready(n) if index >= *n => Err(Error::Cuda("invalid device ordinal".into())),
-            Driver::Ready(_) => Ok(()),
-        }
-    }
-    #[cfg(not(feature = "cuda"))]
-    {
-        let _ = index;
-        Err(Error::Device(NOT_COMPILED.into()))
-    }
-}
-
-/// The error for a tensor asked for on `cuda:index`.
-pub(crate) fn device_error(index: usize) -> Error {
-    match check_device(index) {
-        Err(e) => e,
-        Ok(()) => Error::Device(format!(
-            "cuda:{index} is available, but ember cannot hold tensors on CUDA devices yet"
-        )),
     }
 }
 

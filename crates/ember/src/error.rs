@@ -69,6 +69,19 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// PyTorch's error for reading the values of a tensor that has none.
+pub(crate) fn no_data() -> Error {
+    Error::NotImplemented("Cannot copy out of meta tensor; no data!".into())
+}
+
+/// PyTorch's refusal of an op whose output shape depends on values a meta tensor does not
+/// have (`nonzero`, `masked_select`, boolean-mask indexing).
+pub(crate) fn data_dependent(op: &str) -> Error {
+    Error::NotImplemented(format!(
+        "aten::{op}: attempted to run this operator with Meta tensors, but its output shape depends on the tensor's values"
+    ))
+}
+
 /// Returns early with an [`Error`] variant built from a format string.
 macro_rules! bail {
     ($variant:ident, $($arg:tt)*) => {

@@ -3,30 +3,7 @@
 //! fails naming the node and that forward call.
 
 use crate::Tensor;
-use std::cell::Cell;
-
-thread_local! {
-    static ANOMALY: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Turns anomaly detection on or off for this thread (`torch.autograd.set_detect_anomaly`).
-///
-/// ```
-/// ember::autograd::set_detect_anomaly(true);
-/// let x = ember::tensor([0.0f64]).requires_grad_(true);
-/// let y = (&x * 0.0).sqrt().sum();   // d sqrt at 0 is inf; times 0 gives NaN
-/// let err = y.try_backward().unwrap_err().to_string();
-/// assert!(err.contains("returned nan values"));
-/// ember::autograd::set_detect_anomaly(false);
-/// ```
-pub fn set_detect_anomaly(enabled: bool) {
-    ANOMALY.with(|a| a.set(enabled));
-}
-
-/// Whether anomaly detection is on for this thread.
-pub fn is_anomaly_enabled() -> bool {
-    ANOMALY.with(Cell::get)
-}
+pub use crate::tensor::graph::mode::{is_anomaly_enabled, set_detect_anomaly};
 
 /// `with torch.autograd.detect_anomaly():` — anomaly detection while the guard lives.
 ///
@@ -53,11 +30,6 @@ impl Drop for AnomalyGuard {
     fn drop(&mut self) {
         set_detect_anomaly(self.prev);
     }
-}
-
-/// The creation backtrace to store in a new node, when anomaly detection is on.
-pub(crate) fn capture() -> Option<String> {
-    is_anomaly_enabled().then(|| std::backtrace::Backtrace::force_capture().to_string())
 }
 
 /// Fails if a gradient computed by `name` contains NaN.

@@ -2,9 +2,11 @@
 //! history and a backward written by the user, usable inside larger graphs and under
 //! `create_graph`.
 
-use super::node::{Edge, FREED, InputMeta, Node, PreHook, SavedTensor, edge_of, next_seq};
 use crate::Tensor;
 use crate::error::{Error, Result};
+use crate::tensor::graph::node::{
+    Edge, FREED, InputMeta, Node, PreHook, SavedTensor, edge_of, next_seq,
+};
 use parking_lot::Mutex;
 use std::any::Any;
 use std::borrow::Cow;
@@ -153,7 +155,7 @@ fn apply<F: Function>(f: F, inputs: &[&Tensor]) -> Result<Vec<Tensor>> {
             }
         })
         .collect();
-    if !super::node::needs_grad(inputs) {
+    if !crate::tensor::graph::node::needs_grad(inputs) {
         return Ok(outs);
     }
     let edges: Vec<Edge> = inputs.iter().map(|t| edge_of(t)).collect();

@@ -10,10 +10,12 @@
 //! (see Note [Views]), and a base is never itself a view.
 
 use super::formulas::Formula;
-use super::node::{Edge, InputMeta, Node, PreHook, Save, edge_of, make_node, next_seq, record};
 use crate::Tensor;
 use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
+use crate::tensor::graph::node::{
+    Edge, InputMeta, Node, PreHook, Save, edge_of, make_node, next_seq, record,
+};
 use parking_lot::Mutex;
 use smallvec::SmallVec;
 use std::borrow::Cow;

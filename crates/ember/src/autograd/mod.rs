@@ -16,128 +16,20 @@ pub(crate) mod formulas;
 mod function;
 mod graphviz;
 pub(crate) mod inplace;
-pub(crate) mod node;
 
 use crate::Tensor;
 use crate::error::{Error, OrPanic, Result, bail};
+pub use crate::tensor::graph::mode::{
+    GradModeGuard, enable_grad, is_grad_enabled, no_grad, no_grad_scope, set_grad_enabled,
+};
+use crate::tensor::graph::node::{HookFn, Node, PreHook};
 pub use anomaly::{AnomalyGuard, detect_anomaly, is_anomaly_enabled, set_detect_anomaly};
 pub use check::{GradcheckOptions, gradcheck, gradcheck_with, gradgradcheck};
 pub use function::{Function, FunctionCtx};
 pub use graphviz::{Dot, make_dot};
-use node::{HookFn, Node, PreHook};
-use std::cell::Cell;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// Per-tensor autograd state (PyTorch's `AutogradMeta`).
-#[derive(Default)]
-pub(crate) struct AutogradMeta {
-    /// Set on leaves by `requires_grad_`; a tensor with a `grad_fn` requires grad too.
-    pub requires_grad: bool,
-    pub grad: Option<Tensor>,
-    pub grad_fn: Option<Arc<dyn Node>>,
-    pub output_nr: usize,
-    pub retains_grad: bool,
-    pub grad_accumulator: Option<Weak<dyn Node>>,
-    /// Hooks of a leaf (a non-leaf's hooks live on its `grad_fn`).
-    pub hooks: Vec<HookFn>,
-}
-
-thread_local! {
-    static GRAD_ENABLED: Cell<bool> = const { Cell::new(true) };
-}
-
-/// Whether operations record autograd history on this thread (`torch.is_grad_enabled()`).
-///
-/// ```
-/// assert!(ember::is_grad_enabled());
-/// let _g = ember::no_grad();
-/// assert!(!ember::is_grad_enabled());
-/// ```
-pub fn is_grad_enabled() -> bool {
-    GRAD_ENABLED.with(Cell::get)
-}
-
-/// Turns grad mode on or off for this thread until changed again
-/// (`torch.set_grad_enabled(mode)` called as a function).
-///
-/// ```
-/// ember::set_grad_enabled(false);
-/// assert!(!ember::is_grad_enabled());
-/// ember::set_grad_enabled(true);
-/// ```
-pub fn set_grad_enabled(enabled: bool) {
-    GRAD_ENABLED.with(|g| g.set(enabled));
-}
-
-/// Restores the previous grad mode when dropped. Made by [`no_grad`], [`enable_grad`] and
-/// [`GradModeGuard::new`].
-#[must_use = "grad mode is restored when the guard is dropped"]
-pub struct GradModeGuard {
-    prev: bool,
-    _not_send: std::marker::PhantomData<*const ()>,
-}
-
-impl GradModeGuard {
-    /// Sets grad mode to `enabled` for the guard's lifetime (`with torch.set_grad_enabled(b):`).
-    ///
-    /// ```
-    /// let g = ember::autograd::GradModeGuard::new(false);
-    /// assert!(!ember::is_grad_enabled());
-    /// drop(g);
-    /// assert!(ember::is_grad_enabled());
-    /// ```
-    pub fn new(enabled: bool) -> GradModeGuard {
-        let prev = is_grad_enabled();
-        set_grad_enabled(enabled);
-        GradModeGuard {
-            prev,
-            _not_send: std::marker::PhantomData,
-        }
-    }
-}
-
-impl Drop for GradModeGuard {
-    fn drop(&mut self) {
-        set_grad_enabled(self.prev);
-    }
-}
-
-/// `with torch.no_grad():` — ops record no history while the guard lives.
-///
-/// ```
-/// let w = ember::ones([2]).requires_grad_(true);
-/// {
-///     let _g = ember::no_grad();
-///     assert!(!(&w * 2.0).requires_grad());
-/// }
-/// assert!((&w * 2.0).requires_grad());
-/// ```
-pub fn no_grad() -> GradModeGuard {
-    GradModeGuard::new(false)
-}
-
-/// `with torch.enable_grad():` — turns recording back on inside a `no_grad` region.
-///
-/// ```
-/// let _outer = ember::no_grad();
-/// let _inner = ember::enable_grad();
-/// assert!(ember::is_grad_enabled());
-/// ```
-pub fn enable_grad() -> GradModeGuard {
-    GradModeGuard::new(true)
-}
-
-/// Runs `f` with grad mode off (the closure form of [`no_grad`]).
-///
-/// ```
-/// let w = ember::ones([2]).requires_grad_(true);
-/// let y = ember::no_grad_scope(|| &w * 2.0);
-/// assert!(!y.requires_grad());
-/// ```
-pub fn no_grad_scope<R>(f: impl FnOnce() -> R) -> R {
-    let _g = no_grad();
-    f()
-}
 
 /// A node of the backward graph, as `tensor.grad_fn` (`MulBackward0`, `AccumulateGrad`, …).
 ///

@@ -26,7 +26,7 @@ pub(crate) mod nn;
 pub(crate) mod norm;
 pub(crate) mod pad;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::layout::Layout;
 use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
 use crate::{DType, Device, Scalar};
@@ -292,7 +292,7 @@ pub(crate) fn backend_of(device: Device) -> Result<&'static dyn Backend> {
     match device {
         Device::Cpu => Ok(&cpu::primitives::Cpu),
         Device::Meta => Ok(&meta::Meta),
-        Device::Cuda(i) => Err(crate::cuda::device_error(i)),
+        Device::Cuda(i) => Err(cuda::device_error(i)),
     }
 }
 
@@ -320,18 +320,7 @@ pub(crate) fn check_same_device(a: Device, b: Device) -> Result<()> {
     Ok(())
 }
 
-/// PyTorch's error for reading the values of a tensor that has none.
-pub(crate) fn no_data() -> Error {
-    Error::NotImplemented("Cannot copy out of meta tensor; no data!".into())
-}
-
-/// PyTorch's refusal of an op whose output shape depends on values a meta tensor does not
-/// have (`nonzero`, `masked_select`, boolean-mask indexing).
-pub(crate) fn data_dependent(op: &str) -> Error {
-    Error::NotImplemented(format!(
-        "aten::{op}: attempted to run this operator with Meta tensors, but its output shape depends on the tensor's values"
-    ))
-}
+pub(crate) use crate::error::{data_dependent, no_data};
 
 /// A new buffer of `bytes` bytes on `device` (zeroed when `zeroed`).
 pub(crate) fn alloc(device: Device, bytes: usize, zeroed: bool) -> Result<Buffer> {

@@ -20,7 +20,7 @@ pub(crate) fn to_le_bytes(t: &Tensor) -> Result<Vec<u8>> {
     let n = t.numel() * t.element_size();
     let guard = t.storage().read();
     let crate::storage::Buffer::Cpu(b) = &*guard else {
-        return Err(crate::backend::no_data());
+        return Err(crate::error::no_data());
     };
     let start = t.storage_offset() * t.element_size();
     let mut bytes = b.bytes()[start..start + n].to_vec();

@@ -3,9 +3,9 @@
 
 use crate::Tensor;
 use crate::autograd::formulas::activation as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
 use crate::ops::ParamOp;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 
 impl Tensor {
     fn activation(&self, op: ParamOp, formula: f::Activation) -> Result<Tensor> {

@@ -1,10 +1,10 @@
 //! Conversions: dtype casts, contiguous copies, clones, and reading values out.
 
 use crate::autograd::formulas::{CloneBackward, ToCopyBackward};
-use crate::autograd::node::{needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Element, Tensor};
 
 impl Tensor {
@@ -195,7 +195,7 @@ impl Tensor {
                 let l = src.layout();
                 Ok(b.as_slice::<T>()[l.offset..l.offset + l.numel()].to_vec())
             }
-            crate::storage::Buffer::Meta => Err(crate::backend::no_data()),
+            crate::storage::Buffer::Meta => Err(crate::error::no_data()),
         }
     }
 

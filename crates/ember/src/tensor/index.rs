@@ -9,10 +9,10 @@
 
 use crate::autograd::formulas::index as f;
 use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Error, OrPanic, Result, bail};
 use crate::layout::Layout;
 use crate::shape::{Dims, ShapeFmt, broadcast_shapes, numel};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::tensor::index_ops::check_indices;
 use crate::{DType, Tensor};
 use std::ops::{Bound, RangeBounds};

@@ -4,11 +4,11 @@
 
 use crate::autograd::formulas::index as f;
 use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{Error, OrPanic, Result, bail};
 use crate::layout::{Layout, for_each_offsets};
 use crate::shape::{Dims, ShapeFmt, broadcast_shapes, wrap_dim};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Scalar, Tensor};
 
 /// Storage offsets of the rows picked by `idx[k][b]` along `dims[k]` (values validated).

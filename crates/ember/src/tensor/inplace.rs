@@ -7,11 +7,11 @@
 use crate::autograd::formulas::inplace::{CopyFrom, Overwrite};
 use crate::autograd::formulas::pointwise as f;
 use crate::autograd::inplace::{AsStridedBackward, inplace_needs_grad, record_inplace};
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
 use crate::ops::{BinaryOp, IntMode, ParamOp, UnaryOp};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Scalar, Tensor};
 
 /// PyTorch's `canCast`: no float to integer, no number to bool.

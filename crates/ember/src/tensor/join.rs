@@ -1,10 +1,10 @@
 //! Joining and splitting: `cat`, `stack` (copies), and `split`, `chunk`, `unbind` (views).
 
 use crate::autograd::formulas::shape as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim};
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};
 
 /// PyTorch still skips 1-D empty tensors in `cat` whatever the other shapes are.

@@ -4,6 +4,7 @@ mod activation;
 mod convert;
 mod create;
 mod display;
+pub(crate) mod graph;
 mod index;
 pub(crate) mod index_ops;
 mod inplace;
@@ -30,11 +31,11 @@ pub use out::{
 };
 pub use pointwise::{Operand, try_where_, where_};
 
-use crate::autograd::AutogradMeta;
 use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::storage::Storage;
 use crate::{DType, Device};
+use graph::AutogradMeta;
 use parking_lot::{Mutex, MutexGuard};
 use std::sync::Arc;
 

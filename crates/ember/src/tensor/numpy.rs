@@ -157,7 +157,7 @@ impl Tensor {
         self.check_numpy::<T>()?;
         let guard = self.storage().read();
         let Buffer::Cpu(buf) = &*guard else {
-            return Err(crate::backend::no_data());
+            return Err(crate::error::no_data());
         };
         let data = buf.as_slice::<T>();
         let layout = self.layout();
@@ -210,7 +210,7 @@ impl Tensor {
         let out = {
             let mut guard = self.storage().write();
             let Buffer::Cpu(buf) = &mut *guard else {
-                return Err(crate::backend::no_data());
+                return Err(crate::error::no_data());
             };
             let data = buf.as_mut_slice::<T>();
             check_in_bounds(layout, data.len())?;

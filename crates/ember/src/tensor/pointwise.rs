@@ -3,13 +3,13 @@
 //! operator traits (`+ - * /`, unary `-`).
 
 use crate::autograd::formulas::pointwise as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::dtype::ResultType;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::{Layout, elementwise_layout};
 use crate::ops::{BinaryOp, CmpOp, IntMode, ParamOp, UnaryOp};
 use crate::shape::broadcast_shapes;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Scalar, Tensor};
 
 /// The second operand of a binary op: a tensor or a Rust number, as PyTorch accepts either.

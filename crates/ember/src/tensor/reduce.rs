@@ -2,12 +2,12 @@
 
 use crate::Tensor;
 use crate::autograd::formulas::reduce as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
 use crate::ops::ReduceOp;
 use crate::shape::{Dims, IntList, wrap_dims};
+use crate::tensor::graph::node::{needs_grad, record};
 
 impl Tensor {
     /// Reduces over `dims` (all dims when empty) without recording history. The result has

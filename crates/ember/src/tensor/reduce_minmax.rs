@@ -3,10 +3,10 @@
 
 use crate::Tensor;
 use crate::autograd::formulas::reduce as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
 use crate::ops::ReduceOp;
 use crate::shape::{Dims, IntList, wrap_dim, wrap_dims};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 
 impl Tensor {
     /// Wrapped `dims`, all dims when the list is empty (PyTorch's `dim=()`/`None`).

@@ -3,10 +3,10 @@
 //! PyTorch's name.
 
 use crate::autograd::formulas::reduce as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
 use crate::ops::ReduceOp;
 use crate::shape::{IntList, wrap_dim};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// `t` in the dtype to compute a statistic in: half types go through f32, as PyTorch's

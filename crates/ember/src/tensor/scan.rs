@@ -2,11 +2,11 @@
 
 use crate::Tensor;
 use crate::autograd::formulas::scan as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result};
 use crate::ops::ScanOp;
 use crate::shape::wrap_dim;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 
 impl Tensor {
     /// `op` along `dim` (from the end when `reverse`) without recording history.

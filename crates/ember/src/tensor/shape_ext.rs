@@ -2,11 +2,11 @@
 //! `flip`, `roll`, `tril`/`triu`, `diag`.
 
 use crate::autograd::formulas::shape as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::{Layout, Strides};
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim, wrap_dims};
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::tensor::index_ops::copy_rows;
 use crate::{Scalar, Tensor};
 

@@ -3,10 +3,10 @@
 
 use crate::Tensor;
 use crate::autograd::formulas::shape as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
 use crate::shape::{Dims, IntList, ShapeFmt, infer_size, wrap_dim, wrap_dims};
+use crate::tensor::graph::node::{needs_grad, record};
 
 impl Tensor {
     /// A view with another layout, recording `formula` when grad is needed.

@@ -4,10 +4,10 @@
 
 use super::{Ctx, Formula, when};
 use crate::Tensor;
-use crate::autograd::node::{Save, needs_grad, record_slots};
 use crate::error::Result;
 use crate::nn::functional::FoldOptions;
 use crate::nn::functional::conv::{ConvParams, convolution, to4};
+use crate::tensor::graph::node::{Save, needs_grad, record_slots};
 
 /// `convolution(input, weight, bias, …)` (`ConvolutionBackward0`): saves input and weight.
 pub(crate) struct Convolution {

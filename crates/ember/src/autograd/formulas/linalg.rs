@@ -10,8 +10,8 @@
 
 use super::{Ctx, Formula, when};
 use crate::Tensor;
-use crate::autograd::node::Save;
 use crate::error::Result;
+use crate::tensor::graph::node::Save;
 
 /// PyTorch's `maybe_multiply`: `t * s`, or `t` itself when `s == 1`.
 pub(crate) fn maybe_multiply(t: Tensor, s: f64) -> Result<Tensor> {

@@ -2,10 +2,10 @@
 //! and PyTorch's `SoftmaxBackward0` / `LogSoftmaxBackward0` nodes.
 
 use crate::autograd::formulas::nn as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::wrap_dim;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 impl Tensor {

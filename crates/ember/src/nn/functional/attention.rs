@@ -6,8 +6,8 @@
 //! composite (`softmax(q kᵀ · scale + mask) @ v`) built from public ops.
 
 use crate::autograd::formulas::attention as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Result, bail};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor, TensorOptions};
 
 /// Keyword arguments of [`scaled_dot_product_attention`] (PyTorch's defaults).

@@ -4,9 +4,9 @@
 
 use super::fold::{IntoDims, check_floating};
 use crate::autograd::formulas::conv as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// Keyword arguments of [`conv1d`] / [`conv2d`] (`stride`, `padding`, `dilation`, `groups`).

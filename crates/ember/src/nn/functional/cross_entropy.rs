@@ -4,10 +4,10 @@
 
 use super::loss::{Reduction, raw};
 use crate::autograd::formulas::nn as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend::{self, nn::NllDims};
 use crate::error::{Result, bail};
 use crate::shape::ShapeFmt;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// Keyword arguments of [`nll_loss`].

@@ -2,9 +2,9 @@
 //! the per-dim size arguments shared by convolution and pooling.
 
 use crate::autograd::formulas::conv as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};
 
 /// A size given once for every spatial dim or once per dim, like PyTorch's `int | tuple`

@@ -4,8 +4,8 @@
 use crate::Tensor;
 
 use crate::autograd::formulas::loss as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Error, Result, bail};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 
 /// How a loss reduces over elements (`reduction=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -3,10 +3,10 @@
 //! update are ordinary tensor ops. Each records PyTorch's `Native*NormBackward0` node.
 
 use crate::autograd::formulas::norm::{NativeNorm, NormKind};
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{Result, bail};
 use crate::shape::ShapeFmt;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// `x` viewed as `[outer, c, inner]`: `((x - mean) * rstd, mean, biased var)`, without

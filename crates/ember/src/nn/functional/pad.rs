@@ -5,10 +5,10 @@
 
 use crate::autograd::formulas::norm::ConstantPad;
 use crate::autograd::formulas::pad as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::backend::{self, pad::PadMaps};
 use crate::error::{Result, bail};
 use crate::shape::ShapeFmt;
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Scalar, Tensor};
 use std::sync::Arc;
 

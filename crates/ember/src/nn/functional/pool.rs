@@ -6,9 +6,9 @@
 
 use super::fold::{IntoDims, check_floating};
 use crate::autograd::formulas::conv as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// Keyword arguments of [`max_pool1d`] / [`max_pool2d`]: `kernel_size`, `stride` (default:

@@ -1,8 +1,8 @@
 //! `embedding` (a row lookup with PyTorch's `EmbeddingBackward0`) and `one_hot`.
 
 use crate::autograd::formulas::norm::Embedding;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::error::{Result, bail};
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// Smallest and largest value of an integer tensor (`None` when empty, or on a device
@@ -100,7 +100,7 @@ pub fn one_hot(tensor: &Tensor, num_classes: i64) -> Result<Tensor> {
     }
     if num_classes == -1 && !tensor.has_data() {
         // The class count would be `max + 1`, a value meta tensors do not have.
-        return Err(crate::backend::data_dependent("one_hot"));
+        return Err(crate::error::data_dependent("one_hot"));
     }
     let classes = match int_range(tensor)? {
         None if num_classes == -1 => {

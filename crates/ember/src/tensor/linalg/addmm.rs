@@ -4,8 +4,8 @@
 
 use super::{as_batch, cpp_type_name};
 use crate::autograd::formulas::linalg as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};
 
 impl Tensor {

@@ -4,10 +4,10 @@
 //! messages for singular and non-positive-definite inputs.
 
 use crate::autograd::formulas::linalg_decomp as f;
-use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::broadcast_shapes;
+use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 
 /// `"(Batch element i): "` when the input is a batch, as PyTorch's linalg errors say.

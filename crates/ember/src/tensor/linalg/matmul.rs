@@ -6,9 +6,9 @@
 use crate::Tensor;
 use crate::autograd::formulas::linalg as f;
 use crate::autograd::formulas::shape::ViewBackward;
-use crate::autograd::node::{needs_grad, record};
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::{Dims, broadcast_shapes};
+use crate::tensor::graph::node::{needs_grad, record};
 
 /// `t` (a fresh contiguous result) seen with `shape`, recorded as PyTorch's `_unsafe_view`:
 /// not a view of `t` for autograd's purposes, node `UnsafeViewBackward0`.

@@ -13,10 +13,10 @@ mod matmul;
 pub(crate) use matmul::unsafe_view;
 
 use crate::autograd::formulas::linalg as f;
-use crate::autograd::node::{needs_grad, record};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
+use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};
 
 /// C++'s name of a dtype's element type, which some PyTorch messages print.

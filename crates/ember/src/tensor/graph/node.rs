@@ -10,7 +10,7 @@
 //! Note [Version counter]. After a backward without `retain_graph` the saved tensors are
 //! dropped and a second backward reports it.
 
-use super::formulas::{Ctx, Formula};
+use super::formula::{Ctx, Formula};
 use crate::error::{Error, Result};
 use crate::shape::Dims;
 use crate::{DType, Device, Tensor};
@@ -179,7 +179,7 @@ impl SavedTensor {
         match &self.kind {
             SavedKind::Tensor => Ok(self.data.clone()),
             SavedKind::Output { node, output_nr } => {
-                if crate::is_grad_enabled()
+                if super::mode::is_grad_enabled()
                     && let Some(node) = node.upgrade()
                 {
                     let t = self.data.detach();
@@ -260,7 +260,7 @@ impl<F: Formula> Node for OpNode<F> {
                 continue;
             }
             if let Some(t) = g.take() {
-                *g = Some(super::formulas::fit_to_input(
+                *g = Some(super::formula::fit_to_input(
                     t,
                     &self.inputs[i],
                     self.formula.name(),
@@ -307,7 +307,7 @@ impl Node for AccumulateGrad {
 
     fn apply(&self, mut grads: Vec<Option<Tensor>>) -> Result<Vec<Option<Tensor>>> {
         if let Some(g) = grads.pop().flatten() {
-            super::engine::accumulate_into_leaf(&self.variable, g)?;
+            super::accumulate::accumulate_into_leaf(&self.variable, g)?;
         }
         Ok(vec![])
     }
@@ -352,7 +352,7 @@ pub(crate) fn edge_of(t: &Tensor) -> Edge {
 /// True when grad mode is on and some input requires grad: the op must record a node.
 #[inline]
 pub(crate) fn needs_grad(inputs: &[&Tensor]) -> bool {
-    crate::is_grad_enabled() && inputs.iter().any(|t| t.requires_grad())
+    super::mode::is_grad_enabled() && inputs.iter().any(|t| t.requires_grad())
 }
 
 /// Records `formula` as the `grad_fn` of `outputs` (which take output numbers 0, 1, …),
@@ -430,7 +430,7 @@ pub(crate) fn make_node<F: Formula>(
             num_outputs: outputs.len(),
             hooks: Mutex::new(Vec::new()),
             seq: next_seq(),
-            trace: super::anomaly::capture(),
+            trace: super::mode::capture_trace(),
         }
     })
 }
