@@ -8,7 +8,7 @@ NaN/inf values, optional keywords, and bad input that must give PyTorch's error.
 
     ~/torch-venv/bin/python tools/golden_edges.py crates/ember/tests/golden   # the vendored copy
     ~/torch-venv/bin/python tools/golden_edges.py /tmp/edges                  # or elsewhere:
-    EMBER_GOLDEN_DIR=/tmp/edges cargo test -p ember --test golden
+    EMBER_GOLDEN_DIR=/tmp/edges cargo test -p ember --test integration golden::
 """
 
 import json

@@ -1,35 +1,14 @@
 //! Activation modules (`nn.ReLU`, `nn.Sigmoid`, …): thin wrappers over the tensor methods.
 
-use super::Parameter;
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use crate::Tensor;
 use crate::error::Result;
-use std::any::Any;
-
-/// Implements `ModuleFields` for a module without parameters or children.
-macro_rules! leaf_module {
-    ($t:ty, $name:literal) => {
-        impl ModuleFields for $t {
-            fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-            fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-            fn type_name(&self) -> &'static str {
-                $name
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-            fn as_any_mut(&mut self) -> &mut dyn Any {
-                self
-            }
-        }
-    };
-}
-pub(crate) use leaf_module;
+use crate::optim::py_float;
 
 macro_rules! simple_activation {
-    ($(#[$doc:meta])* $t:ident, $name:literal, |$x:ident| $body:expr) => {
+    ($(#[$doc:meta])* $t:ident, |$x:ident| $body:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, Default)]
+        #[derive(Clone, Copy, Debug, Default, ember_derive::Module)]
         pub struct $t;
 
         impl $t {
@@ -38,8 +17,6 @@ macro_rules! simple_activation {
                 $t
             }
         }
-
-        leaf_module!($t, $name);
 
         impl Module for $t {
             fn forward(&self, $x: &Tensor) -> Result<Tensor> {
@@ -57,7 +34,7 @@ simple_activation!(
     /// let y = ember::nn::ReLU.forward(&ember::tensor([-1.0, 2.0])).unwrap();
     /// assert_eq!(y.to_vec::<f32>(), vec![0.0, 2.0]);
     /// ```
-    ReLU, "ReLU", |x| x.try_relu()
+    ReLU, |x| x.try_relu()
 );
 simple_activation!(
     /// `nn.Sigmoid()`.
@@ -67,7 +44,7 @@ simple_activation!(
     /// let y = ember::nn::Sigmoid.forward(&ember::tensor([0.0])).unwrap();
     /// assert_eq!(y.to_vec::<f32>(), vec![0.5]);
     /// ```
-    Sigmoid, "Sigmoid", |x| x.try_sigmoid()
+    Sigmoid, |x| x.try_sigmoid()
 );
 simple_activation!(
     /// `nn.Tanh()`.
@@ -77,7 +54,7 @@ simple_activation!(
     /// let y = ember::nn::Tanh.forward(&ember::tensor([0.0])).unwrap();
     /// assert_eq!(y.to_vec::<f32>(), vec![0.0]);
     /// ```
-    Tanh, "Tanh", |x| x.try_tanh()
+    Tanh, |x| x.try_tanh()
 );
 simple_activation!(
     /// `nn.SiLU()`.
@@ -87,7 +64,7 @@ simple_activation!(
     /// let y = ember::nn::SiLU.forward(&ember::tensor([0.0])).unwrap();
     /// assert_eq!(y.to_vec::<f32>(), vec![0.0]);
     /// ```
-    SiLU, "SiLU", |x| x.try_silu()
+    SiLU, |x| x.try_silu()
 );
 
 /// `nn.GELU(approximate=…)`: `"none"` (exact) or `"tanh"`.
@@ -97,7 +74,8 @@ simple_activation!(
 /// let g = ember::nn::GELU::new("tanh");
 /// assert!(g.forward(&ember::tensor([1.0])).is_ok());
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, ember_derive::Module)]
+#[module(extra_repr = approx_repr)]
 pub struct GELU {
     /// `"none"` or `"tanh"`.
     pub approximate: String,
@@ -118,7 +96,11 @@ impl Default for GELU {
     }
 }
 
-leaf_module!(GELU, "GELU");
+impl GELU {
+    fn approx_repr(&self) -> String {
+        format!("approximate='{}'", self.approximate)
+    }
+}
 
 impl Module for GELU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -133,7 +115,8 @@ impl Module for GELU {
 /// let y = ember::nn::LeakyReLU::new(0.1).forward(&ember::tensor([-1.0])).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![-0.1]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = slope_repr)]
 pub struct LeakyReLU {
     /// Slope for negative inputs (default 0.01).
     pub negative_slope: f64,
@@ -152,7 +135,11 @@ impl Default for LeakyReLU {
     }
 }
 
-leaf_module!(LeakyReLU, "LeakyReLU");
+impl LeakyReLU {
+    fn slope_repr(&self) -> String {
+        format!("negative_slope={}", py_float(self.negative_slope))
+    }
+}
 
 impl Module for LeakyReLU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -167,7 +154,8 @@ impl Module for LeakyReLU {
 /// let y = ember::nn::ELU::new(1.0).forward(&ember::tensor([1.0])).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![1.0]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = alpha_repr)]
 pub struct ELU {
     /// Scale of the negative part (default 1).
     pub alpha: f64,
@@ -186,7 +174,11 @@ impl Default for ELU {
     }
 }
 
-leaf_module!(ELU, "ELU");
+impl ELU {
+    fn alpha_repr(&self) -> String {
+        format!("alpha={}", py_float(self.alpha))
+    }
+}
 
 impl Module for ELU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -201,7 +193,8 @@ impl Module for ELU {
 /// let y = ember::nn::Softplus::default().forward(&ember::tensor([30.0])).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![30.0]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = beta_repr)]
 pub struct Softplus {
     /// Sharpness (default 1).
     pub beta: f64,
@@ -222,7 +215,15 @@ impl Default for Softplus {
     }
 }
 
-leaf_module!(Softplus, "Softplus");
+impl Softplus {
+    fn beta_repr(&self) -> String {
+        format!(
+            "beta={}, threshold={}",
+            py_float(self.beta),
+            py_float(self.threshold)
+        )
+    }
+}
 
 impl Module for Softplus {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -237,7 +238,8 @@ impl Module for Softplus {
 /// let y = ember::nn::Hardtanh::default().forward(&ember::tensor([3.0])).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![1.0]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = bounds_repr)]
 pub struct Hardtanh {
     /// Lower bound (default -1).
     pub min_val: f64,
@@ -258,7 +260,15 @@ impl Default for Hardtanh {
     }
 }
 
-leaf_module!(Hardtanh, "Hardtanh");
+impl Hardtanh {
+    fn bounds_repr(&self) -> String {
+        format!(
+            "min_val={}, max_val={}",
+            py_float(self.min_val),
+            py_float(self.max_val)
+        )
+    }
+}
 
 impl Module for Hardtanh {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {

@@ -1,10 +1,8 @@
 //! Containers: `Sequential`, `ModuleList`, `ModuleDict`.
 
-use super::Parameter;
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use crate::Tensor;
 use crate::error::{Result, bail};
-use std::any::Any;
 
 /// `nn.Sequential`: applies its modules in order; children are named `0`, `1`, ….
 ///
@@ -15,8 +13,9 @@ use std::any::Any;
 /// let y = model.forward(&ember::ones([2])).unwrap();
 /// assert_eq!(y.to_vec::<f32>(), vec![1.0, 1.0]);
 /// ```
-#[derive(Default)]
+#[derive(Default, ember_derive::Module)]
 pub struct Sequential {
+    #[module(flatten)]
     layers: Vec<Box<dyn Module>>,
 }
 
@@ -80,30 +79,6 @@ impl FromIterator<Box<dyn Module>> for Sequential {
     }
 }
 
-impl ModuleFields for Sequential {
-    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
-        for (i, m) in self.layers.iter().enumerate() {
-            v(&i.to_string(), m.as_ref());
-        }
-    }
-    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
-        for (i, m) in self.layers.iter_mut().enumerate() {
-            v(&i.to_string(), m.as_mut());
-        }
-    }
-    fn type_name(&self) -> &'static str {
-        "Sequential"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
 impl Module for Sequential {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut h = x.clone();
@@ -123,8 +98,10 @@ impl Module for Sequential {
 /// assert_eq!(l.len(), 1);
 /// assert!(l.forward(&ember::ones([1])).is_err());
 /// ```
-#[derive(Default)]
+#[derive(Default, ember_derive::Module)]
+#[module(compress_repeated)]
 pub struct ModuleList {
+    #[module(flatten)]
     items: Vec<Box<dyn Module>>,
 }
 
@@ -155,30 +132,6 @@ impl ModuleList {
     }
 }
 
-impl ModuleFields for ModuleList {
-    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
-        for (i, m) in self.items.iter().enumerate() {
-            v(&i.to_string(), m.as_ref());
-        }
-    }
-    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
-        for (i, m) in self.items.iter_mut().enumerate() {
-            v(&i.to_string(), m.as_mut());
-        }
-    }
-    fn type_name(&self) -> &'static str {
-        "ModuleList"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
 impl Module for ModuleList {
     fn forward(&self, _x: &Tensor) -> Result<Tensor> {
         bail!(
@@ -196,8 +149,9 @@ impl Module for ModuleList {
 /// d.insert("skip", Identity);
 /// assert!(d.get("skip").is_some());
 /// ```
-#[derive(Default)]
+#[derive(Default, ember_derive::Module)]
 pub struct ModuleDict {
+    #[module(flatten)]
     items: Vec<(String, Box<dyn Module>)>,
 }
 
@@ -234,30 +188,6 @@ impl ModuleDict {
     }
 }
 
-impl ModuleFields for ModuleDict {
-    fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-    fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
-        for (n, m) in &self.items {
-            v(n, m.as_ref());
-        }
-    }
-    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
-        for (n, m) in self.items.iter_mut() {
-            v(n, m.as_mut());
-        }
-    }
-    fn type_name(&self) -> &'static str {
-        "ModuleDict"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
 impl Module for ModuleDict {
     fn forward(&self, _x: &Tensor) -> Result<Tensor> {
         bail!(
@@ -274,10 +204,8 @@ impl Module for ModuleDict {
 /// let x = ember::ones([2]);
 /// assert!(ember::nn::Identity.forward(&x).unwrap().is(&x));
 /// ```
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, Debug, ember_derive::Module)]
 pub struct Identity;
-
-super::activation::leaf_module!(Identity, "Identity");
 
 impl Module for Identity {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {

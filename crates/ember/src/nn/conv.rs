@@ -1,13 +1,13 @@
 //! `nn.Conv1d`, `nn.Conv2d` and `nn.ConvTranspose2d`, initialised as PyTorch does.
 
+use super::functional::fold::option_setters;
 use super::functional::{
     self as F, ConvOptions, ConvPadding, ConvTransposeOptions, IntoDims, IntoPadding, PadMode,
 };
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use super::{Parameter, init};
 use crate::error::{OrPanic, Result, bail};
 use crate::{DType, Tensor};
-use std::any::Any;
 
 /// Options of the convolution layers: the functional keywords plus `bias` and `dtype`.
 ///
@@ -105,39 +105,12 @@ impl<C: Default> Default for ConvLayerOptions<C> {
     }
 }
 
-impl<C> ConvLayerOptions<C> {
-    /// Sets `bias`.
-    ///
-    /// ```
-    /// assert!(!ember::nn::Conv1dLayerOptions::default().bias(false).bias);
-    /// ```
-    #[must_use]
-    pub fn bias(mut self, b: bool) -> Self {
-        self.bias = b;
-        self
-    }
-    /// Sets `dtype`.
-    ///
-    /// ```
-    /// let o = ember::nn::Conv1dLayerOptions::default().dtype(ember::DType::F64);
-    /// assert_eq!(o.dtype, Some(ember::DType::F64));
-    /// ```
-    #[must_use]
-    pub fn dtype(mut self, dt: DType) -> Self {
-        self.dtype = Some(dt);
-        self
-    }
-    /// Sets `padding_mode`.
-    ///
-    /// ```
-    /// use ember::nn::{Conv2dLayerOptions, PaddingMode};
-    /// let o = Conv2dLayerOptions::default().padding_mode(PaddingMode::Circular);
-    /// assert_eq!(o.padding_mode, PaddingMode::Circular);
-    /// ```
-    #[must_use]
-    pub fn padding_mode(mut self, m: PaddingMode) -> Self {
-        self.padding_mode = m;
-        self
+option_setters! {
+    impl[C] ConvLayerOptions<C>, "nn::Conv1dLayerOptions::default()" {
+        bias: value[bool](false) => !o.bias;
+        dtype: some[DType](ember::DType::F64) => o.dtype == Some(ember::DType::F64);
+        padding_mode: value[PaddingMode](ember::nn::PaddingMode::Circular)
+            => o.padding_mode == ember::nn::PaddingMode::Circular;
     }
 }
 
@@ -156,53 +129,31 @@ impl<const N: usize> ConvLayerOptions<ConvOptions<N>> {
     }
 }
 
-macro_rules! delegate {
-    ($c:ty, $n:literal, $($f:ident),*) => {
-        impl ConvLayerOptions<$c> {
-            $(
-                #[doc = concat!("Sets `", stringify!($f), "`.")]
-                ///
-                /// ```
-                #[doc = concat!("let o = ember::nn::", $n, "::default().", stringify!($f), "(1);")]
-                #[doc = concat!("assert_eq!(o.conv.", stringify!($f), ".into_iter().max(), Some(1));")]
-                /// ```
-                #[must_use]
-                pub fn $f(mut self, v: impl IntoDims<{ <$c>::DIMS }>) -> Self {
-                    self.conv = self.conv.$f(v);
-                    self
-                }
-            )*
-            /// Sets `groups`.
-            ///
-            /// ```
-            #[doc = concat!("assert_eq!(ember::nn::", $n, "::default().groups(2).conv.groups, 2);")]
-            /// ```
-            #[must_use]
-            pub fn groups(mut self, g: i64) -> Self {
-                self.conv = self.conv.groups(g);
-                self
-            }
-        }
-    };
+option_setters! {
+    impl[] ConvLayerOptions<ConvOptions<1>>, "nn::Conv1dLayerOptions::default()" {
+        stride: via[conv, impl IntoDims<1>](2) => o.conv.stride == [2];
+        dilation: via[conv, impl IntoDims<1>](2) => o.conv.dilation == [2];
+        groups: via[conv, i64](2) => o.conv.groups == 2;
+    }
 }
 
-impl<const N: usize> ConvOptions<N> {
-    const DIMS: usize = N;
-}
-impl<const N: usize> ConvTransposeOptions<N> {
-    const DIMS: usize = N;
+option_setters! {
+    impl[] ConvLayerOptions<ConvOptions<2>>, "nn::Conv2dLayerOptions::default()" {
+        stride: via[conv, impl IntoDims<2>]([2, 1]) => o.conv.stride == [2, 1];
+        dilation: via[conv, impl IntoDims<2>](2) => o.conv.dilation == [2, 2];
+        groups: via[conv, i64](2) => o.conv.groups == 2;
+    }
 }
 
-delegate!(ConvOptions<1>, "Conv1dLayerOptions", stride, dilation);
-delegate!(ConvOptions<2>, "Conv2dLayerOptions", stride, dilation);
-delegate!(
-    ConvTransposeOptions<2>,
-    "ConvTranspose2dLayerOptions",
-    stride,
-    padding,
-    dilation,
-    output_padding
-);
+option_setters! {
+    impl[] ConvLayerOptions<ConvTransposeOptions<2>>, "nn::ConvTranspose2dLayerOptions::default()" {
+        stride: via[conv, impl IntoDims<2>](2) => o.conv.stride == [2, 2];
+        padding: via[conv, impl IntoDims<2>](1) => o.conv.padding == [1, 1];
+        dilation: via[conv, impl IntoDims<2>](2) => o.conv.dilation == [2, 2];
+        output_padding: via[conv, impl IntoDims<2>](1) => o.conv.output_padding == [1, 1];
+        groups: via[conv, i64](2) => o.conv.groups == 2;
+    }
+}
 
 /// PyTorch's default init: weight Kaiming-uniform (a = √5), bias uniform in ±1/√fan_in.
 fn make_params(
@@ -298,37 +249,6 @@ fn conv_repr(
     r
 }
 
-macro_rules! conv_fields {
-    ($t:ty, $name:literal) => {
-        impl ModuleFields for $t {
-            fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
-                v("weight", &self.weight);
-                if let Some(b) = &self.bias {
-                    v("bias", b);
-                }
-            }
-            fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
-                v("weight", &mut self.weight);
-                if let Some(b) = &mut self.bias {
-                    v("bias", b);
-                }
-            }
-            fn type_name(&self) -> &'static str {
-                $name
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-            fn as_any_mut(&mut self) -> &mut dyn Any {
-                self
-            }
-            fn extra_repr(&self) -> String {
-                self.repr()
-            }
-        }
-    };
-}
-
 /// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
 /// bias)`, with PyTorch's initialisation drawn from the default generator.
 ///
@@ -341,16 +261,20 @@ macro_rules! conv_fields {
 /// assert_eq!(y.shape(), &[2, 6, 24, 24]);
 /// assert_eq!(c.extra_repr(), "1, 6, kernel_size=(5, 5), stride=(1, 1)");
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Conv2d {
     /// `[out_channels, in_channels / groups, kh, kw]`.
     pub weight: Parameter,
     /// `[out_channels]`, if the layer has a bias.
     pub bias: Option<Parameter>,
     /// The functional keywords used in `forward`.
+    #[module(skip)]
     pub options: ConvOptions<2>,
     in_channels: usize,
     out_channels: usize,
     kernel_size: [i64; 2],
+    #[module(skip)]
     padding_mode: PaddingMode,
     /// `F.pad`'s pads (last dim first) for a non-zeros `padding_mode`.
     pad_twice: Vec<i64>,
@@ -364,16 +288,20 @@ pub struct Conv2d {
 /// assert_eq!(c.weight.shape(), &[4, 3, 2]);
 /// assert_eq!(c.forward(&ember::ones([1, 3, 5])).unwrap().shape(), &[1, 4, 4]);
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Conv1d {
     /// `[out_channels, in_channels / groups, k]`.
     pub weight: Parameter,
     /// `[out_channels]`, if the layer has a bias.
     pub bias: Option<Parameter>,
     /// The functional keywords used in `forward`.
+    #[module(skip)]
     pub options: ConvOptions<1>,
     in_channels: usize,
     out_channels: usize,
     kernel_size: [i64; 1],
+    #[module(skip)]
     padding_mode: PaddingMode,
     /// `F.pad`'s pads (last dim first) for a non-zeros `padding_mode`.
     pad_twice: Vec<i64>,
@@ -463,8 +391,6 @@ macro_rules! conv_layer {
             }
         }
 
-        conv_fields!($t, $n);
-
         impl Module for $t {
             fn forward(&self, x: &Tensor) -> Result<Tensor> {
                 let (w, b) = (&self.weight, self.bias.as_deref());
@@ -494,12 +420,15 @@ conv_layer!(Conv2d, "Conv2d", 2, conv2d);
 /// assert_eq!(c.weight.shape(), &[3, 2, 3, 3]);
 /// assert_eq!(c.forward(&ember::ones([1, 3, 4, 4])).unwrap().shape(), &[1, 2, 9, 9]);
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct ConvTranspose2d {
     /// `[in_channels, out_channels / groups, kh, kw]`.
     pub weight: Parameter,
     /// `[out_channels]`, if the layer has a bias.
     pub bias: Option<Parameter>,
     /// The functional keywords used in `forward`.
+    #[module(skip)]
     pub options: ConvTransposeOptions<2>,
     in_channels: usize,
     out_channels: usize,
@@ -575,8 +504,6 @@ impl ConvTranspose2d {
         )
     }
 }
-
-conv_fields!(ConvTranspose2d, "ConvTranspose2d");
 
 impl Module for ConvTranspose2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {

@@ -1,44 +1,11 @@
 //! `nn.Dropout`, and the reshaping layers `nn.Flatten` and `nn.Unflatten`.
 
-use super::Parameter;
 use super::functional as F;
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use crate::Tensor;
 use crate::error::{OrPanic, Result, bail};
 use crate::optim::py_float;
 use crate::shape::wrap_dim;
-use std::any::Any;
-
-/// `ModuleFields` of a parameter-free layer; `training` names its train/eval flag field.
-macro_rules! plain_fields {
-    ($t:ty, $name:literal, $($training:ident)?, |$s:ident| $repr:expr) => {
-        impl ModuleFields for $t {
-            fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-            fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-            fn type_name(&self) -> &'static str {
-                $name
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-            fn as_any_mut(&mut self) -> &mut dyn Any {
-                self
-            }
-            $(
-                fn own_training(&self) -> Option<bool> {
-                    Some(self.$training)
-                }
-                fn set_own_training(&mut self, mode: bool) {
-                    self.$training = mode;
-                }
-            )?
-            fn extra_repr(&self) -> String {
-                let $s = self;
-                $repr
-            }
-        }
-    };
-}
 
 /// `nn.Dropout(p, inplace)`: [`F::dropout`] while training, the identity after `eval()`.
 ///
@@ -49,7 +16,8 @@ macro_rules! plain_fields {
 /// let x = ember::ones([3]);
 /// assert_eq!(d.forward(&x).unwrap().to_vec::<f32>(), vec![1.0; 3]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Dropout {
     /// The probability of zeroing an element.
     pub p: f64,
@@ -94,11 +62,15 @@ impl Dropout {
     }
 }
 
-plain_fields!(Dropout, "Dropout", training, |s| format!(
-    "p={}, inplace={}",
-    py_float(s.p),
-    if s.inplace { "True" } else { "False" }
-));
+impl Dropout {
+    fn repr(&self) -> String {
+        format!(
+            "p={}, inplace={}",
+            py_float(self.p),
+            if self.inplace { "True" } else { "False" }
+        )
+    }
+}
 
 impl Module for Dropout {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -117,7 +89,8 @@ impl Module for Dropout {
 /// let y = Flatten::default().forward(&ember::zeros([2, 3, 4])).unwrap();
 /// assert_eq!(y.shape(), &[2, 12]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Flatten {
     /// First dim merged.
     pub start_dim: i64,
@@ -138,10 +111,11 @@ impl Default for Flatten {
     }
 }
 
-plain_fields!(Flatten, "Flatten", , |s| format!(
-    "start_dim={}, end_dim={}",
-    s.start_dim, s.end_dim
-));
+impl Flatten {
+    fn repr(&self) -> String {
+        format!("start_dim={}, end_dim={}", self.start_dim, self.end_dim)
+    }
+}
 
 impl Module for Flatten {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -156,7 +130,8 @@ impl Module for Flatten {
 /// let y = Unflatten::new(1, &[2, -1]).forward(&ember::zeros([3, 10])).unwrap();
 /// assert_eq!(y.shape(), &[3, 2, 5]);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Unflatten {
     /// The dim split.
     pub dim: i64,
@@ -174,15 +149,17 @@ impl Unflatten {
     }
 }
 
-plain_fields!(Unflatten, "Unflatten", , |s| {
-    let sizes: Vec<String> = s.unflattened_size.iter().map(i64::to_string).collect();
-    let tuple = if sizes.len() == 1 {
-        format!("({},)", sizes[0])
-    } else {
-        format!("({})", sizes.join(", "))
-    };
-    format!("dim={}, unflattened_size={tuple}", s.dim)
-});
+impl Unflatten {
+    fn repr(&self) -> String {
+        let sizes: Vec<String> = self.unflattened_size.iter().map(i64::to_string).collect();
+        let tuple = if sizes.len() == 1 {
+            format!("({},)", sizes[0])
+        } else {
+            format!("({})", sizes.join(", "))
+        };
+        format!("dim={}, unflattened_size={tuple}", self.dim)
+    }
+}
 
 impl Module for Unflatten {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {

@@ -1,11 +1,10 @@
 //! `nn.Embedding`: a lookup table of `num_embeddings` rows of size `embedding_dim`.
 
 use super::functional as F;
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use super::{Parameter, init};
 use crate::error::{OrPanic, Result, bail};
 use crate::{DType, Tensor};
-use std::any::Any;
 
 /// `nn.Embedding(num_embeddings, embedding_dim, padding_idx)`: [`F::embedding`] with a
 /// weight drawn from N(0, 1); the `padding_idx` row starts at zero and gets no gradient.
@@ -17,6 +16,8 @@ use std::any::Any;
 /// assert_eq!(y.shape(), &[1, 2, 3]);
 /// assert_eq!(y.to_vec::<f32>()[..3], [0.0, 0.0, 0.0]);
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Embedding {
     /// `[num_embeddings, embedding_dim]`.
     pub weight: Parameter,
@@ -104,23 +105,8 @@ impl Embedding {
     }
 }
 
-impl ModuleFields for Embedding {
-    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
-        v("weight", &self.weight);
-    }
-    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
-        v("weight", &mut self.weight);
-    }
-    fn type_name(&self) -> &'static str {
-        "Embedding"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn extra_repr(&self) -> String {
+impl Embedding {
+    fn repr(&self) -> String {
         let s = self.weight.shape();
         match self.padding_idx {
             Some(p) => format!("{}, {}, padding_idx={p}", s[0], s[1]),

@@ -1,10 +1,9 @@
 //! `nn.Linear` and `F.linear`.
 
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use super::{Parameter, init};
 use crate::error::{Result, bail};
 use crate::{DType, Tensor};
-use std::any::Any;
 
 /// `F.linear(input, weight, bias)`: `input @ weight.T + bias`, recorded as PyTorch records
 /// it (`AddmmBackward0` for 2-D input with bias, `MmBackward0` without).
@@ -70,6 +69,8 @@ impl Default for LinearOptions {
 /// let y = l.forward(&ember::ones([2, 4])).unwrap();
 /// assert_eq!(y.grad_fn().unwrap().name(), "AddmmBackward0");
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Linear {
     /// `[out_features, in_features]`.
     pub weight: Parameter,
@@ -135,29 +136,8 @@ impl Linear {
     }
 }
 
-impl ModuleFields for Linear {
-    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
-        v("weight", &self.weight);
-        if let Some(b) = &self.bias {
-            v("bias", b);
-        }
-    }
-    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
-        v("weight", &mut self.weight);
-        if let Some(b) = &mut self.bias {
-            v("bias", b);
-        }
-    }
-    fn type_name(&self) -> &'static str {
-        "Linear"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn extra_repr(&self) -> String {
+impl Linear {
+    fn repr(&self) -> String {
         format!(
             "in_features={}, out_features={}, bias={}",
             self.in_features,
@@ -273,6 +253,8 @@ pub fn bilinear(
 /// let y = m.forward_with(&ember::ones([2, 3]), &ember::ones([2, 4])).unwrap();
 /// assert_eq!(y.shape(), &[2, 5]);
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct Bilinear {
     /// `[out_features, in1_features, in2_features]`.
     pub weight: Parameter,
@@ -338,29 +320,8 @@ impl Bilinear {
     }
 }
 
-impl ModuleFields for Bilinear {
-    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
-        v("weight", &self.weight);
-        if let Some(b) = &self.bias {
-            v("bias", b);
-        }
-    }
-    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
-        v("weight", &mut self.weight);
-        if let Some(b) = &mut self.bias {
-            v("bias", b);
-        }
-    }
-    fn type_name(&self) -> &'static str {
-        "Bilinear"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-    fn extra_repr(&self) -> String {
+impl Bilinear {
+    fn repr(&self) -> String {
         let s = self.weight.shape();
         format!(
             "in1_features={}, in2_features={}, out_features={}, bias={}",

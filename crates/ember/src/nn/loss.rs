@@ -1,29 +1,13 @@
 //! Loss modules (`nn.MSELoss`, `nn.CrossEntropyLoss`, …): the functional losses with their
 //! keyword arguments stored. Like PyTorch's, their `forward` takes `(input, target)`.
 
-use super::Parameter;
 use super::functional::{self as F, CrossEntropyOptions, NllLossOptions, Reduction};
-use super::module::ModuleFields;
 use crate::Tensor;
 use crate::error::{OrPanic, Result};
-use std::any::Any;
 
-macro_rules! loss_module {
-    ($t:ty, $name:literal) => {
-        impl ModuleFields for $t {
-            fn visit_parameters<'a>(&'a self, _v: &mut dyn FnMut(&str, &'a Parameter)) {}
-            fn visit_parameters_mut(&mut self, _v: &mut dyn FnMut(&str, &mut Parameter)) {}
-            fn type_name(&self) -> &'static str {
-                $name
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-            fn as_any_mut(&mut self) -> &mut dyn Any {
-                self
-            }
-        }
-
+/// The panicking `call(input, target)` of a loss module (its `ModuleFields` are derived).
+macro_rules! loss_call {
+    ($t:ty) => {
         impl $t {
             /// Panicking form of `forward`.
             ///
@@ -38,11 +22,12 @@ macro_rules! loss_module {
 }
 
 macro_rules! reduction_loss {
-    ($(#[$doc:meta])* $t:ident, $name:literal, |$s:ident, $x:ident, $y:ident| $body:expr) => {
+    ($(#[$doc:meta])* $t:ident, |$s:ident, $x:ident, $y:ident| $body:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, Default)]
+        #[derive(Clone, Copy, Debug, Default, ember_derive::Module)]
         pub struct $t {
             /// `reduction=` (default mean).
+            #[module(skip)]
             pub reduction: Reduction,
         }
 
@@ -67,7 +52,7 @@ macro_rules! reduction_loss {
             }
         }
 
-        loss_module!($t, $name);
+        loss_call!($t);
     };
 }
 
@@ -78,7 +63,7 @@ reduction_loss!(
     /// let l = ember::nn::MSELoss::new().call(&ember::tensor([1.0, 3.0]), &ember::tensor([0.0, 0.0]));
     /// assert_eq!(l.item::<f32>(), 5.0);
     /// ```
-    MSELoss, "MSELoss", |s, x, y| F::mse_loss(x, y, s.reduction)
+    MSELoss, |s, x, y| F::mse_loss(x, y, s.reduction)
 );
 reduction_loss!(
     /// `nn.L1Loss()`.
@@ -87,7 +72,7 @@ reduction_loss!(
     /// let l = ember::nn::L1Loss::new().call(&ember::tensor([1.0, -3.0]), &ember::tensor([0.0, 0.0]));
     /// assert_eq!(l.item::<f32>(), 2.0);
     /// ```
-    L1Loss, "L1Loss", |s, x, y| F::l1_loss(x, y, s.reduction)
+    L1Loss, |s, x, y| F::l1_loss(x, y, s.reduction)
 );
 reduction_loss!(
     /// `nn.BCELoss()` on probabilities.
@@ -96,7 +81,7 @@ reduction_loss!(
     /// let l = ember::nn::BCELoss::new().call(&ember::tensor([0.5]), &ember::tensor([1.0]));
     /// assert!((l.item::<f32>() - 2f32.ln()).abs() < 1e-6);
     /// ```
-    BCELoss, "BCELoss", |s, x, y| F::binary_cross_entropy(x, y, s.reduction)
+    BCELoss, |s, x, y| F::binary_cross_entropy(x, y, s.reduction)
 );
 reduction_loss!(
     /// `nn.BCEWithLogitsLoss()` on logits.
@@ -105,7 +90,7 @@ reduction_loss!(
     /// let l = ember::nn::BCEWithLogitsLoss::new().call(&ember::tensor([0.0]), &ember::tensor([1.0]));
     /// assert!((l.item::<f32>() - 2f32.ln()).abs() < 1e-6);
     /// ```
-    BCEWithLogitsLoss, "BCEWithLogitsLoss", |s, x, y| F::binary_cross_entropy_with_logits(x, y, s.reduction)
+    BCEWithLogitsLoss, |s, x, y| F::binary_cross_entropy_with_logits(x, y, s.reduction)
 );
 
 /// `nn.HuberLoss(reduction, delta)`.
@@ -114,9 +99,10 @@ reduction_loss!(
 /// let l = ember::nn::HuberLoss::default().call(&ember::tensor([3.0]), &ember::tensor([0.0]));
 /// assert_eq!(l.item::<f32>(), 2.5);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
 pub struct HuberLoss {
     /// `reduction=` (default mean).
+    #[module(skip)]
     pub reduction: Reduction,
     /// Where the loss turns linear (default 1).
     pub delta: f64,
@@ -141,7 +127,7 @@ impl HuberLoss {
     }
 }
 
-loss_module!(HuberLoss, "HuberLoss");
+loss_call!(HuberLoss);
 
 /// `nn.SmoothL1Loss(reduction, beta)`.
 ///
@@ -149,9 +135,10 @@ loss_module!(HuberLoss, "HuberLoss");
 /// let l = ember::nn::SmoothL1Loss::default().call(&ember::tensor([0.5]), &ember::tensor([0.0]));
 /// assert_eq!(l.item::<f32>(), 0.125);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
 pub struct SmoothL1Loss {
     /// `reduction=` (default mean).
+    #[module(skip)]
     pub reduction: Reduction,
     /// Where the loss turns linear (default 1).
     pub beta: f64,
@@ -176,7 +163,7 @@ impl SmoothL1Loss {
     }
 }
 
-loss_module!(SmoothL1Loss, "SmoothL1Loss");
+loss_call!(SmoothL1Loss);
 
 /// `nn.NLLLoss(weight, ignore_index, reduction)` on log-probabilities.
 ///
@@ -184,13 +171,14 @@ loss_module!(SmoothL1Loss, "SmoothL1Loss");
 /// let l = ember::nn::NLLLoss::default().call(&ember::tensor([[-1.0, -2.0]]), &ember::tensor([1i64]));
 /// assert_eq!(l.item::<f32>(), 2.0);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, ember_derive::Module)]
 pub struct NLLLoss {
     /// A weight per class.
     pub weight: Option<Tensor>,
     /// Targets equal to this are skipped (default -100).
     pub ignore_index: i64,
     /// `reduction=` (default mean).
+    #[module(skip)]
     pub reduction: Reduction,
 }
 
@@ -222,7 +210,7 @@ impl NLLLoss {
     }
 }
 
-loss_module!(NLLLoss, "NLLLoss");
+loss_call!(NLLLoss);
 
 /// `nn.CrossEntropyLoss(weight, ignore_index, reduction, label_smoothing)` on logits.
 ///
@@ -231,13 +219,14 @@ loss_module!(NLLLoss, "NLLLoss");
 /// let l = loss.call(&ember::tensor([[0.0, 0.0]]), &ember::tensor([1i64]));
 /// assert!((l.item::<f32>() - 2f32.ln()).abs() < 1e-6);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, ember_derive::Module)]
 pub struct CrossEntropyLoss {
     /// A weight per class.
     pub weight: Option<Tensor>,
     /// Class-index targets equal to this are skipped (default -100).
     pub ignore_index: i64,
     /// `reduction=` (default mean).
+    #[module(skip)]
     pub reduction: Reduction,
     /// `label_smoothing=` (default 0).
     pub label_smoothing: f64,
@@ -273,4 +262,4 @@ impl CrossEntropyLoss {
     }
 }
 
-loss_module!(CrossEntropyLoss, "CrossEntropyLoss");
+loss_call!(CrossEntropyLoss);

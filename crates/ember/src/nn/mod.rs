@@ -38,6 +38,8 @@ mod norm;
 mod parameter;
 mod pool;
 mod simple;
+#[cfg(test)]
+mod tests;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
@@ -54,7 +56,7 @@ pub use linear::{Bilinear, Linear, LinearOptions};
 pub use loss::{
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 };
-pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict};
+pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict, module_repr};
 pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
 pub use parameter::{Buffer, Parameter};
 pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};

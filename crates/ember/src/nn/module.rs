@@ -37,6 +37,97 @@ pub trait ModuleFields: Send + Sync + 'static {
     fn extra_repr(&self) -> String {
         String::new()
     }
+    /// Whether runs of identical children print once, as `(0-2): 3 x ReLU()`
+    /// (`nn.ModuleList`'s `__repr__`).
+    fn compress_repeated_children(&self) -> bool {
+        false
+    }
+}
+
+/// PyTorch's `_addindent`: indents every line but the first by `n` spaces.
+fn add_indent(s: &str, n: usize) -> String {
+    let mut lines = s.split('\n');
+    let first = lines.next().unwrap_or("");
+    let pad = " ".repeat(n);
+    let mut out = first.to_string();
+    for l in lines {
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(l);
+    }
+    out
+}
+
+/// The module as PyTorch's `repr(module)` / `print(module)` writes it: the type name, the
+/// [`extra_repr`](ModuleFields::extra_repr) and each child on its own indented line. This is
+/// what `{}` prints for every module deriving `Module`, and for `dyn Module`.
+///
+/// ```
+/// use ember::nn::{self, Linear, ReLU, Sequential};
+/// let model = Sequential::new().push(Linear::new(2, 3)).push(ReLU);
+/// assert_eq!(
+///     nn::module_repr(&model),
+///     "Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)"
+/// );
+/// assert_eq!(model.to_string(), nn::module_repr(&model));
+/// ```
+pub fn module_repr<M: ModuleFields + ?Sized>(m: &M) -> String {
+    let extra = m.extra_repr();
+    let extra_lines: Vec<&str> = if extra.is_empty() {
+        Vec::new()
+    } else {
+        extra.split('\n').collect()
+    };
+    let mut children: Vec<(String, String)> = Vec::new();
+    m.visit_children(&mut |n, c| children.push((n.to_string(), module_repr(c))));
+    let mut child_lines = Vec::new();
+    if m.compress_repeated_children() {
+        let mut i = 0;
+        while i < children.len() {
+            let mut j = i;
+            while j + 1 < children.len() && children[j + 1].1 == children[i].1 {
+                j += 1;
+            }
+            let line = if i == j {
+                format!("({}): {}", children[i].0, children[i].1)
+            } else {
+                format!(
+                    "({}-{}): {} x {}",
+                    children[i].0,
+                    children[j].0,
+                    j - i + 1,
+                    children[i].1
+                )
+            };
+            child_lines.push(add_indent(&line, 2));
+            i = j + 1;
+        }
+    } else {
+        for (n, r) in &children {
+            child_lines.push(format!("({n}): {}", add_indent(r, 2)));
+        }
+    }
+    let mut s = format!("{}(", m.type_name());
+    if extra_lines.len() == 1 && child_lines.is_empty() {
+        s.push_str(extra_lines[0]);
+    } else if !extra_lines.is_empty() || !child_lines.is_empty() {
+        let lines: Vec<&str> = extra_lines
+            .iter()
+            .copied()
+            .chain(child_lines.iter().map(String::as_str))
+            .collect();
+        s.push_str("\n  ");
+        s.push_str(&lines.join("\n  "));
+        s.push('\n');
+    }
+    s.push(')');
+    s
+}
+
+impl std::fmt::Display for dyn Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&module_repr(self))
+    }
 }
 
 /// A state dict: parameter and buffer names (dotted, as PyTorch's) mapped to tensors, in
@@ -365,6 +456,9 @@ impl ModuleFields for Box<dyn Module> {
     }
     fn extra_repr(&self) -> String {
         (**self).extra_repr()
+    }
+    fn compress_repeated_children(&self) -> bool {
+        (**self).compress_repeated_children()
     }
 }
 

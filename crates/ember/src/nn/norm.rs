@@ -1,12 +1,11 @@
 //! Normalisation layers: `nn.LayerNorm`, `nn.GroupNorm`, `nn.BatchNorm1d`, `nn.BatchNorm2d`.
 
 use super::functional::{self as F, BatchNormOptions};
-use super::module::{Module, ModuleFields};
+use super::module::Module;
 use super::{Buffer, Parameter};
 use crate::error::{OrPanic, Result, bail};
 use crate::optim::py_float;
 use crate::{DType, Tensor};
-use std::any::Any;
 
 fn py_bool(b: bool) -> &'static str {
     if b { "True" } else { "False" }
@@ -22,61 +21,6 @@ fn affine_param(shape: &[usize], one: bool) -> Result<Parameter> {
     Parameter::new(t)
 }
 
-/// `ModuleFields` of a layer with an optional `weight` and `bias` and the given buffers.
-macro_rules! norm_fields {
-    ($t:ty, $name:literal, [$($buf:ident),*], |$s:ident| $repr:expr) => {
-        impl ModuleFields for $t {
-            fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
-                if let Some(w) = &self.weight {
-                    v("weight", w);
-                }
-                if let Some(b) = &self.bias {
-                    v("bias", b);
-                }
-            }
-            fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
-                if let Some(w) = &mut self.weight {
-                    v("weight", w);
-                }
-                if let Some(b) = &mut self.bias {
-                    v("bias", b);
-                }
-            }
-            #[allow(unused_variables)]
-            fn visit_buffers<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Buffer)) {
-                $(if let Some(b) = &self.$buf {
-                    v(stringify!($buf), b);
-                })*
-            }
-            #[allow(unused_variables)]
-            fn visit_buffers_mut(&mut self, v: &mut dyn FnMut(&str, &mut Buffer)) {
-                $(if let Some(b) = &mut self.$buf {
-                    v(stringify!($buf), b);
-                })*
-            }
-            fn type_name(&self) -> &'static str {
-                $name
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
-            fn as_any_mut(&mut self) -> &mut dyn Any {
-                self
-            }
-            fn own_training(&self) -> Option<bool> {
-                Some(self.training)
-            }
-            fn set_own_training(&mut self, mode: bool) {
-                self.training = mode;
-            }
-            fn extra_repr(&self) -> String {
-                let $s = self;
-                $repr
-            }
-        }
-    };
-}
-
 /// `nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`: [`F::layer_norm`] over
 /// the trailing `normalized_shape` dims, with a weight (ones) and bias (zeros) of that shape.
 ///
@@ -87,6 +31,8 @@ macro_rules! norm_fields {
 /// assert!((y.to_vec::<f32>()[1] - 1.0).abs() < 1e-4);
 /// assert_eq!(y.grad_fn().unwrap().name(), "NativeLayerNormBackward0");
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct LayerNorm {
     /// `normalized_shape`, if `elementwise_affine`.
     pub weight: Option<Parameter>,
@@ -141,20 +87,22 @@ impl LayerNorm {
     }
 }
 
-norm_fields!(LayerNorm, "LayerNorm", [], |s| {
-    let dims: Vec<String> = s.normalized_shape.iter().map(usize::to_string).collect();
-    let tuple = if dims.len() == 1 {
-        format!("({},)", dims[0])
-    } else {
-        format!("({})", dims.join(", "))
-    };
-    format!(
-        "{tuple}, eps={}, elementwise_affine={}, bias={}",
-        py_float(s.eps),
-        py_bool(s.weight.is_some()),
-        py_bool(s.has_bias)
-    )
-});
+impl LayerNorm {
+    fn repr(&self) -> String {
+        let dims: Vec<String> = self.normalized_shape.iter().map(usize::to_string).collect();
+        let tuple = if dims.len() == 1 {
+            format!("({},)", dims[0])
+        } else {
+            format!("({})", dims.join(", "))
+        };
+        format!(
+            "{tuple}, eps={}, elementwise_affine={}, bias={}",
+            py_float(self.eps),
+            py_bool(self.weight.is_some()),
+            py_bool(self.has_bias)
+        )
+    }
+}
 
 impl Module for LayerNorm {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -177,6 +125,8 @@ impl Module for LayerNorm {
 /// let y = gn.forward(&ember::randn([3, 4, 5])).unwrap();
 /// assert_eq!(y.grad_fn().unwrap().name(), "NativeGroupNormBackward0");
 /// ```
+#[derive(ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct GroupNorm {
     /// `[num_channels]`, if `affine`.
     pub weight: Option<Parameter>,
@@ -235,13 +185,17 @@ impl GroupNorm {
     }
 }
 
-norm_fields!(GroupNorm, "GroupNorm", [], |s| format!(
-    "{}, {}, eps={}, affine={}, bias=True",
-    s.num_groups,
-    s.num_channels,
-    py_float(s.eps),
-    py_bool(s.weight.is_some())
-));
+impl GroupNorm {
+    fn repr(&self) -> String {
+        format!(
+            "{}, {}, eps={}, affine={}, bias=True",
+            self.num_groups,
+            self.num_channels,
+            py_float(self.eps),
+            py_bool(self.weight.is_some())
+        )
+    }
+}
 
 impl Module for GroupNorm {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -286,6 +240,8 @@ impl Default for BatchNormConfig {
 macro_rules! batch_norm_layer {
     ($(#[$doc:meta])* $t:ident, $name:literal, |$nd:ident| $ok:expr, $expected:literal) => {
         $(#[$doc])*
+        #[derive(ember_derive::Module)]
+        #[module(extra_repr = repr)]
         pub struct $t {
             /// `[num_features]`, if `affine`.
             pub weight: Option<Parameter>,
@@ -300,6 +256,7 @@ macro_rules! batch_norm_layer {
             /// Channels expected in dim 1.
             pub num_features: usize,
             /// The options it was built with.
+            #[module(skip)]
             pub config: BatchNormConfig,
             training: bool,
         }
@@ -343,20 +300,19 @@ macro_rules! batch_norm_layer {
             }
         }
 
-        norm_fields!(
-            $t,
-            $name,
-            [running_mean, running_var, num_batches_tracked],
-            |s| format!(
-                "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
-                s.num_features,
-                py_float(s.config.eps),
-                s.config.momentum.map_or("None".to_string(), py_float),
-                py_bool(s.config.affine),
-                py_bool(s.config.bias),
-                py_bool(s.config.track_running_stats)
-            )
-        );
+        impl $t {
+            fn repr(&self) -> String {
+                format!(
+                    "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
+                    self.num_features,
+                    py_float(self.config.eps),
+                    self.config.momentum.map_or("None".to_string(), py_float),
+                    py_bool(self.config.affine),
+                    py_bool(self.config.bias),
+                    py_bool(self.config.track_running_stats)
+                )
+            }
+        }
 
         impl Module for $t {
             fn forward(&self, x: &Tensor) -> Result<Tensor> {

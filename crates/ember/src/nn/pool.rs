@@ -1,12 +1,9 @@
 //! Pooling layers: `nn.MaxPool2d`, `nn.AvgPool2d`, `nn.AdaptiveAvgPool2d`.
 
-use super::Parameter;
 use super::functional::{self as F, AvgPool2dOptions, IntoDims, MaxPool2dOptions};
-use super::module::{Module, ModuleFields};
-use super::simple::plain_layer;
+use super::module::Module;
 use crate::Tensor;
 use crate::error::Result;
-use std::any::Any;
 
 /// A pair as PyTorch prints a pooling argument: one int when both are equal.
 fn pair(v: [i64; 2]) -> String {
@@ -29,9 +26,11 @@ fn py_bool(b: bool) -> &'static str {
 /// assert_eq!(m.forward(&ember::ones([1, 3, 4, 4])).unwrap().shape(), &[1, 3, 2, 2]);
 /// assert_eq!(m.extra_repr(), "kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False");
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct MaxPool2d {
     /// The functional keywords used in `forward`.
+    #[module(skip)]
     pub options: MaxPool2dOptions,
 }
 
@@ -59,17 +58,19 @@ impl MaxPool2d {
     }
 }
 
-plain_layer!(MaxPool2d, "MaxPool2d", |s| {
-    let o = &s.options;
-    format!(
-        "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}",
-        pair(o.kernel_size),
-        pair(o.stride.unwrap_or(o.kernel_size)),
-        pair(o.padding),
-        pair(o.dilation),
-        py_bool(o.ceil_mode)
-    )
-});
+impl MaxPool2d {
+    fn repr(&self) -> String {
+        let o = &self.options;
+        format!(
+            "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}",
+            pair(o.kernel_size),
+            pair(o.stride.unwrap_or(o.kernel_size)),
+            pair(o.padding),
+            pair(o.dilation),
+            py_bool(o.ceil_mode)
+        )
+    }
+}
 
 impl Module for MaxPool2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -86,9 +87,11 @@ impl Module for MaxPool2d {
 /// assert_eq!(m.forward(&ember::ones([3, 4, 4])).unwrap().shape(), &[3, 2, 2]);
 /// assert_eq!(m.extra_repr(), "kernel_size=2, stride=2, padding=0");
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct AvgPool2d {
     /// The functional keywords used in `forward`.
+    #[module(skip)]
     pub options: AvgPool2dOptions,
 }
 
@@ -116,15 +119,17 @@ impl AvgPool2d {
     }
 }
 
-plain_layer!(AvgPool2d, "AvgPool2d", |s| {
-    let o = &s.options;
-    format!(
-        "kernel_size={}, stride={}, padding={}",
-        pair(o.kernel_size),
-        pair(o.stride.unwrap_or(o.kernel_size)),
-        pair(o.padding)
-    )
-});
+impl AvgPool2d {
+    fn repr(&self) -> String {
+        let o = &self.options;
+        format!(
+            "kernel_size={}, stride={}, padding={}",
+            pair(o.kernel_size),
+            pair(o.stride.unwrap_or(o.kernel_size)),
+            pair(o.padding)
+        )
+    }
+}
 
 impl Module for AvgPool2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -139,7 +144,8 @@ impl Module for AvgPool2d {
 /// let m = AdaptiveAvgPool2d::new([2, 3]);
 /// assert_eq!(m.forward(&ember::ones([1, 4, 5, 7])).unwrap().shape(), &[1, 4, 2, 3]);
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, ember_derive::Module)]
+#[module(extra_repr = repr)]
 pub struct AdaptiveAvgPool2d {
     /// The output's spatial size.
     pub output_size: [i64; 2],
@@ -158,9 +164,11 @@ impl AdaptiveAvgPool2d {
     }
 }
 
-plain_layer!(AdaptiveAvgPool2d, "AdaptiveAvgPool2d", |s| {
-    format!("output_size={}", pair(s.output_size))
-});
+impl AdaptiveAvgPool2d {
+    fn repr(&self) -> String {
+        format!("output_size={}", pair(self.output_size))
+    }
+}
 
 impl Module for AdaptiveAvgPool2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {

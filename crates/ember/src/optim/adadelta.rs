@@ -1,69 +1,36 @@
 //! Adadelta: step sizes from running averages of squared gradients and squared updates.
 
-use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, add_scaled_, addcmul_, check_nonneg, optimizer_type,
-    signed_grad, with_weight_decay,
+    Algorithm, ParamState, add_scaled_, addcmul_, optimizer_type, signed_grad, with_weight_decay,
 };
-use super::py_float;
-use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
-use crate::error::{Result, bail};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
-/// `torch.optim.Adadelta`'s options, defaults as PyTorch's.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdadeltaOptions {
-    /// Scale applied to the update (default 1.0).
-    pub lr: f64,
-    /// Coefficient of the running averages (default 0.9).
-    pub rho: f64,
-    /// Added inside the square roots for stability (default 1e-6).
-    pub eps: f64,
-    /// L2 penalty (default 0).
-    pub weight_decay: f64,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
-}
-
-impl Default for AdadeltaOptions {
-    fn default() -> Self {
-        AdadeltaOptions {
-            lr: 1.0,
-            rho: 0.9,
-            eps: 1e-6,
-            weight_decay: 0.0,
-            maximize: false,
-        }
+optimizer_options! {
+    /// `torch.optim.Adadelta`'s options, defaults as PyTorch's.
+    pub struct AdadeltaOptions {
+        /// Scale applied to the update (default 1.0).
+        lr: f64 = 1.0,
+        /// Coefficient of the running averages (default 0.9).
+        rho: f64 = 0.9,
+        /// Added inside the square roots for stability (default 1e-6).
+        eps: f64 = 1e-6,
+        /// L2 penalty (default 0).
+        weight_decay: f64 = 0.0,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
     }
+    group: [];
+    checks: [
+        nonneg(lr, "learning rate"),
+        unit(rho, "rho value"),
+        nonneg(eps, "epsilon value"),
+        nonneg(weight_decay, "weight_decay value"),
+    ];
+    state_dict: fields;
 }
-
-impl GroupOptions for AdadeltaOptions {
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-}
-
-impl Options for AdadeltaOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        if !(0.0..=1.0).contains(&self.rho) {
-            bail!(Value, "Invalid rho value: {}", py_float(self.rho));
-        }
-        check_nonneg(self.eps, "epsilon value")?;
-        check_nonneg(self.weight_decay, "weight_decay value")
-    }
-}
-
-option_fields!(AdadeltaOptions {
-    lr,
-    rho,
-    eps,
-    weight_decay,
-    maximize,
-});
 
 /// Adadelta's per-parameter state.
 pub(crate) struct AdadeltaState {

@@ -1,79 +1,39 @@
 //! Adagrad: per-element learning rates from the sum of squared gradients.
 
-use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, addcdiv_, addcmul_, check_nonneg, optimizer_type, signed_grad,
-    with_weight_decay,
+    Algorithm, ParamState, addcdiv_, addcmul_, optimizer_type, signed_grad, with_weight_decay,
 };
-use super::py_float;
-use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
-use crate::error::{Result, bail};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
+use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
-/// `torch.optim.Adagrad`'s options, defaults as PyTorch's.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdagradOptions {
-    /// Learning rate (default 1e-2).
-    pub lr: f64,
-    /// Learning-rate decay: step `t` uses `lr / (1 + (t − 1)·lr_decay)` (default 0).
-    pub lr_decay: f64,
-    /// L2 penalty (default 0).
-    pub weight_decay: f64,
-    /// Starting value of the sum of squares (default 0).
-    pub initial_accumulator_value: f64,
-    /// Added to the denominator for stability (default 1e-10).
-    pub eps: f64,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
-}
-
-impl Default for AdagradOptions {
-    fn default() -> Self {
-        AdagradOptions {
-            lr: 1e-2,
-            lr_decay: 0.0,
-            weight_decay: 0.0,
-            initial_accumulator_value: 0.0,
-            eps: 1e-10,
-            maximize: false,
-        }
+optimizer_options! {
+    /// `torch.optim.Adagrad`'s options, defaults as PyTorch's.
+    pub struct AdagradOptions {
+        /// Learning rate (default 1e-2).
+        lr: f64 = 1e-2,
+        /// Learning-rate decay: step `t` uses `lr / (1 + (t − 1)·lr_decay)` (default 0).
+        lr_decay: f64 = 0.0,
+        /// L2 penalty (default 0).
+        weight_decay: f64 = 0.0,
+        /// Starting value of the sum of squares (default 0).
+        initial_accumulator_value: f64 = 0.0,
+        /// Added to the denominator for stability (default 1e-10).
+        eps: f64 = 1e-10,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
     }
+    group: [];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(lr_decay, "lr_decay value"),
+        nonneg(weight_decay, "weight_decay value"),
+        nonneg(initial_accumulator_value, "initial_accumulator_value value"),
+        nonneg(eps, "epsilon value"),
+    ];
+    state_dict: fields;
 }
-
-impl GroupOptions for AdagradOptions {
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-}
-
-impl Options for AdagradOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        check_nonneg(self.lr_decay, "lr_decay value")?;
-        check_nonneg(self.weight_decay, "weight_decay value")?;
-        let v = self.initial_accumulator_value;
-        if v.is_nan() || v < 0.0 {
-            bail!(
-                Value,
-                "Invalid initial_accumulator_value value: {}",
-                py_float(v)
-            );
-        }
-        check_nonneg(self.eps, "epsilon value")
-    }
-}
-
-option_fields!(AdagradOptions {
-    lr,
-    lr_decay,
-    weight_decay,
-    initial_accumulator_value,
-    eps,
-    maximize,
-});
 
 /// Adagrad's per-parameter state.
 pub(crate) struct AdagradState {

@@ -1,78 +1,68 @@
 //! Adam and AdamW (Adam with decoupled weight decay).
 
-use super::GroupOptions;
 use super::core::{
-    Algorithm, OptionFields, Options, ParamState, addcdiv_, addcmul_, check_beta, check_nonneg,
-    lerp_, optimizer_type, signed_grad,
+    Algorithm, OptionFields, ParamState, addcdiv_, addcmul_, lerp_, optimizer_type, signed_grad,
 };
-use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
 use crate::backend::cpu::optim::AdamScalars;
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 use std::sync::Arc;
 
-/// `torch.optim.Adam`'s options, defaults as PyTorch's.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdamOptions {
-    /// Learning rate (default 1e-3).
-    pub lr: f64,
-    /// Coefficients of the running averages of the gradient and its square (0.9, 0.999).
-    pub betas: (f64, f64),
-    /// Added to the denominator for stability (default 1e-8).
-    pub eps: f64,
-    /// Weight decay (default 0): an L2 penalty, or decoupled when `decoupled_weight_decay`.
-    pub weight_decay: f64,
-    /// Use the AMSGrad variant (default false).
-    pub amsgrad: bool,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
-    /// Decay the weights directly, as AdamW (default false).
-    pub decoupled_weight_decay: bool,
-}
-
-impl Default for AdamOptions {
-    fn default() -> Self {
-        AdamOptions {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            maximize: false,
-            decoupled_weight_decay: false,
-        }
+optimizer_options! {
+    /// `torch.optim.Adam`'s options, defaults as PyTorch's.
+    pub struct AdamOptions {
+        /// Learning rate (default 1e-3).
+        lr: f64 = 1e-3,
+        /// Coefficients of the running averages of the gradient and its square (0.9, 0.999).
+        betas: (f64, f64) = (0.9, 0.999),
+        /// Added to the denominator for stability (default 1e-8).
+        eps: f64 = 1e-8,
+        /// Weight decay (default 0): an L2 penalty, or decoupled when `decoupled_weight_decay`.
+        weight_decay: f64 = 0.0,
+        /// Use the AMSGrad variant (default false).
+        amsgrad: bool = false,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
+        /// Decay the weights directly, as AdamW (default false).
+        decoupled_weight_decay: bool = false,
     }
+    group: [betas];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(eps, "epsilon value"),
+        betas(betas),
+        nonneg(weight_decay, "weight_decay value"),
+    ];
+    state_dict: fields;
 }
 
-/// `torch.optim.AdamW`'s options: Adam's, with weight decay 1e-2 by default and always
-/// decoupled.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdamWOptions {
-    /// Learning rate (default 1e-3).
-    pub lr: f64,
-    /// Coefficients of the running averages (0.9, 0.999).
-    pub betas: (f64, f64),
-    /// Added to the denominator for stability (default 1e-8).
-    pub eps: f64,
-    /// Decoupled weight decay (default 1e-2).
-    pub weight_decay: f64,
-    /// Use the AMSGrad variant (default false).
-    pub amsgrad: bool,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
-}
-
-impl Default for AdamWOptions {
-    fn default() -> Self {
-        AdamWOptions {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 1e-2,
-            amsgrad: false,
-            maximize: false,
-        }
+optimizer_options! {
+    /// `torch.optim.AdamW`'s options: Adam's, with weight decay 1e-2 by default and always
+    /// decoupled.
+    pub struct AdamWOptions {
+        /// Learning rate (default 1e-3).
+        lr: f64 = 1e-3,
+        /// Coefficients of the running averages (0.9, 0.999).
+        betas: (f64, f64) = (0.9, 0.999),
+        /// Added to the denominator for stability (default 1e-8).
+        eps: f64 = 1e-8,
+        /// Decoupled weight decay (default 1e-2).
+        weight_decay: f64 = 1e-2,
+        /// Use the AMSGrad variant (default false).
+        amsgrad: bool = false,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
     }
+    group: [betas];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(eps, "epsilon value"),
+        betas(betas),
+        nonneg(weight_decay, "weight_decay value"),
+    ];
+    state_dict: custom;
 }
 
 impl AdamWOptions {
@@ -86,53 +76,6 @@ impl AdamWOptions {
             maximize: self.maximize,
             decoupled_weight_decay: true,
         }
-    }
-}
-
-macro_rules! adam_group_options {
-    ($t:ty) => {
-        impl GroupOptions for $t {
-            fn lr(&self) -> f64 {
-                self.lr
-            }
-            fn set_lr(&mut self, lr: f64) {
-                self.lr = lr;
-            }
-            fn betas(&self) -> Option<(f64, f64)> {
-                Some(self.betas)
-            }
-            fn set_betas(&mut self, b: (f64, f64)) {
-                self.betas = b;
-            }
-        }
-    };
-}
-adam_group_options!(AdamOptions);
-adam_group_options!(AdamWOptions);
-
-impl Options for AdamOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        check_nonneg(self.eps, "epsilon value")?;
-        check_beta(self.betas.0, 0)?;
-        check_beta(self.betas.1, 1)?;
-        check_nonneg(self.weight_decay, "weight_decay value")
-    }
-}
-
-option_fields!(AdamOptions {
-    lr,
-    betas,
-    eps,
-    weight_decay,
-    amsgrad,
-    maximize,
-    decoupled_weight_decay,
-});
-
-impl Options for AdamWOptions {
-    fn validate(&self) -> Result<()> {
-        self.as_adam().validate()
     }
 }
 

@@ -1,73 +1,36 @@
 //! Adamax: Adam with the infinity norm in place of the second moment.
 
-use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, addcdiv_, check_beta, check_nonneg, lerp_, optimizer_type,
-    signed_grad, with_weight_decay,
+    Algorithm, ParamState, addcdiv_, lerp_, optimizer_type, signed_grad, with_weight_decay,
 };
-use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
-/// `torch.optim.Adamax`'s options, defaults as PyTorch's.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdamaxOptions {
-    /// Learning rate (default 2e-3).
-    pub lr: f64,
-    /// Coefficients of the running average and of the infinity norm (0.9, 0.999).
-    pub betas: (f64, f64),
-    /// Added to the denominator for stability (default 1e-8).
-    pub eps: f64,
-    /// L2 penalty (default 0).
-    pub weight_decay: f64,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
+optimizer_options! {
+    /// `torch.optim.Adamax`'s options, defaults as PyTorch's.
+    pub struct AdamaxOptions {
+        /// Learning rate (default 2e-3).
+        lr: f64 = 2e-3,
+        /// Coefficients of the running average and of the infinity norm (0.9, 0.999).
+        betas: (f64, f64) = (0.9, 0.999),
+        /// Added to the denominator for stability (default 1e-8).
+        eps: f64 = 1e-8,
+        /// L2 penalty (default 0).
+        weight_decay: f64 = 0.0,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
+    }
+    group: [betas];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(eps, "epsilon value"),
+        betas(betas),
+        nonneg(weight_decay, "weight_decay value"),
+    ];
+    state_dict: fields;
 }
-
-impl Default for AdamaxOptions {
-    fn default() -> Self {
-        AdamaxOptions {
-            lr: 2e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            maximize: false,
-        }
-    }
-}
-
-impl GroupOptions for AdamaxOptions {
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn betas(&self) -> Option<(f64, f64)> {
-        Some(self.betas)
-    }
-    fn set_betas(&mut self, b: (f64, f64)) {
-        self.betas = b;
-    }
-}
-
-impl Options for AdamaxOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        check_nonneg(self.eps, "epsilon value")?;
-        check_beta(self.betas.0, 0)?;
-        check_beta(self.betas.1, 1)?;
-        check_nonneg(self.weight_decay, "weight_decay value")
-    }
-}
-
-option_fields!(AdamaxOptions {
-    lr,
-    betas,
-    eps,
-    weight_decay,
-    maximize,
-});
 
 /// Adamax's per-parameter state.
 pub(crate) struct AdamaxState {

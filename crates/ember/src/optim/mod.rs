@@ -28,6 +28,7 @@ mod adamax;
 mod core;
 pub mod lr_scheduler;
 mod nadam;
+mod options;
 mod rmsprop;
 mod sgd;
 mod state;

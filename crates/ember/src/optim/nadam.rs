@@ -1,82 +1,39 @@
 //! NAdam: Adam with Nesterov momentum.
 
-use super::GroupOptions;
-use super::core::{
-    Algorithm, Options, ParamState, addcdiv_, addcmul_, check_beta, check_nonneg, lerp_,
-    optimizer_type, signed_grad,
-};
-use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_dtype, scalar_state};
+use super::core::{Algorithm, ParamState, addcdiv_, addcmul_, lerp_, optimizer_type, signed_grad};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap, scalar_dtype, scalar_state};
 use crate::error::Result;
 use crate::{DType, Tensor, UnaryOp};
 
-/// `torch.optim.NAdam`'s options, defaults as PyTorch's.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NAdamOptions {
-    /// Learning rate (default 2e-3).
-    pub lr: f64,
-    /// Coefficients of the running averages (0.9, 0.999).
-    pub betas: (f64, f64),
-    /// Added to the denominator for stability (default 1e-8).
-    pub eps: f64,
-    /// Weight decay (default 0).
-    pub weight_decay: f64,
-    /// Momentum decay ψ (default 4e-3).
-    pub momentum_decay: f64,
-    /// Decay the weights directly, as AdamW (default false).
-    pub decoupled_weight_decay: bool,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
+optimizer_options! {
+    /// `torch.optim.NAdam`'s options, defaults as PyTorch's.
+    pub struct NAdamOptions {
+        /// Learning rate (default 2e-3).
+        lr: f64 = 2e-3,
+        /// Coefficients of the running averages (0.9, 0.999).
+        betas: (f64, f64) = (0.9, 0.999),
+        /// Added to the denominator for stability (default 1e-8).
+        eps: f64 = 1e-8,
+        /// Weight decay (default 0).
+        weight_decay: f64 = 0.0,
+        /// Momentum decay ψ (default 4e-3).
+        momentum_decay: f64 = 4e-3,
+        /// Decay the weights directly, as AdamW (default false).
+        decoupled_weight_decay: bool = false,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
+    }
+    group: [betas];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(eps, "epsilon value"),
+        betas(betas),
+        nonneg(weight_decay, "weight_decay value"),
+        nonneg(momentum_decay, "momentum_decay value"),
+    ];
+    state_dict: fields;
 }
-
-impl Default for NAdamOptions {
-    fn default() -> Self {
-        NAdamOptions {
-            lr: 2e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum_decay: 4e-3,
-            decoupled_weight_decay: false,
-            maximize: false,
-        }
-    }
-}
-
-impl GroupOptions for NAdamOptions {
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn betas(&self) -> Option<(f64, f64)> {
-        Some(self.betas)
-    }
-    fn set_betas(&mut self, b: (f64, f64)) {
-        self.betas = b;
-    }
-}
-
-impl Options for NAdamOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        check_nonneg(self.eps, "epsilon value")?;
-        check_beta(self.betas.0, 0)?;
-        check_beta(self.betas.1, 1)?;
-        check_nonneg(self.weight_decay, "weight_decay value")?;
-        check_nonneg(self.momentum_decay, "momentum_decay value")
-    }
-}
-
-option_fields!(NAdamOptions {
-    lr,
-    betas,
-    eps,
-    weight_decay,
-    momentum_decay,
-    decoupled_weight_decay,
-    maximize,
-});
 
 /// NAdam's per-parameter state.
 pub(crate) struct NAdamState {

@@ -1,81 +1,42 @@
 //! RMSprop: gradients scaled by a running average of their square.
 
-use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, add_scaled_, addcdiv_, addcmul_, check_nonneg, lerp_,
-    optimizer_type, signed_grad, with_weight_decay,
+    Algorithm, ParamState, add_scaled_, addcdiv_, addcmul_, lerp_, optimizer_type, signed_grad,
+    with_weight_decay,
 };
-use super::state::{Reader, StateValue, ValueMap, option_fields, scalar_state};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap, scalar_state};
 use crate::error::Result;
 use crate::{Tensor, UnaryOp};
 
-/// `torch.optim.RMSprop`'s options, defaults as PyTorch's.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RMSpropOptions {
-    /// Learning rate (default 1e-2).
-    pub lr: f64,
-    /// Smoothing constant of the squared-gradient average (default 0.99).
-    pub alpha: f64,
-    /// Added to the denominator for stability (default 1e-8).
-    pub eps: f64,
-    /// L2 penalty (default 0).
-    pub weight_decay: f64,
-    /// Momentum factor (default 0).
-    pub momentum: f64,
-    /// Normalise by the estimated variance of the gradient (default false).
-    pub centered: bool,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
+optimizer_options! {
+    /// `torch.optim.RMSprop`'s options, defaults as PyTorch's.
+    pub struct RMSpropOptions {
+        /// Learning rate (default 1e-2).
+        lr: f64 = 1e-2,
+        /// Smoothing constant of the squared-gradient average (default 0.99).
+        alpha: f64 = 0.99,
+        /// Added to the denominator for stability (default 1e-8).
+        eps: f64 = 1e-8,
+        /// L2 penalty (default 0).
+        weight_decay: f64 = 0.0,
+        /// Momentum factor (default 0).
+        momentum: f64 = 0.0,
+        /// Normalise by the estimated variance of the gradient (default false).
+        centered: bool = false,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
+    }
+    group: [momentum];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(eps, "epsilon value"),
+        nonneg(momentum, "momentum value"),
+        nonneg(weight_decay, "weight_decay value"),
+        nonneg(alpha, "alpha value"),
+    ];
+    state_dict: fields;
 }
-
-impl Default for RMSpropOptions {
-    fn default() -> Self {
-        RMSpropOptions {
-            lr: 1e-2,
-            alpha: 0.99,
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum: 0.0,
-            centered: false,
-            maximize: false,
-        }
-    }
-}
-
-impl GroupOptions for RMSpropOptions {
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn momentum(&self) -> Option<f64> {
-        Some(self.momentum)
-    }
-    fn set_momentum(&mut self, m: f64) {
-        self.momentum = m;
-    }
-}
-
-impl Options for RMSpropOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        check_nonneg(self.eps, "epsilon value")?;
-        check_nonneg(self.momentum, "momentum value")?;
-        check_nonneg(self.weight_decay, "weight_decay value")?;
-        check_nonneg(self.alpha, "alpha value")
-    }
-}
-
-option_fields!(RMSpropOptions {
-    lr,
-    alpha,
-    eps,
-    weight_decay,
-    momentum,
-    centered,
-    maximize,
-});
 
 /// RMSprop's per-parameter state.
 pub(crate) struct RMSpropState {

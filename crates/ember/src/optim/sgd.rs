@@ -1,87 +1,50 @@
 //! Stochastic gradient descent, with momentum, Nesterov momentum and weight decay.
 
-use super::GroupOptions;
 use super::core::{
-    Algorithm, Options, ParamState, add_scaled_, check_nonneg, optimizer_type, signed_grad,
-    with_weight_decay,
+    Algorithm, ParamState, add_scaled_, optimizer_type, signed_grad, with_weight_decay,
 };
-use super::state::{Reader, StateValue, ValueMap, option_fields};
+use super::options::optimizer_options;
+use super::state::{Reader, StateValue, ValueMap};
 use crate::Tensor;
 use crate::error::{Result, bail};
 
-/// `torch.optim.SGD`'s options, defaults as PyTorch's.
-///
-/// ```
-/// let o = ember::optim::SgdOptions { lr: 0.1, momentum: 0.9, ..Default::default() };
-/// assert_eq!(o.dampening, 0.0);
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct SgdOptions {
-    /// Learning rate (default 1e-3).
-    pub lr: f64,
-    /// Momentum factor (default 0).
-    pub momentum: f64,
-    /// Dampening for momentum (default 0).
-    pub dampening: f64,
-    /// L2 penalty (default 0).
-    pub weight_decay: f64,
-    /// Nesterov momentum (default false).
-    pub nesterov: bool,
-    /// Maximize the objective instead of minimizing (default false).
-    pub maximize: bool,
-}
-
-impl Default for SgdOptions {
-    fn default() -> Self {
-        SgdOptions {
-            lr: 1e-3,
-            momentum: 0.0,
-            dampening: 0.0,
-            weight_decay: 0.0,
-            nesterov: false,
-            maximize: false,
-        }
+optimizer_options! {
+    /// `torch.optim.SGD`'s options, defaults as PyTorch's.
+    ///
+    /// ```
+    /// let o = ember::optim::SgdOptions { lr: 0.1, momentum: 0.9, ..Default::default() };
+    /// assert_eq!(o.dampening, 0.0);
+    /// ```
+    pub struct SgdOptions {
+        /// Learning rate (default 1e-3).
+        lr: f64 = 1e-3,
+        /// Momentum factor (default 0).
+        momentum: f64 = 0.0,
+        /// Dampening for momentum (default 0).
+        dampening: f64 = 0.0,
+        /// L2 penalty (default 0).
+        weight_decay: f64 = 0.0,
+        /// Nesterov momentum (default false).
+        nesterov: bool = false,
+        /// Maximize the objective instead of minimizing (default false).
+        maximize: bool = false,
     }
-}
-
-impl GroupOptions for SgdOptions {
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn momentum(&self) -> Option<f64> {
-        Some(self.momentum)
-    }
-    fn set_momentum(&mut self, m: f64) {
-        self.momentum = m;
-    }
-}
-
-impl Options for SgdOptions {
-    fn validate(&self) -> Result<()> {
-        check_nonneg(self.lr, "learning rate")?;
-        check_nonneg(self.momentum, "momentum value")?;
-        check_nonneg(self.weight_decay, "weight_decay value")?;
-        if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
+    group: [momentum];
+    checks: [
+        nonneg(lr, "learning rate"),
+        nonneg(momentum, "momentum value"),
+        nonneg(weight_decay, "weight_decay value"),
+    ];
+    also: |o| {
+        if o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0) {
             bail!(
                 Value,
                 "Nesterov momentum requires a momentum and zero dampening"
             );
         }
-        Ok(())
-    }
+    };
+    state_dict: fields;
 }
-
-option_fields!(SgdOptions {
-    lr,
-    momentum,
-    dampening,
-    weight_decay,
-    nesterov,
-    maximize,
-});
 
 /// SGD's per-parameter state: the momentum buffer, once momentum has been used.
 pub(crate) struct SgdState {

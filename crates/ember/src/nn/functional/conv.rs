@@ -2,7 +2,7 @@
 //! whole batch, recorded as one `ConvolutionBackward0` node whose backward is again made of
 //! convolutions (so double backward works).
 
-use super::fold::{IntoDims, check_floating};
+use super::fold::{IntoDims, check_floating, option_setters};
 use crate::autograd::formulas::conv as f;
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
@@ -113,16 +113,6 @@ impl<const N: usize> Default for ConvOptions<N> {
 }
 
 impl<const N: usize> ConvOptions<N> {
-    /// Sets `stride`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::Conv1dOptions::default().stride(3).stride, [3]);
-    /// ```
-    #[must_use]
-    pub fn stride(mut self, v: impl IntoDims<N>) -> Self {
-        self.stride = v.into_dims();
-        self
-    }
     /// Sets `padding`: sizes, or [`ConvPadding::Same`] / [`ConvPadding::Valid`].
     ///
     /// ```
@@ -136,25 +126,13 @@ impl<const N: usize> ConvOptions<N> {
         (self.padding, self.padding_str) = v.into_padding();
         self
     }
-    /// Sets `dilation`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::Conv1dOptions::default().dilation(2).dilation, [2]);
-    /// ```
-    #[must_use]
-    pub fn dilation(mut self, v: impl IntoDims<N>) -> Self {
-        self.dilation = v.into_dims();
-        self
-    }
-    /// Sets `groups`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::Conv1dOptions::default().groups(2).groups, 2);
-    /// ```
-    #[must_use]
-    pub fn groups(mut self, g: i64) -> Self {
-        self.groups = g;
-        self
+}
+
+option_setters! {
+    impl[const N: usize] ConvOptions<N>, "nn::functional::Conv1dOptions::default()" {
+        stride: dims[N](3) => o.stride == [3];
+        dilation: dims[N](2) => o.dilation == [2];
+        groups: value[i64](2) => o.groups == 2;
     }
 }
 
@@ -195,57 +173,13 @@ impl<const N: usize> Default for ConvTransposeOptions<N> {
     }
 }
 
-impl<const N: usize> ConvTransposeOptions<N> {
-    /// Sets `stride`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::ConvTranspose2dOptions::default().stride(2).stride, [2, 2]);
-    /// ```
-    #[must_use]
-    pub fn stride(mut self, v: impl IntoDims<N>) -> Self {
-        self.stride = v.into_dims();
-        self
-    }
-    /// Sets `padding`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::ConvTranspose2dOptions::default().padding(1).padding, [1, 1]);
-    /// ```
-    #[must_use]
-    pub fn padding(mut self, v: impl IntoDims<N>) -> Self {
-        self.padding = v.into_dims();
-        self
-    }
-    /// Sets `output_padding`.
-    ///
-    /// ```
-    /// use ember::nn::functional::ConvTranspose2dOptions;
-    /// assert_eq!(ConvTranspose2dOptions::default().output_padding([0, 1]).output_padding, [0, 1]);
-    /// ```
-    #[must_use]
-    pub fn output_padding(mut self, v: impl IntoDims<N>) -> Self {
-        self.output_padding = v.into_dims();
-        self
-    }
-    /// Sets `dilation`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::ConvTranspose2dOptions::default().dilation(2).dilation, [2, 2]);
-    /// ```
-    #[must_use]
-    pub fn dilation(mut self, v: impl IntoDims<N>) -> Self {
-        self.dilation = v.into_dims();
-        self
-    }
-    /// Sets `groups`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::ConvTranspose2dOptions::default().groups(2).groups, 2);
-    /// ```
-    #[must_use]
-    pub fn groups(mut self, g: i64) -> Self {
-        self.groups = g;
-        self
+option_setters! {
+    impl[const N: usize] ConvTransposeOptions<N>, "nn::functional::ConvTranspose2dOptions::default()" {
+        stride: dims[N](2) => o.stride == [2, 2];
+        padding: dims[N](1) => o.padding == [1, 1];
+        output_padding: dims[N]([0, 1]) => o.output_padding == [0, 1];
+        dilation: dims[N](2) => o.dilation == [2, 2];
+        groups: value[i64](2) => o.groups == 2;
     }
 }
 

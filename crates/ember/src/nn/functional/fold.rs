@@ -36,6 +36,72 @@ macro_rules! into_dims {
 }
 into_dims!(i32, i64, usize);
 
+/// The builder setters of the convolution, pooling and fold options (functional and layer
+/// ones): one line per keyword, with its doc example.
+///
+/// `name: kind[args](example_arg) => check;` where `kind` is
+/// - `dims[N]`: takes an [`IntoDims<N>`] (`3` or `[3, 1]`),
+/// - `some_dims[N]`: the same, stored as `Some(..)` (a `stride` defaulting to the kernel),
+/// - `value[T]` / `some[T]`: takes a `T`, stored as is / as `Some(..)`,
+/// - `via[field, T]`: forwards to `self.field.name(v)` (a layer's functional options).
+///
+/// `check` is the doc example's assertion, over `o`, the options after the call.
+macro_rules! option_setters {
+    (impl[$($g:tt)*] $t:ty, $ctor:literal {
+        $( $f:ident : $kind:ident [$($kp:tt)*] ($arg:expr) => $check:expr ; )*
+    }) => {
+        impl<$($g)*> $t {
+            $(
+                $crate::nn::functional::fold::option_setters!(@fn [
+                    #[doc = concat!("Sets `", stringify!($f), "`.")]
+                    #[doc = ""]
+                    #[doc = "```"]
+                    #[doc = concat!("let o = ember::", $ctor, ".", stringify!($f), "(", stringify!($arg), ");")]
+                    #[doc = concat!("assert!(", stringify!($check), ");")]
+                    #[doc = "```"]
+                    #[must_use]
+                ] $f $kind [$($kp)*]);
+            )*
+        }
+    };
+    (@fn [$(#[$m:meta])*] $f:ident dims [$n:tt]) => {
+        $(#[$m])*
+        pub fn $f(mut self, v: impl $crate::nn::functional::IntoDims<$n>) -> Self {
+            self.$f = v.into_dims();
+            self
+        }
+    };
+    (@fn [$(#[$m:meta])*] $f:ident some_dims [$n:tt]) => {
+        $(#[$m])*
+        pub fn $f(mut self, v: impl $crate::nn::functional::IntoDims<$n>) -> Self {
+            self.$f = Some(v.into_dims());
+            self
+        }
+    };
+    (@fn [$(#[$m:meta])*] $f:ident value [$v:ty]) => {
+        $(#[$m])*
+        pub fn $f(mut self, v: $v) -> Self {
+            self.$f = v;
+            self
+        }
+    };
+    (@fn [$(#[$m:meta])*] $f:ident some [$v:ty]) => {
+        $(#[$m])*
+        pub fn $f(mut self, v: $v) -> Self {
+            self.$f = Some(v);
+            self
+        }
+    };
+    (@fn [$(#[$m:meta])*] $f:ident via [$inner:ident, $v:ty]) => {
+        $(#[$m])*
+        pub fn $f(mut self, v: $v) -> Self {
+            self.$inner = self.$inner.$f(v);
+            self
+        }
+    };
+}
+pub(crate) use option_setters;
+
 /// Fails unless `x` is floating (the kernels exist for floats only).
 pub(crate) fn check_floating(x: &Tensor, op: &str) -> Result<()> {
     let dt = x.dtype();
@@ -83,37 +149,17 @@ impl FoldOptions {
             stride: [1, 1],
         }
     }
-    /// Sets `dilation`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::FoldOptions::new(3).dilation(2).dilation, [2, 2]);
-    /// ```
-    #[must_use]
-    pub fn dilation(mut self, v: impl IntoDims<2>) -> Self {
-        self.dilation = v.into_dims();
-        self
-    }
-    /// Sets `padding`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::FoldOptions::new(3).padding(1).padding, [1, 1]);
-    /// ```
-    #[must_use]
-    pub fn padding(mut self, v: impl IntoDims<2>) -> Self {
-        self.padding = v.into_dims();
-        self
-    }
-    /// Sets `stride`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::FoldOptions::new(3).stride(2).stride, [2, 2]);
-    /// ```
-    #[must_use]
-    pub fn stride(mut self, v: impl IntoDims<2>) -> Self {
-        self.stride = v.into_dims();
-        self
-    }
+}
 
+option_setters! {
+    impl[] FoldOptions, "nn::functional::FoldOptions::new(3)" {
+        dilation: dims[2](2) => o.dilation == [2, 2];
+        padding: dims[2](1) => o.padding == [1, 1];
+        stride: dims[2]([1, 2]) => o.stride == [1, 2];
+    }
+}
+
+impl FoldOptions {
     fn check(&self) -> Result<()> {
         let [k, d, p, s] = [self.kernel_size, self.dilation, self.padding, self.stride];
         if k.iter().any(|&v| v <= 0) {

@@ -6,7 +6,7 @@ pub(crate) mod conv;
 mod cross_entropy;
 mod distance;
 mod dropout;
-mod fold;
+pub(crate) mod fold;
 mod loss;
 mod norm;
 pub(crate) mod pad;

@@ -4,7 +4,7 @@
 //! `A_h @ x @ A_wᵀ` with two small averaging matrices, and its gradient is the same product
 //! with the matrices transposed.
 
-use super::fold::{IntoDims, check_floating};
+use super::fold::{IntoDims, check_floating, option_setters};
 use crate::autograd::formulas::conv as f;
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
@@ -53,45 +53,14 @@ impl<const N: usize> MaxPoolOptions<N> {
             ceil_mode: false,
         }
     }
-    /// Sets `stride`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::MaxPool1dOptions::new(2).stride(1).stride, Some([1]));
-    /// ```
-    #[must_use]
-    pub fn stride(mut self, v: impl IntoDims<N>) -> Self {
-        self.stride = Some(v.into_dims());
-        self
-    }
-    /// Sets `padding`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::MaxPool1dOptions::new(2).padding(1).padding, [1]);
-    /// ```
-    #[must_use]
-    pub fn padding(mut self, v: impl IntoDims<N>) -> Self {
-        self.padding = v.into_dims();
-        self
-    }
-    /// Sets `dilation`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::MaxPool1dOptions::new(2).dilation(2).dilation, [2]);
-    /// ```
-    #[must_use]
-    pub fn dilation(mut self, v: impl IntoDims<N>) -> Self {
-        self.dilation = v.into_dims();
-        self
-    }
-    /// Sets `ceil_mode`.
-    ///
-    /// ```
-    /// assert!(ember::nn::functional::MaxPool1dOptions::new(2).ceil_mode(true).ceil_mode);
-    /// ```
-    #[must_use]
-    pub fn ceil_mode(mut self, v: bool) -> Self {
-        self.ceil_mode = v;
-        self
+}
+
+option_setters! {
+    impl[const N: usize] MaxPoolOptions<N>, "nn::functional::MaxPool1dOptions::new(2)" {
+        stride: some_dims[N](1) => o.stride == Some([1]);
+        padding: dims[N](1) => o.padding == [1];
+        dilation: dims[N](2) => o.dilation == [2];
+        ceil_mode: value[bool](true) => o.ceil_mode;
     }
 }
 
@@ -140,55 +109,15 @@ impl<const N: usize> AvgPoolOptions<N> {
             divisor_override: None,
         }
     }
-    /// Sets `stride`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::AvgPool1dOptions::new(2).stride(1).stride, Some([1]));
-    /// ```
-    #[must_use]
-    pub fn stride(mut self, v: impl IntoDims<N>) -> Self {
-        self.stride = Some(v.into_dims());
-        self
-    }
-    /// Sets `padding`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::AvgPool1dOptions::new(2).padding(1).padding, [1]);
-    /// ```
-    #[must_use]
-    pub fn padding(mut self, v: impl IntoDims<N>) -> Self {
-        self.padding = v.into_dims();
-        self
-    }
-    /// Sets `ceil_mode`.
-    ///
-    /// ```
-    /// assert!(ember::nn::functional::AvgPool1dOptions::new(2).ceil_mode(true).ceil_mode);
-    /// ```
-    #[must_use]
-    pub fn ceil_mode(mut self, v: bool) -> Self {
-        self.ceil_mode = v;
-        self
-    }
-    /// Sets `count_include_pad`.
-    ///
-    /// ```
-    /// assert!(!ember::nn::functional::AvgPool1dOptions::new(2).count_include_pad(false).count_include_pad);
-    /// ```
-    #[must_use]
-    pub fn count_include_pad(mut self, v: bool) -> Self {
-        self.count_include_pad = v;
-        self
-    }
-    /// Sets `divisor_override`.
-    ///
-    /// ```
-    /// assert_eq!(ember::nn::functional::AvgPool2dOptions::new(2).divisor_override(3).divisor_override, Some(3));
-    /// ```
-    #[must_use]
-    pub fn divisor_override(mut self, v: i64) -> Self {
-        self.divisor_override = Some(v);
-        self
+}
+
+option_setters! {
+    impl[const N: usize] AvgPoolOptions<N>, "nn::functional::AvgPool2dOptions::new(2)" {
+        stride: some_dims[N](1) => o.stride == Some([1, 1]);
+        padding: dims[N](1) => o.padding == [1, 1];
+        ceil_mode: value[bool](true) => o.ceil_mode;
+        count_include_pad: value[bool](false) => !o.count_include_pad;
+        divisor_override: some[i64](3) => o.divisor_override == Some(3);
     }
 }
 

@@ -3,6 +3,7 @@
 //! PyTorch 2.15, for options the golden cases do not cover), node names, errors, and the
 //! layers' state-dict keys and printed form.
 
+use crate::common::{err, name, rand, rand_t};
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::nn::functional::{self as F, BatchNormOptions, PadMode};
 use ember::nn::{
@@ -10,20 +11,6 @@ use ember::nn::{
     Module, ModuleFields, Unflatten,
 };
 use ember::{DType, Tensor};
-
-fn rand(shape: &[usize]) -> Tensor {
-    ember::randn_with(shape, DType::F64).requires_grad_(true)
-}
-
-/// A leaf holding the transpose of a random `[.., b, a]` tensor: same shape, not contiguous.
-fn rand_t(shape: &[usize]) -> Tensor {
-    let mut s = shape.to_vec();
-    let n = s.len();
-    s.swap(n - 1, n - 2);
-    let x = ember::randn_with(s, DType::F64).transpose(-1, -2);
-    assert!(!x.is_contiguous());
-    x.requires_grad_(true)
-}
 
 /// The deterministic values the PyTorch reference used: `sin(k·i + off)·2 + 0.3`.
 fn det(shape: &[usize], k: f64, off: f64) -> Tensor {
@@ -43,17 +30,6 @@ fn assert_close(got: &Tensor, want: &[f64]) {
             "at {i}: {a} vs {b}"
         );
     }
-}
-
-fn err(r: ember::Result<Tensor>) -> String {
-    match r {
-        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn name(t: &Tensor) -> String {
-    t.grad_fn().map(|g| g.name()).unwrap_or_default()
 }
 
 fn check(f: impl Fn(&[Tensor]) -> ember::Result<Tensor>, inputs: &[Tensor]) {
@@ -851,6 +827,7 @@ fn normalize_and_cosine_similarity() {
 
 #[test]
 fn dropout_semantics() {
+    isolated!(dropout_semantics);
     let x = rand(&[50, 40]);
     // p = 0 and evaluation hand back the input itself.
     assert!(F::dropout(&x, 0.0, true).unwrap().grad_fn().is_none());

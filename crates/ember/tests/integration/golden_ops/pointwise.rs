@@ -15,7 +15,8 @@ fn other<'a>(inputs: &'a [Tensor], kw: &Kw) -> Option<Operand<'a>> {
 pub fn dispatch(op: &str, inputs: &[Tensor], kw: &Kw) -> Option<OpResult> {
     let x = inputs.first()?;
     if op == "gelu" {
-        return one(x.try_gelu_approx(kw.str("approximate").unwrap_or("none")));
+        let approx = kw.str("approximate").unwrap_or("none").parse();
+        return one(approx.and_then(|a| x.try_gelu_approx(a)));
     }
     if let Some(u) = UnaryOp::ALL.iter().find(|u| u.name() == op) {
         return one(x.try_unary(*u));

@@ -1,10 +1,11 @@
-//! Memory over training iterations, in its own test binary so that no other test allocates
-//! tensors concurrently while the counters are read.
+//! Memory over training iterations, in a process of its own (`isolated!`) so that no other
+//! test allocates tensors concurrently while the counters are read.
 
 /// Seed 002's training loop must not leak: saved tensors are freed by each backward and no
 /// reference cycle keeps graphs alive.
 #[test]
 fn training_loop_memory_is_flat() {
+    isolated!(training_loop_memory_is_flat);
     ember::manual_seed(0);
     let x = ember::randn([8, 20]);
     let y = ember::randn([8, 5]);

@@ -117,7 +117,7 @@ fn parametrised_activations() {
         }),
         case("elu", &[(&[3, 4], ANY)], |i| i[0].try_elu(1.3)),
         case("gelu_tanh", &[(&[3, 4], ANY)], |i| {
-            i[0].try_gelu_approx("tanh")
+            i[0].try_gelu_approx(ember::nn::functional::GeluApproximate::Tanh)
         }),
         case("softplus", &[(&[3, 4], ANY)], |i| {
             i[0].try_softplus(2.0, 20.0)

@@ -145,6 +145,7 @@ fn autograd_runs_on_meta() {
 
 #[test]
 fn random_ops_do_not_advance_the_generator_on_meta() {
+    isolated!(random_ops_do_not_advance_the_generator_on_meta);
     ember::manual_seed(7);
     let a = ember::rand([3]).to_vec::<f32>();
     ember::manual_seed(7);

@@ -1,6 +1,7 @@
 //! `scaled_dot_product_attention` and `nn.MultiheadAttention`: PyTorch 2.15's values, node
 //! names and errors; gradients against finite differences on each of the dispatcher's paths.
 
+use crate::common::name;
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::nn::functional::{SdpaOptions, scaled_dot_product_attention as sdpa};
 use ember::nn::{AttendOptions, Module, MultiheadAttention, MultiheadAttentionOptions};
@@ -23,10 +24,6 @@ fn assert_close(got: &Tensor, want: &[f64]) {
     for (i, (a, b)) in g.iter().zip(want).enumerate() {
         assert!((a - b).abs() <= 1e-9 + 1e-7 * b.abs(), "[{i}] {a} vs {b}");
     }
-}
-
-fn name(t: &Tensor) -> String {
-    t.grad_fn().map(|g| g.name()).unwrap_or_default()
 }
 
 fn err(r: ember::Result<Tensor>) -> String {
@@ -331,6 +328,7 @@ fn mha() -> MultiheadAttention {
 
 #[test]
 fn multihead_attention_matches_pytorch() {
+    isolated!(multihead_attention_matches_pytorch);
     ember::manual_seed(0);
     let m = MultiheadAttention::new(4, 2);
     assert_close(

@@ -2,22 +2,12 @@
 //! contiguous, transposed and expanded inputs, values and errors from PyTorch 2.15, and the
 //! view/in-place rules (views share memory, in-place writes bump the version).
 
+use crate::common::{err, rand};
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::{DType, Ellipsis, NewAxis, Result, Tensor, step_by};
 
-fn rand(shape: &[usize]) -> Tensor {
-    ember::randn_with(shape, DType::F64).requires_grad_(true)
-}
-
 fn idx(v: &[i64]) -> Tensor {
     Tensor::from_vec(v.to_vec(), [v.len()])
-}
-
-fn err(r: Result<Tensor>) -> String {
-    match r {
-        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
-        Err(e) => e.to_string(),
-    }
 }
 
 fn errs(r: Result<Vec<Tensor>>) -> String {

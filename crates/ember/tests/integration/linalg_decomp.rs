@@ -3,30 +3,9 @@
 //! PyTorch's values and errors (singular and non-positive-definite inputs), batches and
 //! broadcasting.
 
+use crate::common::{close, err, leaf, rand};
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::{DType, Tensor};
-
-fn rand(shape: &[usize]) -> Tensor {
-    ember::randn_with(shape, DType::F64).requires_grad_(true)
-}
-
-fn leaf(data: Vec<f64>, shape: &[usize]) -> Tensor {
-    Tensor::from_vec(data, shape).requires_grad_(true)
-}
-
-fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()))
-}
-
-fn err(r: ember::Result<Tensor>) -> String {
-    match r {
-        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
-        Err(e) => e.to_string(),
-    }
-}
 
 /// A well-conditioned matrix built from `x` (so finite differences stay inside the domain).
 fn well_conditioned(x: &Tensor) -> ember::Result<Tensor> {

@@ -2,6 +2,7 @@
 //! differences (f64; contiguous and permuted inputs), PyTorch's values for option
 //! combinations the golden files do not cover (from PyTorch 2.15), errors and layers.
 
+use crate::common::{err, name, rand};
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::nn::functional::{
     self as F, AvgPool1dOptions, AvgPool2dOptions, Conv1dOptions, Conv2dOptions,
@@ -12,10 +13,6 @@ use ember::nn::{
     ConvTranspose2dLayerOptions, MaxPool2d, Module, ModuleFields,
 };
 use ember::{DType, Tensor};
-
-fn rand(shape: &[usize]) -> Tensor {
-    ember::randn_with(shape, DType::F64).requires_grad_(true)
-}
 
 /// A non-contiguous leaf of `shape` (4-d: channels-last memory; 3-d: transposed).
 fn rand_nc(shape: &[usize]) -> Tensor {
@@ -34,17 +31,6 @@ fn d(shape: &[usize]) -> Tensor {
     let n: usize = shape.iter().product();
     let v: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37 + 0.1).sin()).collect();
     Tensor::from_vec(v, shape)
-}
-
-fn name(t: &Tensor) -> String {
-    t.grad_fn().map(|g| g.name()).unwrap_or_default()
-}
-
-fn err(r: ember::Result<Tensor>) -> String {
-    match r {
-        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
-        Err(e) => e.to_string(),
-    }
 }
 
 /// Compares with PyTorch's shape, sum, cos-weighted sum and first values.
@@ -552,6 +538,7 @@ fn errors_match_pytorch() {
 
 #[test]
 fn layers_register_parameters_like_pytorch() {
+    isolated!(layers_register_parameters_like_pytorch);
     ember::manual_seed(0);
     let c = Conv2d::new(1, 6, 5);
     let names: Vec<(String, Vec<usize>)> = c

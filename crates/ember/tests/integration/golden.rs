@@ -3,10 +3,11 @@
 //! names, printed text and errors must all match. An op the runner does not know fails,
 //! unless `tests/golden/PENDING.txt` lists it while its issue is open.
 
-mod golden_ops;
-
+use crate::golden_ops::{
+    self,
+    spec::{self, Kw},
+};
 use ember::Tensor;
-use golden_ops::spec::{self, Kw};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -48,7 +48,7 @@ impl Problem {
     fn run(&self, opt: &mut dyn Optimizer, steps: usize) -> Vec<(Vec<f64>, Vec<f64>)> {
         (0..steps)
             .map(|_| {
-                opt.zero_grad(true);
+                opt.zero_grad();
                 let r = self.x.matmul(&self.w) + &self.b - &self.y;
                 (&r * &r).mean().backward();
                 opt.step().unwrap();
@@ -289,10 +289,10 @@ fn param_groups_and_zero_grad() {
     assert_eq!(opt.lrs(), vec![0.1, 0.25]);
 
     let g = a.grad().unwrap();
-    opt.zero_grad(false);
+    opt.zero_grad_to_zeros();
     assert!(a.grad().unwrap().is(&g));
     assert_eq!(g.to_vec::<f32>(), vec![0.0, 0.0]);
-    opt.zero_grad(true);
+    opt.zero_grad();
     assert!(a.grad().is_none() && b.grad().is_none());
     // No gradient: the parameter is skipped.
     opt.step().unwrap();
@@ -501,7 +501,7 @@ fn fused_adam_matches_the_composed_update_bitwise() {
             let target = ember::randn_with([6, 5], dt);
             for _ in 0..5 {
                 for (opt, p) in [(&mut a, &fused), (&mut b, &composed)] {
-                    opt.zero_grad(true);
+                    opt.zero_grad();
                     p.sub(&target).pow(2.0).mul(p).sum().backward();
                     opt.step().unwrap();
                 }

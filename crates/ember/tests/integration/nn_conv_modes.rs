@@ -2,6 +2,7 @@
 //! string padding (`"same"` / `"valid"`), the layers' `padding_mode` and integer max
 //! pooling, against PyTorch 2.15's values, names and messages.
 
+use crate::common::{name, rand};
 use ember::autograd::{GradOptions, grad_with, gradcheck};
 use ember::nn::functional::{
     self as F, Conv1dOptions, Conv2dOptions, ConvPadding, ConvTranspose2dOptions,
@@ -11,10 +12,6 @@ use ember::nn::{
     ConvTranspose2dLayerOptions, Module, ModuleFields, PaddingMode,
 };
 use ember::{DType, Tensor};
-
-fn rand(shape: &[usize]) -> Tensor {
-    ember::randn_with(shape, DType::F64).requires_grad_(true)
-}
 
 /// The deterministic values the PyTorch reference used: `sin(k·i + off)·2 + 0.3`.
 fn det(shape: &[usize], k: f64, off: f64) -> Tensor {
@@ -32,10 +29,6 @@ fn assert_weighs(tag: &str, y: &Tensor, want: f64) {
         (got - want).abs() <= 1e-10 * (1.0 + want.abs()),
         "{tag}: {got} vs {want}"
     );
-}
-
-fn name(t: &Tensor) -> String {
-    t.grad_fn().map(|g| g.name()).unwrap_or_default()
 }
 
 fn err<T>(r: ember::Result<T>) -> String {

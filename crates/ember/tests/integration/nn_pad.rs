@@ -2,6 +2,7 @@
 //! gradients, node names (also of the gradient, for double backward) and messages, and
 //! gradcheck / gradgradcheck in f64 on contiguous and transposed inputs.
 
+use crate::common::{err, name};
 use ember::autograd::{GradOptions, grad_with, gradcheck, gradgradcheck};
 use ember::nn::functional::{self as F, PadMode};
 use ember::{DType, Tensor};
@@ -18,17 +19,6 @@ fn det(shape: &[usize], k: f64, off: f64) -> Tensor {
 /// `sum(t · det(t.shape, k, off))`: one number that any misplaced element changes.
 fn weigh(t: &Tensor, k: f64, off: f64) -> f64 {
     t.mul(&det(t.shape(), k, off)).sum().item::<f64>()
-}
-
-fn err(r: ember::Result<Tensor>) -> String {
-    match r {
-        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn name(t: &Tensor) -> String {
-    t.grad_fn().map(|g| g.name()).unwrap_or_default()
 }
 
 /// Mode, input shape, pad, padded shape, and PyTorch's `weigh(y, 0.29, 0.1)` and

@@ -2,41 +2,10 @@
 //! differences (f64; contiguous and transposed inputs), PyTorch's values and node names
 //! (from PyTorch 2.15), and bad inputs.
 
+use crate::common::{close, err, name, rand, rand_t};
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::nn::functional::{self as F, CrossEntropyOptions, NllLossOptions, Reduction};
 use ember::{DType, Tensor};
-
-fn rand(shape: &[usize]) -> Tensor {
-    ember::randn_with(shape, DType::F64).requires_grad_(true)
-}
-
-/// A leaf holding the transpose of a random `[.., b, a]` tensor: same shape, not contiguous.
-fn rand_t(shape: &[usize]) -> Tensor {
-    let mut s = shape.to_vec();
-    let n = s.len();
-    s.swap(n - 1, n - 2);
-    let x = ember::randn_with(s, DType::F64).transpose(-1, -2);
-    assert!(!x.is_contiguous());
-    x.requires_grad_(true)
-}
-
-fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()))
-}
-
-fn err(r: ember::Result<Tensor>) -> String {
-    match r {
-        Ok(t) => panic!("expected an error, got a tensor of shape {:?}", t.shape()),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn name(t: &Tensor) -> String {
-    t.grad_fn().map(|g| g.name()).unwrap_or_default()
-}
 
 fn check1(f: impl Fn(&Tensor) -> ember::Result<Tensor> + Copy, x: &Tensor) {
     gradcheck(|i| Ok(vec![f(&i[0])?]), std::slice::from_ref(x)).unwrap();
@@ -321,6 +290,7 @@ fn sin_inp(shape: &[usize], phase: f64) -> Tensor {
 
 #[test]
 fn bilinear_matches_pytorch() {
+    isolated!(bilinear_matches_pytorch);
     let x1 = sin_inp(&[2, 3], 0.1).requires_grad_(true);
     let (x2, w, b) = (
         sin_inp(&[2, 4], 0.2),

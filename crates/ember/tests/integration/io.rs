@@ -13,6 +13,7 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn reads_pytorch_safetensors() {
+    isolated!(reads_pytorch_safetensors);
     let sd = io::load(fixture("torch_state.safetensors")).unwrap();
     let w = &sd["linear1.weight"];
     assert_eq!((w.shape(), w.dtype()), (&[3usize, 4][..], DType::F32));

@@ -2,12 +2,9 @@
 //! contiguous, transposed and expanded inputs, second derivatives, `grad_fn` names, values
 //! and errors with numbers from PyTorch 2.15.
 
+use crate::common::leaf;
 use ember::autograd::{GradOptions, grad_with, gradcheck, gradgradcheck};
 use ember::{DType, Result, Tensor};
-
-fn leaf(data: Vec<f64>, shape: &[usize]) -> Tensor {
-    Tensor::from_vec(data, shape).requires_grad_(true)
-}
 
 /// Distinct values (no ties between the elements of a slice), so that max/min/norm-inf are
 /// differentiable at the point.
