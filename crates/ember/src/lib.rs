@@ -92,7 +92,11 @@ pub use device::Device;
 pub use dtype::{BF16, BOOL, DType, Element, F16, F32, F64, I8, I16, I32, I64, U8};
 pub use error::{Error, Result};
 pub use math::{FloatElement, IntElement};
-pub use ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, UnaryOp};
+pub use ops::{
+    BinaryOp, CmpOp, Ellipsis, IndexArg, NewAxis, Operand, ParamOp, ReduceOp, TensorIndex, UnaryOp,
+    add_out, cat, div_out, mul_out, stack, step_by, sub_out, try_add_out, try_cat, try_div_out,
+    try_mul_out, try_stack, try_sub_out, try_where_, where_,
+};
 pub use random::{
     Generator, initial_seed, manual_seed, rand, rand_like, rand_with, randint, randn, randn_like,
     randn_like_with, randn_with, randperm, try_rand_with, try_randint_with, try_randn_with,

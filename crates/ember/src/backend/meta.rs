@@ -7,7 +7,7 @@
 use crate::backend::{AdamScalars, Backend, Buffer, In, NllDims, PadMaps, Window};
 use crate::error::Result;
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
+use crate::ops::table::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
 use crate::{DType, Scalar};
 
 /// The meta backend.

@@ -28,7 +28,7 @@ pub(crate) mod pad;
 
 use crate::error::Result;
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
+use crate::ops::table::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
 use crate::{DType, Device, Scalar};
 
 pub(crate) use cpu::optim::AdamScalars;

@@ -30,7 +30,7 @@ pub fn linear(input: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<
             let y = b.try_addmm(&input.try_view([-1, k as i64])?, &wt)?;
             let mut shape = input.shape()[..input.dim() - 1].to_vec();
             shape.push(y.shape()[1]);
-            crate::tensor::linalg::unsafe_view(&y, &shape)
+            crate::ops::linalg::unsafe_view(&y, &shape)
         }
         Some(b) => input.try_matmul(&wt)?.try_add(b),
         None => input.try_matmul(&wt),

@@ -1,35 +1,15 @@
-//! The [`Tensor`] type and its accessors; the op families live in the sibling files.
+//! The [`Tensor`] type, its storage and graph types, accessors, creation and printing; the
+//! op families live in `ops/<family>/`.
 
-mod activation;
-mod convert;
 mod create;
 mod display;
 pub(crate) mod graph;
-mod index;
-pub(crate) mod index_ops;
-mod inplace;
-mod join;
-pub(crate) mod linalg;
 mod numpy;
-mod out;
-mod pointwise;
-mod reduce;
-mod reduce_minmax;
-mod reduce_stats;
-mod scan;
-mod shape_ext;
-mod shape_ops;
 
 pub use create::*;
 pub(crate) use display::size_repr;
 pub use display::{PrintOptions, print_options, set_print_options};
-pub use index::{Ellipsis, IndexArg, NewAxis, TensorIndex, step_by};
-pub use join::{cat, stack, try_cat, try_stack};
 pub use numpy::from_ndarray;
-pub use out::{
-    add_out, div_out, mul_out, sub_out, try_add_out, try_div_out, try_mul_out, try_sub_out,
-};
-pub use pointwise::{Operand, try_where_, where_};
 
 use crate::error::{Result, bail};
 use crate::layout::Layout;

@@ -6,25 +6,16 @@
 //!
 //! The `Formula` trait and `Ctx` live with the graph types in `tensor/graph/formula.rs`.
 
-pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod conv;
-pub(crate) mod index;
-pub(crate) mod inplace;
-pub(crate) mod linalg;
-pub(crate) mod linalg_decomp;
 pub(crate) mod loss;
 pub(crate) mod nn;
 pub(crate) mod norm;
 pub(crate) mod pad;
-pub(crate) mod pointwise;
-pub(crate) mod reduce;
-pub(crate) mod scan;
-pub(crate) mod shape;
 
 use crate::Tensor;
 use crate::error::Result;
-pub(crate) use crate::tensor::graph::formula::{Ctx, Formula, fit_to_input, sum_to, when};
+pub(crate) use crate::tensor::graph::formula::{Ctx, Formula, fit_to_input, when};
 
 /// `x.clone()` / `x.contiguous()` (`CloneBackward0`): the gradient passes through.
 pub(crate) struct CloneBackward;

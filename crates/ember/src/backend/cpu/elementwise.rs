@@ -5,7 +5,7 @@ use super::{CpuBuffer, chunked};
 use crate::dtype::Element;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, for_each_offsets_any_order};
-use crate::ops::{BinaryOp, CmpOp, IntMode, Map1, Map2, ParamOp, UnaryOp};
+use crate::ops::table::{BinaryOp, CmpOp, IntMode, Map1, Map2, ParamOp, UnaryOp};
 use crate::{DType, Device};
 
 type Src<'a, T> = (&'a [T], &'a Layout);

@@ -8,7 +8,7 @@ use crate::backend::{AdamScalars, Backend, Buffer, In, NllDims, PadMaps, Window}
 use crate::dtype::Element;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
+use crate::ops::table::{BinaryOp, CmpOp, ParamOp, ReduceOp, ScanOp, UnaryOp};
 use crate::{DType, Device, Scalar};
 
 /// The CPU backend.

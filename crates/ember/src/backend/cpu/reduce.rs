@@ -8,7 +8,7 @@ use crate::DType;
 use crate::dtype::Element;
 use crate::error::{Result, bail};
 use crate::layout::{Layout, Strides, for_each_offsets, for_each_row};
-use crate::ops::ReduceOp;
+use crate::ops::table::ReduceOp;
 use crate::shape::Dims;
 
 /// Calls `f(dst_offset, inner)` for every output element, where `inner` is the layout of the

@@ -8,7 +8,7 @@ use crate::DType;
 use crate::dtype::Element;
 use crate::error::{Result, bail};
 use crate::layout::{Layout, for_each_offsets};
-use crate::ops::ScanOp;
+use crate::ops::table::ScanOp;
 use crate::shape::Dims;
 
 /// Calls `f(src_base, dst_base)` for every line along `dim`; returns the line's length and

@@ -12,7 +12,7 @@
 //! PyTorch's CUDA kernels do); integers follow the CPU's `IntElement` semantics.
 
 use crate::DType;
-use crate::ops::{BinaryOp, CmpOp, IntMode, Map1, ParamOp, ReduceOp, ScanOp, UnaryOp};
+use crate::ops::table::{BinaryOp, CmpOp, IntMode, Map1, ParamOp, ReduceOp, ScanOp, UnaryOp};
 use std::fmt::Write;
 
 const PRELUDE: &str = include_str!("prelude.cu");

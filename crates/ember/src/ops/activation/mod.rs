@@ -1,0 +1,152 @@
+//! Activation functions with parameters (`leaky_relu`, `elu`, `gelu`, `softplus`,
+//! `hardtanh`); parameterless ones (`relu`, `sigmoid`, `tanh`, `silu`) are in the op table.
+
+pub(crate) mod formulas;
+
+use crate::Tensor;
+use crate::error::{OrPanic, Result, bail};
+use crate::ops::ParamOp;
+use crate::ops::activation::formulas as f;
+use crate::tensor::graph::node::{Save, needs_grad, record};
+
+impl Tensor {
+    fn activation(&self, op: ParamOp, formula: f::Activation) -> Result<Tensor> {
+        let out = self.param_raw(op, true)?;
+        if needs_grad(&[self]) {
+            record(formula, &[self], &[&out], &[Save::Tensor(self)]);
+        }
+        Ok(out)
+    }
+
+    /// `F.leaky_relu(x, negative_slope)`.
+    ///
+    /// ```
+    /// let y = ember::tensor([-2.0, 3.0]).leaky_relu(0.1);
+    /// assert_eq!(y.to_vec::<f32>(), vec![-0.2, 3.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// For bool tensors.
+    pub fn try_leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
+        self.activation(
+            ParamOp::LeakyRelu(negative_slope),
+            f::Activation::LeakyRelu(negative_slope),
+        )
+    }
+
+    /// Panicking form of [`Tensor::try_leaky_relu`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn leaky_relu(&self, negative_slope: f64) -> Tensor {
+        self.try_leaky_relu(negative_slope).or_panic()
+    }
+
+    /// `F.elu(x, alpha)`.
+    ///
+    /// ```
+    /// let y = ember::tensor([0.0f64, 2.0]).elu(1.0);
+    /// assert_eq!(y.to_vec::<f64>(), vec![0.0, 2.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// For bool tensors.
+    pub fn try_elu(&self, alpha: f64) -> Result<Tensor> {
+        self.activation(ParamOp::Elu(alpha), f::Activation::Elu(alpha))
+    }
+
+    /// Panicking form of [`Tensor::try_elu`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn elu(&self, alpha: f64) -> Tensor {
+        self.try_elu(alpha).or_panic()
+    }
+
+    /// `F.gelu(x, approximate=…)` with `approximate` `"none"` or `"tanh"`.
+    ///
+    /// ```
+    /// let x = ember::tensor([1.0f64]);
+    /// assert!((x.gelu_approx("tanh").item::<f64>() - x.gelu().item::<f64>()).abs() < 1e-3);
+    /// ```
+    ///
+    /// # Errors
+    /// For an unknown `approximate` value or bool tensors.
+    pub fn try_gelu_approx(&self, approximate: &str) -> Result<Tensor> {
+        match approximate {
+            "none" => self.try_gelu(),
+            "tanh" => self.activation(ParamOp::GeluTanh, f::Activation::GeluTanh),
+            other => bail!(
+                Value,
+                "approximate argument must be either none or tanh, got {other}"
+            ),
+        }
+    }
+
+    /// Panicking form of [`Tensor::try_gelu_approx`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn gelu_approx(&self, approximate: &str) -> Tensor {
+        self.try_gelu_approx(approximate).or_panic()
+    }
+
+    /// `F.softplus(x, beta, threshold)`: `log(1 + exp(beta x)) / beta`, linear above
+    /// `threshold`.
+    ///
+    /// ```
+    /// let y = ember::Tensor::from_slice(&[0.0f64], [1]).softplus(1.0, 20.0);
+    /// assert!((y.item::<f64>() - 2f64.ln()).abs() < 1e-12);
+    /// ```
+    ///
+    /// # Errors
+    /// For bool tensors.
+    pub fn try_softplus(&self, beta: f64, threshold: f64) -> Result<Tensor> {
+        self.activation(
+            ParamOp::Softplus(beta, threshold),
+            f::Activation::Softplus(beta, threshold),
+        )
+    }
+
+    /// Panicking form of [`Tensor::try_softplus`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn softplus(&self, beta: f64, threshold: f64) -> Tensor {
+        self.try_softplus(beta, threshold).or_panic()
+    }
+
+    /// `F.hardtanh(x, min_val, max_val)`.
+    ///
+    /// ```
+    /// let y = ember::tensor([-3.0, 0.5, 3.0]).hardtanh(-1.0, 1.0);
+    /// assert_eq!(y.to_vec::<f32>(), vec![-1.0, 0.5, 1.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// For bool tensors.
+    pub fn try_hardtanh(&self, min_val: f64, max_val: f64) -> Result<Tensor> {
+        self.activation(
+            ParamOp::Hardtanh(min_val, max_val),
+            f::Activation::Hardtanh(min_val, max_val),
+        )
+    }
+
+    /// Panicking form of [`Tensor::try_hardtanh`].
+    ///
+    /// # Panics
+    /// As the `try_` form's errors.
+    #[must_use]
+    #[track_caller]
+    pub fn hardtanh(&self, min_val: f64, max_val: f64) -> Tensor {
+        self.try_hardtanh(min_val, max_val).or_panic()
+    }
+}
