@@ -4,10 +4,11 @@ use crate::Tensor;
 use crate::autograd::formulas::reduce as f;
 use crate::autograd::node::{needs_grad, record};
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::ReduceOp;
 use crate::shape::{Dims, IntList, wrap_dims};
+use ember_derive::panicking;
 
 impl Tensor {
     /// Reduces over `dims` (all dims when empty) without recording history. The result has
@@ -66,6 +67,7 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_sum(&self) -> Result<Tensor> {
         let out = self.reduce_raw(ReduceOp::Sum, &[], false)?;
         if out.dtype().is_floating_point() && needs_grad(&[self]) {
@@ -84,16 +86,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_sum`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn sum(&self) -> Tensor {
-        self.try_sum().or_panic()
-    }
-
     /// `x.sum(dim, keepdim)`; `dim` may be one dim or a list.
     ///
     /// ```
@@ -104,6 +96,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_sum_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         let d = wrap_dims(&dims.into_list(), self.dim())?;
         let out = self.reduce_raw(ReduceOp::Sum, &d, keepdim)?;
@@ -128,16 +121,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_sum_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn sum_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_sum_dim(dims, keepdim).or_panic()
-    }
-
     fn check_mean_dtype(&self) -> Result<()> {
         if !self.dtype().is_floating_point() {
             bail!(
@@ -158,6 +141,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes.
+    #[panicking(must_use)]
     pub fn try_mean(&self) -> Result<Tensor> {
         self.check_mean_dtype()?;
         let n = self.numel();
@@ -185,16 +169,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_mean`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn mean(&self) -> Tensor {
-        self.try_mean().or_panic()
-    }
-
     /// `x.mean(dim, keepdim)`.
     ///
     /// ```
@@ -204,6 +178,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes, or a dim out of range.
+    #[panicking(must_use)]
     pub fn try_mean_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         self.check_mean_dtype()?;
         let d = wrap_dims(&dims.into_list(), self.dim())?;
@@ -235,15 +210,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_mean_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn mean_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_mean_dim(dims, keepdim).or_panic()
     }
 }
