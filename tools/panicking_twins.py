@@ -351,10 +351,13 @@ def fix_imports(s: str) -> str:
         s = re.sub(r"(?m)^\s*use crate::error::OrPanic;\n", "", s)
         s = re.sub(r"use crate::error::\{(\w+)\};", r"use crate::error::\1;", s)
     if not re.search(r"(?m)^use ember_derive::panicking;", s):
-        uses = list(re.finditer(r"(?m)^use [^;]*;\n", s))
+        uses = list(re.finditer(r"(?m)^(?:pub(?:\([^)]*\))? )?use ([^;]*);\n", s))
         if uses:
-            last = uses[-1]
-            s = s[:last.end()] + "use ember_derive::panicking;\n" + s[last.end():]
+            # In rustfmt's order: before the first later path of the last block of `use`s.
+            later = [u for u in uses if u.group(1) > "ember_derive::panicking"
+                     and not s[uses[0].start():u.start()].count("\n\n")]
+            at = later[0].start() if later else uses[-1].end()
+            s = s[:at] + "use ember_derive::panicking;\n" + s[at:]
         else:
             m = re.search(r"(?m)^(?!//!)", s)
             s = s[:m.start()] + "use ember_derive::panicking;\n\n" + s[m.start():]

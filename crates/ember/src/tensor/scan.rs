@@ -4,9 +4,10 @@ use crate::Tensor;
 use crate::autograd::formulas::scan as f;
 use crate::autograd::node::{Save, needs_grad, record};
 use crate::backend;
-use crate::error::{OrPanic, Result};
+use crate::error::Result;
 use crate::ops::ScanOp;
 use crate::shape::wrap_dim;
+use ember_derive::panicking;
 
 impl Tensor {
     /// `op` along `dim` (from the end when `reverse`) without recording history.
@@ -35,6 +36,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_cumsum(&self, dim: i64) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let out = self.scan_raw(ScanOp::Sum, d, false)?;
@@ -42,16 +44,6 @@ impl Tensor {
             record(f::CumsumBackward { dim: d }, &[self], &[&out], &[]);
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_cumsum`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn cumsum(&self, dim: i64) -> Tensor {
-        self.try_cumsum(dim).or_panic()
     }
 
     /// Sums along `dim` from the end (`x.flip(dim).cumsum(dim).flip(dim)`), the gradient of
@@ -73,6 +65,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_cumprod(&self, dim: i64) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let out = self.scan_raw(ScanOp::Prod, d, false)?;
@@ -85,15 +78,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_cumprod`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn cumprod(&self, dim: i64) -> Tensor {
-        self.try_cumprod(dim).or_panic()
     }
 }
