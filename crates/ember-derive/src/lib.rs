@@ -35,6 +35,8 @@ use proc_macro2::TokenStream as Tokens;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type, parse_macro_input};
 
+include!("panicking.rs"); // #[panicking]: the panicking form of a `try_` fn
+
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Param,

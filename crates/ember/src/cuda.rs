@@ -6,8 +6,9 @@
 //! `backend/cuda/driver.rs`). Tensors on CUDA devices are not implemented yet: a request for
 //! one on a machine with a GPU says so. Ops never copy between devices silently.
 
-use crate::error::{Error, OrPanic, Result};
+use crate::error::{Error, Result};
 use crate::{Device, Tensor};
+use ember_derive::panicking;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use crate::backend::cuda::source::KernelModule;
@@ -54,30 +55,17 @@ pub fn device_count() -> usize {
 
 /// `torch.cuda.synchronize()`: waits for the work issued on device 0.
 ///
+///
 /// # Errors
 /// Without a usable CUDA device, PyTorch's error.
 ///
 /// ```
 /// assert_eq!(ember::cuda::try_synchronize().is_ok(), ember::cuda::is_available());
 /// ```
+#[panicking]
 pub fn try_synchronize() -> Result<()> {
     // ember issues no CUDA work yet, so there is nothing to wait for.
     check_device(0)
-}
-
-/// Panicking form of [`try_synchronize`].
-///
-/// # Panics
-/// Without a usable CUDA device.
-///
-/// ```
-/// if ember::cuda::is_available() {
-///     ember::cuda::synchronize();
-/// }
-/// ```
-#[track_caller]
-pub fn synchronize() {
-    try_synchronize().or_panic()
 }
 
 static SEED: AtomicU64 = AtomicU64::new(0);
@@ -169,12 +157,14 @@ pub fn empty_cache() {
 
 /// `torch.cuda.reset_peak_memory_stats()`: sets the peaks to the current values.
 ///
+///
 /// # Errors
 /// Without a usable device, PyTorch's "invalid argument to reset_peak_memory_stats".
 ///
 /// ```
 /// assert_eq!(ember::cuda::try_reset_peak_memory_stats().is_ok(), ember::cuda::is_available());
 /// ```
+#[panicking]
 pub fn try_reset_peak_memory_stats() -> Result<()> {
     if check_device(0).is_err() {
         return Err(Error::Value(
@@ -184,21 +174,6 @@ pub fn try_reset_peak_memory_stats() -> Result<()> {
     #[cfg(feature = "cuda")]
     driver::existing_allocator(0, |a| a.reset_peak());
     Ok(())
-}
-
-/// Panicking form of [`try_reset_peak_memory_stats`].
-///
-/// # Panics
-/// Without a usable device.
-///
-/// ```
-/// if ember::cuda::is_available() {
-///     ember::cuda::reset_peak_memory_stats();
-/// }
-/// ```
-#[track_caller]
-pub fn reset_peak_memory_stats() {
-    try_reset_peak_memory_stats().or_panic()
 }
 
 /// `torch.cuda.caching_allocator_alloc(size, device)`: the address of `size` bytes of
@@ -332,6 +307,7 @@ impl Tensor {
     /// # Errors
     /// If the device is not available (PyTorch's message), is a CUDA device (not
     /// implemented yet), or `self` is a meta tensor going elsewhere.
+    #[panicking(must_use)]
     pub fn try_to_device(&self, device: Device) -> Result<Tensor> {
         if device == self.device() {
             return Ok(self.clone());
@@ -340,16 +316,6 @@ impl Tensor {
             Device::Cuda(i) => Err(device_error(i)),
             Device::Cpu | Device::Meta => self.copy_to_device(device),
         }
-    }
-
-    /// Panicking form of [`Tensor::try_to_device`].
-    ///
-    /// # Panics
-    /// If the device is not available.
-    #[must_use]
-    #[track_caller]
-    pub fn to_device(&self, device: Device) -> Tensor {
-        self.try_to_device(device).or_panic()
     }
 
     /// `x.cuda()`: the tensor on `cuda:0`.
@@ -363,18 +329,9 @@ impl Tensor {
     ///     assert!(err.to_string().contains("NVIDIA driver") || err.to_string().contains("CUDA"));
     /// }
     /// ```
+    #[panicking(must_use)]
     pub fn try_cuda(&self) -> Result<Tensor> {
         self.try_to_device(Device::Cuda(0))
-    }
-
-    /// Panicking form of [`Tensor::try_cuda`].
-    ///
-    /// # Panics
-    /// If no CUDA device can hold the tensor.
-    #[must_use]
-    #[track_caller]
-    pub fn cuda(&self) -> Tensor {
-        self.try_cuda().or_panic()
     }
 
     /// `x.cpu()`.

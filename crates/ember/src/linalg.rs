@@ -10,7 +10,8 @@
 //! ```
 
 use crate::Tensor;
-use crate::error::{OrPanic, Result};
+use crate::error::Result;
+use ember_derive::panicking;
 
 /// `torch.linalg.inv(A)`, see [`Tensor::try_linalg_inv`].
 ///
@@ -19,24 +20,15 @@ use crate::error::{OrPanic, Result};
 /// assert_eq!(ember::linalg::try_inv(&a).unwrap().to_vec::<f32>(), vec![0.5, 0.0, 0.0, 0.25]);
 /// ```
 ///
-/// # Errors
-/// As [`Tensor::try_linalg_inv`].
-pub fn try_inv(a: &Tensor) -> Result<Tensor> {
-    a.try_linalg_inv()
-}
-
-/// Panicking form of [`try_inv`].
-///
 /// ```
 /// assert_eq!(ember::linalg::inv(&ember::eye(2)).to_vec::<f32>(), vec![1.0, 0.0, 0.0, 1.0]);
 /// ```
 ///
-/// # Panics
-/// As [`try_inv`]'s errors.
-#[must_use]
-#[track_caller]
-pub fn inv(a: &Tensor) -> Tensor {
-    try_inv(a).or_panic()
+/// # Errors
+/// As [`Tensor::try_linalg_inv`].
+#[panicking(must_use)]
+pub fn try_inv(a: &Tensor) -> Result<Tensor> {
+    a.try_linalg_inv()
 }
 
 /// `torch.linalg.det(A)`, see [`Tensor::try_linalg_det`].
@@ -46,24 +38,15 @@ pub fn inv(a: &Tensor) -> Tensor {
 /// assert_eq!(ember::linalg::try_det(&a).unwrap().item::<f32>(), 8.0);
 /// ```
 ///
-/// # Errors
-/// As [`Tensor::try_linalg_det`].
-pub fn try_det(a: &Tensor) -> Result<Tensor> {
-    a.try_linalg_det()
-}
-
-/// Panicking form of [`try_det`].
-///
 /// ```
 /// assert_eq!(ember::linalg::det(&ember::eye(3)).item::<f32>(), 1.0);
 /// ```
 ///
-/// # Panics
-/// As [`try_det`]'s errors.
-#[must_use]
-#[track_caller]
-pub fn det(a: &Tensor) -> Tensor {
-    try_det(a).or_panic()
+/// # Errors
+/// As [`Tensor::try_linalg_det`].
+#[panicking(must_use)]
+pub fn try_det(a: &Tensor) -> Result<Tensor> {
+    a.try_linalg_det()
 }
 
 /// `torch.linalg.solve(A, B)`, see [`Tensor::try_linalg_solve`].
@@ -74,25 +57,16 @@ pub fn det(a: &Tensor) -> Tensor {
 /// assert_eq!(x.to_vec::<f32>(), vec![1.0, 0.5]);
 /// ```
 ///
-/// # Errors
-/// As [`Tensor::try_linalg_solve`].
-pub fn try_solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    a.try_linalg_solve(b)
-}
-
-/// Panicking form of [`try_solve`].
-///
 /// ```
 /// let x = ember::linalg::solve(&ember::eye(2), &ember::tensor([3.0, 4.0]));
 /// assert_eq!(x.to_vec::<f32>(), vec![3.0, 4.0]);
 /// ```
 ///
-/// # Panics
-/// As [`try_solve`]'s errors.
-#[must_use]
-#[track_caller]
-pub fn solve(a: &Tensor, b: &Tensor) -> Tensor {
-    try_solve(a, b).or_panic()
+/// # Errors
+/// As [`Tensor::try_linalg_solve`].
+#[panicking(must_use)]
+pub fn try_solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    a.try_linalg_solve(b)
 }
 
 /// `torch.linalg.cholesky(A)`, see [`Tensor::try_linalg_cholesky`]; for `upper=True`, use
@@ -103,24 +77,15 @@ pub fn solve(a: &Tensor, b: &Tensor) -> Tensor {
 /// assert_eq!(l.item::<f32>(), 3.0);
 /// ```
 ///
-/// # Errors
-/// As [`Tensor::try_linalg_cholesky`].
-pub fn try_cholesky(a: &Tensor) -> Result<Tensor> {
-    a.try_linalg_cholesky()
-}
-
-/// Panicking form of [`try_cholesky`].
-///
 /// ```
 /// assert_eq!(ember::linalg::cholesky(&ember::eye(2)).to_vec::<f32>(), vec![1.0, 0.0, 0.0, 1.0]);
 /// ```
 ///
-/// # Panics
-/// As [`try_cholesky`]'s errors.
-#[must_use]
-#[track_caller]
-pub fn cholesky(a: &Tensor) -> Tensor {
-    try_cholesky(a).or_panic()
+/// # Errors
+/// As [`Tensor::try_linalg_cholesky`].
+#[panicking(must_use)]
+pub fn try_cholesky(a: &Tensor) -> Result<Tensor> {
+    a.try_linalg_cholesky()
 }
 
 /// `torch.linalg.solve_triangular(A, B, upper=upper, left=left,
@@ -132,8 +97,14 @@ pub fn cholesky(a: &Tensor) -> Tensor {
 /// assert_eq!(x.unwrap().to_vec::<f32>(), vec![1.0, 2.0]);
 /// ```
 ///
+/// ```
+/// let x = ember::linalg::solve_triangular(&ember::eye(2), &ember::ones([2, 1]), true, true, false);
+/// assert_eq!(x.to_vec::<f32>(), vec![1.0, 1.0]);
+/// ```
+///
 /// # Errors
 /// As [`Tensor::try_linalg_solve_triangular`].
+#[panicking(must_use)]
 pub fn try_solve_triangular(
     a: &Tensor,
     b: &Tensor,
@@ -142,27 +113,6 @@ pub fn try_solve_triangular(
     unitriangular: bool,
 ) -> Result<Tensor> {
     a.try_linalg_solve_triangular(b, upper, left, unitriangular)
-}
-
-/// Panicking form of [`try_solve_triangular`].
-///
-/// ```
-/// let x = ember::linalg::solve_triangular(&ember::eye(2), &ember::ones([2, 1]), true, true, false);
-/// assert_eq!(x.to_vec::<f32>(), vec![1.0, 1.0]);
-/// ```
-///
-/// # Panics
-/// As [`try_solve_triangular`]'s errors.
-#[must_use]
-#[track_caller]
-pub fn solve_triangular(
-    a: &Tensor,
-    b: &Tensor,
-    upper: bool,
-    left: bool,
-    unitriangular: bool,
-) -> Tensor {
-    try_solve_triangular(a, b, upper, left, unitriangular).or_panic()
 }
 
 /// `torch.linalg.vector_norm(x, ord, dim, keepdim)`, see [`Tensor::try_norm_with`]
@@ -174,8 +124,14 @@ pub fn solve_triangular(
 /// assert_eq!(n.to_vec::<f32>(), vec![5.0, 1.0]);
 /// ```
 ///
+/// ```
+/// let x = ember::tensor([1.0, -2.0, 2.0]);
+/// assert_eq!(ember::linalg::vector_norm(&x, 2.0, (), false).item::<f32>(), 3.0);
+/// ```
+///
 /// # Errors
 /// As [`Tensor::try_norm_with`].
+#[panicking(must_use)]
 pub fn try_vector_norm(
     x: &Tensor,
     ord: f64,
@@ -183,19 +139,4 @@ pub fn try_vector_norm(
     keepdim: bool,
 ) -> Result<Tensor> {
     x.try_norm_with(ord, dims, keepdim)
-}
-
-/// Panicking form of [`try_vector_norm`].
-///
-/// ```
-/// let x = ember::tensor([1.0, -2.0, 2.0]);
-/// assert_eq!(ember::linalg::vector_norm(&x, 2.0, (), false).item::<f32>(), 3.0);
-/// ```
-///
-/// # Panics
-/// As [`try_vector_norm`]'s errors.
-#[must_use]
-#[track_caller]
-pub fn vector_norm(x: &Tensor, ord: f64, dims: impl crate::IntList, keepdim: bool) -> Tensor {
-    try_vector_norm(x, ord, dims, keepdim).or_panic()
 }

@@ -25,6 +25,7 @@ pub use crate::tensor::graph::mode::{
 use crate::tensor::graph::node::{HookFn, Node, PreHook};
 pub use anomaly::{AnomalyGuard, detect_anomaly, is_anomaly_enabled, set_detect_anomaly};
 pub use check::{GradcheckOptions, gradcheck, gradcheck_with, gradgradcheck};
+use ember_derive::panicking;
 pub use function::{Function, FunctionCtx};
 pub use graphviz::{Dot, make_dot};
 use std::sync::Arc;
@@ -226,8 +227,14 @@ impl Tensor {
     /// assert!(ember::tensor([1, 10]).try_requires_grad_(true).is_err());
     /// ```
     ///
+    /// ```
+    /// let w = ember::randn([3, 2]).requires_grad_(true);
+    /// assert!(w.requires_grad());
+    /// ```
+    ///
     /// # Errors
     /// For non-float dtypes, and when turning it off on a non-leaf.
+    #[panicking]
     pub fn try_requires_grad_(&self, flag: bool) -> Result<Tensor> {
         let mut m = self.meta();
         if m.grad_fn.is_some() {
@@ -247,20 +254,6 @@ impl Tensor {
         }
         m.requires_grad = flag;
         Ok(self.clone())
-    }
-
-    /// Panicking form of [`Tensor::try_requires_grad_`].
-    ///
-    /// ```
-    /// let w = ember::randn([3, 2]).requires_grad_(true);
-    /// assert!(w.requires_grad());
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn requires_grad_(&self, flag: bool) -> Tensor {
-        self.try_requires_grad_(flag).or_panic()
     }
 
     /// True for tensors created by the user rather than by a recorded op.
@@ -331,6 +324,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor does not require grad.
+    #[panicking]
     pub fn try_retain_grad(&self) -> Result<()> {
         let mut m = self.meta();
         if m.grad_fn.is_none() {
@@ -353,15 +347,6 @@ impl Tensor {
                 .push(PreHook::Retain(nr, Arc::downgrade(&self.0)));
         }
         Ok(())
-    }
-
-    /// Panicking form of [`Tensor::try_retain_grad`].
-    ///
-    /// # Panics
-    /// If the tensor does not require grad.
-    #[track_caller]
-    pub fn retain_grad(&self) {
-        self.try_retain_grad().or_panic()
     }
 
     /// True after `retain_grad()` on a non-leaf.
@@ -455,17 +440,9 @@ impl Tensor {
     /// # Errors
     /// If the tensor is not a scalar, does not require grad, or its graph was freed by an
     /// earlier backward.
+    #[panicking]
     pub fn try_backward(&self) -> Result<()> {
         self.backward_opts().run()
-    }
-
-    /// Panicking form of [`Tensor::try_backward`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn backward(&self) {
-        self.try_backward().or_panic()
     }
 
     /// `z.backward(gradient)` for non-scalar outputs.

@@ -2,11 +2,12 @@
 //! into an existing tensor's memory, with no allocation.
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::ops::BinaryOp;
 use crate::ops::pointwise::Operand;
 use crate::shape::ShapeFmt;
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 
 impl Tensor {
     /// `op(self, other)` written into `out`, as `torch.<op>(self, other, out=out)`; returns
@@ -25,6 +26,7 @@ impl Tensor {
     /// If the shapes do not broadcast to `out`'s shape, the result dtype cannot be cast to
     /// `out`'s, an argument requires grad while grad mode is on (PyTorch's out= ops are not
     /// differentiable), or several elements of `out` share memory.
+    #[panicking]
     pub fn try_binary_out<'a>(
         &self,
         other: impl Into<Operand<'a>>,
@@ -75,20 +77,6 @@ impl Tensor {
         )?;
         out.storage().bump_version();
         Ok(out.clone())
-    }
-
-    /// Panicking form of [`Tensor::try_binary_out`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn binary_out<'a>(
-        &self,
-        other: impl Into<Operand<'a>>,
-        op: BinaryOp,
-        out: &Tensor,
-    ) -> Tensor {
-        self.try_binary_out(other, op, out).or_panic()
     }
 }
 

@@ -4,12 +4,13 @@
 
 use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
 use crate::backend;
-use crate::error::{Error, OrPanic, Result, bail};
+use crate::error::{Error, Result, bail};
 use crate::layout::{Layout, for_each_offsets};
 use crate::ops::index::formulas as f;
 use crate::shape::{Dims, ShapeFmt, broadcast_shapes, wrap_dim};
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Scalar, Tensor};
+use ember_derive::panicking;
 
 /// Storage offsets of the rows picked by `idx[k][b]` along `dims[k]` (values validated).
 fn row_offsets(l: &Layout, dims: &[usize], idx: &[Vec<i64>], n: usize) -> Vec<usize> {
@@ -227,6 +228,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `index` is not an integer vector, an index is out of range, or `dim` is invalid.
+    #[panicking(must_use)]
     pub fn try_index_select(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
         let (d, vals) = self.index_select_plan(dim, index, "index_select")?;
         if self.dim() == 0 {
@@ -246,16 +248,6 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_index_select`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn index_select(&self, dim: i64, index: &Tensor) -> Tensor {
-        self.try_index_select(dim, index).or_panic()
     }
 
     /// Offsets into `self` of the elements `gather`/`scatter_add` address: the position of
@@ -319,6 +311,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `index` is not int64, its shape does not fit, or a value is out of range.
+    #[panicking(must_use)]
     pub fn try_gather(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let offsets = self.scatter_offsets(d, index, "gather")?;
@@ -340,16 +333,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_gather`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn gather(&self, dim: i64, index: &Tensor) -> Tensor {
-        self.try_gather(dim, index).or_panic()
-    }
-
     /// `x.scatter_add(dim, index, src)`: a copy of `x` with `src[i][j]` added at
     /// `[index[i][j]][j]` for `dim = 0` (repeated indices add up).
     ///
@@ -362,6 +345,7 @@ impl Tensor {
     /// # Errors
     /// If `index` is not int64, the shapes do not fit, a value is out of range, or the
     /// dtypes of `x` and `src` differ.
+    #[panicking(must_use)]
     pub fn try_scatter_add(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         if src.dtype() != self.dtype() {
@@ -411,16 +395,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_scatter_add`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn scatter_add(&self, dim: i64, index: &Tensor, src: &Tensor) -> Tensor {
-        self.try_scatter_add(dim, index, src).or_panic()
-    }
-
     /// `x.index_add(dim, index, source, alpha=alpha)`: a copy of `x` with `alpha * source`
     /// added at the entries `index` along `dim` (repeated indices add up).
     ///
@@ -433,6 +407,7 @@ impl Tensor {
     /// # Errors
     /// If `index` is not an integer vector, a value is out of range, or `source`'s shape or
     /// dtype does not fit.
+    #[panicking(must_use)]
     pub fn try_index_add(
         &self,
         dim: i64,
@@ -506,22 +481,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_index_add`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn index_add(
-        &self,
-        dim: i64,
-        index: &Tensor,
-        source: &Tensor,
-        alpha: impl Into<Scalar>,
-    ) -> Tensor {
-        self.try_index_add(dim, index, source, alpha).or_panic()
-    }
-
     fn check_mask(mask: &Tensor, op: &str) -> Result<()> {
         if mask.dtype() != DType::Bool {
             bail!(
@@ -543,6 +502,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `mask` is not bool or the shapes do not broadcast.
+    #[panicking(must_use)]
     pub fn try_masked_fill(&self, mask: &Tensor, value: impl Into<Scalar>) -> Result<Tensor> {
         Tensor::check_mask(mask, "masked_fill_")?;
         self.check_same_device(mask)?;
@@ -563,16 +523,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_masked_fill`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn masked_fill(&self, mask: &Tensor, value: impl Into<Scalar>) -> Tensor {
-        self.try_masked_fill(mask, value).or_panic()
-    }
-
     /// `x.masked_fill_(mask, value)`: in place; `mask` must broadcast to `x`'s shape.
     ///
     /// ```
@@ -585,6 +535,7 @@ impl Tensor {
     /// # Errors
     /// If `mask` is not bool or does not broadcast to `x`, or as the in-place checks of
     /// autograd.
+    #[panicking]
     pub fn try_masked_fill_(&self, mask: &Tensor, value: impl Into<Scalar>) -> Result<Tensor> {
         Tensor::check_mask(mask, "masked_fill_")?;
         self.check_same_device(mask)?;
@@ -611,15 +562,6 @@ impl Tensor {
         Ok(self.clone())
     }
 
-    /// Panicking form of [`Tensor::try_masked_fill_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn masked_fill_(&self, mask: &Tensor, value: impl Into<Scalar>) -> Tensor {
-        self.try_masked_fill_(mask, value).or_panic()
-    }
-
     /// `x.masked_select(mask)`: the elements where the bool `mask` is true (both broadcast),
     /// as a 1-D tensor.
     ///
@@ -631,6 +573,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `mask` is not bool or the shapes do not broadcast.
+    #[panicking(must_use)]
     pub fn try_masked_select(&self, mask: &Tensor) -> Result<Tensor> {
         Tensor::check_mask(mask, "masked_select:")?;
         self.check_same_device(mask)?;
@@ -655,16 +598,6 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_masked_select`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn masked_select(&self, mask: &Tensor) -> Tensor {
-        self.try_masked_select(mask).or_panic()
     }
 
     /// The coordinates of the nonzero elements, one list per dim.
@@ -703,6 +636,7 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_nonzero(&self) -> Result<Tensor> {
         let cols = self.nonzero_values()?;
         let nd = self.dim();
@@ -715,15 +649,5 @@ impl Tensor {
             data.extend(cols.iter().map(|c| c[b]));
         }
         Tensor::try_from_vec(data, [n, nd])
-    }
-
-    /// Panicking form of [`Tensor::try_nonzero`].
-    ///
-    /// # Panics
-    /// Never on the CPU.
-    #[must_use]
-    #[track_caller]
-    pub fn nonzero(&self) -> Tensor {
-        self.try_nonzero().or_panic()
     }
 }

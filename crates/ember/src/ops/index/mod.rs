@@ -11,13 +11,14 @@ pub(crate) mod formulas;
 pub(crate) mod index_ops;
 
 use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
-use crate::error::{Error, OrPanic, Result, bail};
+use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
 use crate::ops::index::formulas as f;
 use crate::ops::index::index_ops::check_indices;
 use crate::shape::{Dims, ShapeFmt, broadcast_shapes, numel};
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 use std::ops::{Bound, RangeBounds};
 
 /// One item of an indexing expression, as in Python's `x[1, 2:, None, ..., idx]`.
@@ -335,6 +336,7 @@ impl Tensor {
     /// # Errors
     /// If an index tensor has a bad dtype, the indices do not broadcast together, there are
     /// too many, or a value is out of range.
+    #[panicking(must_use)]
     pub fn try_index(&self, indices: &[Option<Tensor>]) -> Result<Tensor> {
         let plan = self.index_plan(indices)?;
         if plan.dims.is_empty() {
@@ -358,16 +360,6 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_index`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn index(&self, indices: &[Option<Tensor>]) -> Tensor {
-        self.try_index(indices).or_panic()
     }
 
     /// Writes `values` (broadcast to `x[indices]`'s shape) into `out` at `indices`.
@@ -411,6 +403,7 @@ impl Tensor {
     /// # Errors
     /// As [`Tensor::try_index`]; also if `values` has another dtype or does not broadcast,
     /// or as the in-place checks of autograd.
+    #[panicking]
     pub fn try_index_put_(
         &self,
         indices: &[Option<Tensor>],
@@ -435,20 +428,6 @@ impl Tensor {
         Ok(self.clone())
     }
 
-    /// Panicking form of [`Tensor::try_index_put_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn index_put_(
-        &self,
-        indices: &[Option<Tensor>],
-        values: &Tensor,
-        accumulate: bool,
-    ) -> Tensor {
-        self.try_index_put_(indices, values, accumulate).or_panic()
-    }
-
     /// `x.index_put(indices, values, accumulate)`: the out-of-place [`Tensor::index_put_`].
     ///
     /// ```
@@ -460,6 +439,7 @@ impl Tensor {
     ///
     /// # Errors
     /// As [`Tensor::try_index_put_`].
+    #[panicking(must_use)]
     pub fn try_index_put(
         &self,
         indices: &[Option<Tensor>],
@@ -484,21 +464,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_index_put`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn index_put(
-        &self,
-        indices: &[Option<Tensor>],
-        values: &Tensor,
-        accumulate: bool,
-    ) -> Tensor {
-        self.try_index_put(indices, values, accumulate).or_panic()
-    }
-
     /// Python's `x[index]`: ints select (removing the dim), ranges and [`step_by`] slice,
     /// [`NewAxis`] adds a dim, [`Ellipsis`] (or a lone `..`) stands for the remaining dims;
     /// all of these give views. Index tensors and bool masks index as in
@@ -519,6 +484,7 @@ impl Tensor {
     /// # Errors
     /// For an index out of range, a step below 1, too many indices, more than one ellipsis,
     /// or the errors of [`Tensor::try_index`].
+    #[panicking(must_use)]
     pub fn try_i(&self, index: impl IndexArg) -> Result<Tensor> {
         let items = index.into_items();
         let mut consumed = 0;
@@ -619,15 +585,5 @@ impl Tensor {
             list.push(Some(x));
         }
         t.try_index(&list)
-    }
-
-    /// Panicking form of [`Tensor::try_i`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn i(&self, index: impl IndexArg) -> Tensor {
-        self.try_i(index).or_panic()
     }
 }

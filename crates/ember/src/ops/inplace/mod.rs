@@ -231,6 +231,7 @@ impl Tensor {
     /// # Errors
     /// If the op's result dtype cannot be stored in `self` (e.g. `exp_` on integers), or as
     /// the in-place checks of autograd.
+    #[panicking]
     pub fn try_unary_(&self, op: UnaryOp) -> Result<Tensor> {
         self.check_inplace()?;
         if op.int_mode() == IntMode::Promote {
@@ -267,15 +268,6 @@ impl Tensor {
         Ok(self.clone())
     }
 
-    /// Panicking form of [`Tensor::try_unary_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn unary_(&self, op: UnaryOp) -> Tensor {
-        self.try_unary_(op).or_panic()
-    }
-
     /// `x.clamp_(min, max)`.
     ///
     /// ```
@@ -286,6 +278,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If both bounds are `None`, or as the in-place checks of autograd.
+    #[panicking]
     pub fn try_clamp_(
         &self,
         min: impl Into<Option<f64>>,
@@ -327,15 +320,6 @@ impl Tensor {
         Ok(self.clone())
     }
 
-    /// Panicking form of [`Tensor::try_clamp_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn clamp_(&self, min: impl Into<Option<f64>>, max: impl Into<Option<f64>>) -> Tensor {
-        self.try_clamp_(min, max).or_panic()
-    }
-
     /// `x.fill_(value)`.
     ///
     /// ```
@@ -346,17 +330,9 @@ impl Tensor {
     ///
     /// # Errors
     /// As the in-place checks of autograd.
+    #[panicking]
     pub fn try_fill_(&self, value: impl Into<Scalar>) -> Result<Tensor> {
         self.overwrite(value.into(), "FillBackward0")
-    }
-
-    /// Panicking form of [`Tensor::try_fill_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn fill_(&self, value: impl Into<Scalar>) -> Tensor {
-        self.try_fill_(value).or_panic()
     }
 
     /// `x.zero_()`.
@@ -369,17 +345,9 @@ impl Tensor {
     ///
     /// # Errors
     /// As the in-place checks of autograd.
+    #[panicking]
     pub fn try_zero_(&self) -> Result<Tensor> {
         self.overwrite(Scalar::Int(0), "ZeroBackward0")
-    }
-
-    /// Panicking form of [`Tensor::try_zero_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn zero_(&self) -> Tensor {
-        self.try_zero_().or_panic()
     }
 
     fn overwrite(&self, v: Scalar, name: &'static str) -> Result<Tensor> {
@@ -403,6 +371,7 @@ impl Tensor {
     /// # Errors
     /// If `src` does not broadcast to `self`'s shape, the devices differ, or as the in-place
     /// checks of autograd.
+    #[panicking]
     pub fn try_copy_(&self, src: &Tensor) -> Result<Tensor> {
         self.check_inplace()?;
         self.check_same_device(src)?;
@@ -413,18 +382,10 @@ impl Tensor {
         }
         Ok(self.clone())
     }
-
-    /// Panicking form of [`Tensor::try_copy_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn copy_(&self, src: &Tensor) -> Tensor {
-        self.try_copy_(src).or_panic()
-    }
 }
 
 use crate::ops::pointwise::Operand;
+use ember_derive::panicking;
 
 macro_rules! inplace_methods {
     ($($name:ident, $try_name:ident, $op:expr, $assign:ident, $assign_fn:ident;)*) => {$(

@@ -2,11 +2,12 @@
 //! argmax/argmin, and the logical all/any.
 
 use crate::Tensor;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::ops::ReduceOp;
 use crate::ops::reduce::formulas as f;
 use crate::shape::{Dims, IntList, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use ember_derive::panicking;
 
 impl Tensor {
     /// Wrapped `dims`, all dims when the list is empty (PyTorch's `dim=()`/`None`).
@@ -67,18 +68,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor is empty.
+    #[panicking(must_use)]
     pub fn try_max(&self) -> Result<Tensor> {
         self.extreme_all(true)
-    }
-
-    /// Panicking form of [`Tensor::try_max`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn max(&self) -> Tensor {
-        self.try_max().or_panic()
     }
 
     /// `x.min()`: the smallest element; NaN if any element is NaN.
@@ -89,18 +81,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor is empty.
+    #[panicking(must_use)]
     pub fn try_min(&self) -> Result<Tensor> {
         self.extreme_all(false)
-    }
-
-    /// Panicking form of [`Tensor::try_min`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn min(&self) -> Tensor {
-        self.try_min().or_panic()
     }
 
     fn extreme_dim(&self, dim: i64, keepdim: bool, max: bool) -> Result<(Tensor, Tensor)> {
@@ -143,18 +126,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range or the dim is empty.
+    #[panicking(must_use)]
     pub fn try_max_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
         self.extreme_dim(dim, keepdim, true)
-    }
-
-    /// Panicking form of [`Tensor::try_max_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn max_dim(&self, dim: i64, keepdim: bool) -> (Tensor, Tensor) {
-        self.try_max_dim(dim, keepdim).or_panic()
     }
 
     /// `x.min(dim, keepdim)`: the smallest values along `dim` and their indices.
@@ -167,18 +141,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range or the dim is empty.
+    #[panicking(must_use)]
     pub fn try_min_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
         self.extreme_dim(dim, keepdim, false)
-    }
-
-    /// Panicking form of [`Tensor::try_min_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn min_dim(&self, dim: i64, keepdim: bool) -> (Tensor, Tensor) {
-        self.try_min_dim(dim, keepdim).or_panic()
     }
 
     fn amax_amin(&self, dims: impl IntList, keepdim: bool, max: bool) -> Result<Tensor> {
@@ -218,18 +183,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range, repeated, or empty.
+    #[panicking(must_use)]
     pub fn try_amax(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         self.amax_amin(dims, keepdim, true)
-    }
-
-    /// Panicking form of [`Tensor::try_amax`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn amax(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_amax(dims, keepdim).or_panic()
     }
 
     /// `x.amin(dim, keepdim)`: the minimum over `dims` (all when empty).
@@ -241,18 +197,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range, repeated, or empty.
+    #[panicking(must_use)]
     pub fn try_amin(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         self.amax_amin(dims, keepdim, false)
-    }
-
-    /// Panicking form of [`Tensor::try_amin`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn amin(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_amin(dims, keepdim).or_panic()
     }
 
     fn arg_extreme(&self, dim: Option<(i64, bool)>, max: bool) -> Result<Tensor> {
@@ -290,18 +237,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor is empty.
+    #[panicking(must_use)]
     pub fn try_argmax(&self) -> Result<Tensor> {
         self.arg_extreme(None, true)
-    }
-
-    /// Panicking form of [`Tensor::try_argmax`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn argmax(&self) -> Tensor {
-        self.try_argmax().or_panic()
     }
 
     /// `x.argmax(dim, keepdim)`.
@@ -313,18 +251,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range or the dim is empty.
+    #[panicking(must_use)]
     pub fn try_argmax_dim(&self, dim: i64, keepdim: bool) -> Result<Tensor> {
         self.arg_extreme(Some((dim, keepdim)), true)
-    }
-
-    /// Panicking form of [`Tensor::try_argmax_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn argmax_dim(&self, dim: i64, keepdim: bool) -> Tensor {
-        self.try_argmax_dim(dim, keepdim).or_panic()
     }
 
     /// `x.argmin()`: the index of the smallest element in the flattened tensor.
@@ -335,18 +264,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor is empty.
+    #[panicking(must_use)]
     pub fn try_argmin(&self) -> Result<Tensor> {
         self.arg_extreme(None, false)
-    }
-
-    /// Panicking form of [`Tensor::try_argmin`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn argmin(&self) -> Tensor {
-        self.try_argmin().or_panic()
     }
 
     /// `x.argmin(dim, keepdim)`.
@@ -358,18 +278,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range or the dim is empty.
+    #[panicking(must_use)]
     pub fn try_argmin_dim(&self, dim: i64, keepdim: bool) -> Result<Tensor> {
         self.arg_extreme(Some((dim, keepdim)), false)
-    }
-
-    /// Panicking form of [`Tensor::try_argmin_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn argmin_dim(&self, dim: i64, keepdim: bool) -> Tensor {
-        self.try_argmin_dim(dim, keepdim).or_panic()
     }
 
     /// `x.all()`: whether every element is nonzero (bool; uint8 for a uint8 tensor, as
@@ -382,18 +293,9 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_all(&self) -> Result<Tensor> {
         self.reduce_raw(ReduceOp::All, &[], false)
-    }
-
-    /// Panicking form of [`Tensor::try_all`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn all(&self) -> Tensor {
-        self.try_all().or_panic()
     }
 
     /// `x.all(dim, keepdim)`; `dim` may be one dim or a list (all dims when empty).
@@ -405,19 +307,10 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_all_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         let d = self.reduce_dims(dims)?;
         self.reduce_raw(ReduceOp::All, &d, keepdim)
-    }
-
-    /// Panicking form of [`Tensor::try_all_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn all_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_all_dim(dims, keepdim).or_panic()
     }
 
     /// `x.any()`: whether some element is nonzero (NaN counts as nonzero). False for an
@@ -429,18 +322,9 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_any(&self) -> Result<Tensor> {
         self.reduce_raw(ReduceOp::Any, &[], false)
-    }
-
-    /// Panicking form of [`Tensor::try_any`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn any(&self) -> Tensor {
-        self.try_any().or_panic()
     }
 
     /// `x.any(dim, keepdim)`; `dim` may be one dim or a list (all dims when empty).
@@ -452,18 +336,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_any_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         let d = self.reduce_dims(dims)?;
         self.reduce_raw(ReduceOp::Any, &d, keepdim)
-    }
-
-    /// Panicking form of [`Tensor::try_any_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn any_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_any_dim(dims, keepdim).or_panic()
     }
 }

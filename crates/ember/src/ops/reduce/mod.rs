@@ -6,12 +6,13 @@ mod stats;
 
 use crate::Tensor;
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::ReduceOp;
 use crate::ops::reduce::formulas as f;
 use crate::shape::{Dims, IntList, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
+use ember_derive::panicking;
 
 impl Tensor {
     /// Reduces over `dims` (all dims when empty) without recording history. The result has
@@ -70,6 +71,7 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_sum(&self) -> Result<Tensor> {
         let out = self.reduce_raw(ReduceOp::Sum, &[], false)?;
         if out.dtype().is_floating_point() && needs_grad(&[self]) {
@@ -88,16 +90,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_sum`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn sum(&self) -> Tensor {
-        self.try_sum().or_panic()
-    }
-
     /// `x.sum(dim, keepdim)`; `dim` may be one dim or a list.
     ///
     /// ```
@@ -108,6 +100,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_sum_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         let d = wrap_dims(&dims.into_list(), self.dim())?;
         let out = self.reduce_raw(ReduceOp::Sum, &d, keepdim)?;
@@ -132,16 +125,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_sum_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn sum_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_sum_dim(dims, keepdim).or_panic()
-    }
-
     fn check_mean_dtype(&self) -> Result<()> {
         if !self.dtype().is_floating_point() {
             bail!(
@@ -162,6 +145,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes.
+    #[panicking(must_use)]
     pub fn try_mean(&self) -> Result<Tensor> {
         self.check_mean_dtype()?;
         let n = self.numel();
@@ -189,16 +173,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_mean`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn mean(&self) -> Tensor {
-        self.try_mean().or_panic()
-    }
-
     /// `x.mean(dim, keepdim)`.
     ///
     /// ```
@@ -208,6 +182,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes, or a dim out of range.
+    #[panicking(must_use)]
     pub fn try_mean_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         self.check_mean_dtype()?;
         let d = wrap_dims(&dims.into_list(), self.dim())?;
@@ -239,15 +214,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_mean_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn mean_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_mean_dim(dims, keepdim).or_panic()
     }
 }

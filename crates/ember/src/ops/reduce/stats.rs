@@ -2,12 +2,13 @@
 //! Forward passes are composed from other ops without history; each records one node of
 //! PyTorch's name.
 
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::ops::ReduceOp;
 use crate::ops::reduce::formulas as f;
 use crate::shape::{IntList, wrap_dim};
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 
 /// `t` in the dtype to compute a statistic in: half types go through f32, as PyTorch's
 /// `opmath` type.
@@ -35,6 +36,7 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_prod(&self) -> Result<Tensor> {
         let out = self.reduce_raw(ReduceOp::Prod, &[], false)?;
         if needs_grad(&[self]) {
@@ -51,16 +53,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_prod`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn prod(&self) -> Tensor {
-        self.try_prod().or_panic()
-    }
-
     /// `x.prod(dim, keepdim)`.
     ///
     /// ```
@@ -70,6 +62,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_prod_dim(&self, dim: i64, keepdim: bool) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let dims: &[usize] = if self.dim() == 0 { &[] } else { &[d] };
@@ -86,16 +79,6 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_prod_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn prod_dim(&self, dim: i64, keepdim: bool) -> Tensor {
-        self.try_prod_dim(dim, keepdim).or_panic()
     }
 
     /// The variance over `dims` (all when empty) without history.
@@ -170,18 +153,9 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes.
+    #[panicking(must_use)]
     pub fn try_var(&self) -> Result<Tensor> {
         self.var_std((), 1.0, false, false)
-    }
-
-    /// Panicking form of [`Tensor::try_var`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn var(&self) -> Tensor {
-        self.try_var().or_panic()
     }
 
     /// `x.var(dim, keepdim=keepdim)`: the unbiased variance over `dims` (all when empty).
@@ -193,18 +167,9 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes, or a dim out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_var_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         self.var_std(dims, 1.0, keepdim, false)
-    }
-
-    /// Panicking form of [`Tensor::try_var_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn var_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_var_dim(dims, keepdim).or_panic()
     }
 
     /// `x.var(dim, correction=c, keepdim=keepdim)`: the sum of squared deviations over
@@ -217,6 +182,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes, or a dim out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_var_with(
         &self,
         dims: impl IntList,
@@ -224,16 +190,6 @@ impl Tensor {
         keepdim: bool,
     ) -> Result<Tensor> {
         self.var_std(dims, correction, keepdim, false)
-    }
-
-    /// Panicking form of [`Tensor::try_var_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn var_with(&self, dims: impl IntList, correction: f64, keepdim: bool) -> Tensor {
-        self.try_var_with(dims, correction, keepdim).or_panic()
     }
 
     /// `x.std()`: the unbiased standard deviation of all elements.
@@ -244,18 +200,9 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes.
+    #[panicking(must_use)]
     pub fn try_std(&self) -> Result<Tensor> {
         self.var_std((), 1.0, false, true)
-    }
-
-    /// Panicking form of [`Tensor::try_std`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn std(&self) -> Tensor {
-        self.try_std().or_panic()
     }
 
     /// `x.std(dim, keepdim=keepdim)`: the unbiased standard deviation over `dims`.
@@ -267,18 +214,9 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes, or a dim out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_std_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         self.var_std(dims, 1.0, keepdim, true)
-    }
-
-    /// Panicking form of [`Tensor::try_std_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn std_dim(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_std_dim(dims, keepdim).or_panic()
     }
 
     /// `x.std(dim, correction=c, keepdim=keepdim)`.
@@ -290,6 +228,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes, or a dim out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_std_with(
         &self,
         dims: impl IntList,
@@ -297,16 +236,6 @@ impl Tensor {
         keepdim: bool,
     ) -> Result<Tensor> {
         self.var_std(dims, correction, keepdim, true)
-    }
-
-    /// Panicking form of [`Tensor::try_std_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn std_with(&self, dims: impl IntList, correction: f64, keepdim: bool) -> Tensor {
-        self.try_std_with(dims, correction, keepdim).or_panic()
     }
 
     /// The `ord`-norm over `dims` without history.
@@ -359,18 +288,9 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float dtypes.
+    #[panicking(must_use)]
     pub fn try_norm(&self) -> Result<Tensor> {
         self.try_norm_with(2.0, (), false)
-    }
-
-    /// Panicking form of [`Tensor::try_norm`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn norm(&self) -> Tensor {
-        self.try_norm().or_panic()
     }
 
     /// `x.norm(p, dim, keepdim)` (`torch.linalg.vector_norm`): `sum(|x|^p)^(1/p)` over
@@ -387,6 +307,7 @@ impl Tensor {
     /// # Errors
     /// For non-float dtypes, a dim out of range or repeated, or an infinite `p` over
     /// nothing.
+    #[panicking(must_use)]
     pub fn try_norm_with(&self, p: f64, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         let d = self.reduce_dims(dims)?;
         let out = self.vector_norm_raw(p, &d, keepdim)?;
@@ -405,16 +326,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_norm_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn norm_with(&self, p: f64, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_norm_with(p, dims, keepdim).or_panic()
-    }
-
     /// `torch.logsumexp(x, dim, keepdim)`: `log(sum(exp(x)))` over `dims` (all when empty),
     /// computed stably. Integers are first converted to the default float dtype.
     ///
@@ -426,6 +337,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_logsumexp(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
         let d = self.reduce_dims(dims)?;
         let out = {
@@ -464,15 +376,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_logsumexp`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn logsumexp(&self, dims: impl IntList, keepdim: bool) -> Tensor {
-        self.try_logsumexp(dims, keepdim).or_panic()
     }
 }

@@ -4,11 +4,12 @@ pub(crate) mod formulas;
 
 use crate::Tensor;
 use crate::backend;
-use crate::error::{OrPanic, Result};
+use crate::error::Result;
 use crate::ops::ScanOp;
 use crate::ops::scan::formulas as f;
 use crate::shape::wrap_dim;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use ember_derive::panicking;
 
 impl Tensor {
     /// `op` along `dim` (from the end when `reverse`) without recording history.
@@ -37,6 +38,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_cumsum(&self, dim: i64) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let out = self.scan_raw(ScanOp::Sum, d, false)?;
@@ -44,16 +46,6 @@ impl Tensor {
             record(f::CumsumBackward { dim: d }, &[self], &[&out], &[]);
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_cumsum`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn cumsum(&self, dim: i64) -> Tensor {
-        self.try_cumsum(dim).or_panic()
     }
 
     /// Sums along `dim` from the end (`x.flip(dim).cumsum(dim).flip(dim)`), the gradient of
@@ -75,6 +67,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_cumprod(&self, dim: i64) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let out = self.scan_raw(ScanOp::Prod, d, false)?;
@@ -87,15 +80,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_cumprod`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn cumprod(&self, dim: i64) -> Tensor {
-        self.try_cumprod(dim).or_panic()
     }
 }

@@ -2,13 +2,14 @@
 //! `flip`, `roll`, `tril`/`triu`, `diag`.
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::layout::{Layout, Strides};
 use crate::ops::index::index_ops::copy_rows;
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{Scalar, Tensor};
+use ember_derive::panicking;
 
 impl Tensor {
     /// A copy where the coordinate `c` along `dims[k]` of the output reads coordinate
@@ -58,6 +59,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or `start_dim` comes after `end_dim`.
+    #[panicking(must_use)]
     pub fn try_flatten(&self, start_dim: i64, end_dim: i64) -> Result<Tensor> {
         if self.dim() == 0 {
             return self.try_reshape([1]);
@@ -81,16 +83,6 @@ impl Tensor {
         self.try_reshape(shape)
     }
 
-    /// Panicking form of [`Tensor::try_flatten`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn flatten(&self, start_dim: i64, end_dim: i64) -> Tensor {
-        self.try_flatten(start_dim, end_dim).or_panic()
-    }
-
     /// `x.movedim(source, destination)`: a view with the `source` dims moved to the
     /// `destination` positions, the others keeping their order.
     ///
@@ -100,6 +92,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the lists differ in length, or a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_movedim(&self, source: impl IntList, destination: impl IntList) -> Result<Tensor> {
         let (src, dst) = (source.into_list(), destination.into_list());
         if src.len() != dst.len() {
@@ -123,16 +116,6 @@ impl Tensor {
         self.try_permute(perm)
     }
 
-    /// Panicking form of [`Tensor::try_movedim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn movedim(&self, source: impl IntList, destination: impl IntList) -> Tensor {
-        self.try_movedim(source, destination).or_panic()
-    }
-
     /// `x.repeat(repeats)`: the tensor tiled `repeats[i]` times along each dim (more
     /// repeats than dims add leading dims).
     ///
@@ -143,6 +126,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If there are fewer repeats than dims, or a repeat is negative.
+    #[panicking(must_use)]
     pub fn try_repeat(&self, repeats: impl IntList) -> Result<Tensor> {
         let spec = repeats.into_list();
         if spec.len() < self.dim() {
@@ -216,16 +200,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_repeat`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn repeat(&self, repeats: impl IntList) -> Tensor {
-        self.try_repeat(repeats).or_panic()
-    }
-
     /// `x.flip(dims)`: a copy with the order of entries reversed along `dims`.
     ///
     /// ```
@@ -235,6 +209,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range or repeated.
+    #[panicking(must_use)]
     pub fn try_flip(&self, dims: impl IntList) -> Result<Tensor> {
         let mut d: Vec<usize> = wrap_dims(&dims.into_list(), self.dim())?.to_vec();
         d.sort_unstable();
@@ -249,16 +224,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_flip`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn flip(&self, dims: impl IntList) -> Tensor {
-        self.try_flip(dims).or_panic()
-    }
-
     /// `x.roll(shifts, dims)`: entries shifted cyclically by `shifts[i]` along `dims[i]`;
     /// with no dims, over the flattened tensor.
     ///
@@ -269,6 +234,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `shifts` and `dims` differ in length, or a dim is out of range.
+    #[panicking(must_use)]
     pub fn try_roll(&self, shifts: impl IntList, dims: impl IntList) -> Result<Tensor> {
         let (shifts, dims) = (shifts.into_list(), dims.into_list());
         let out = if dims.is_empty() {
@@ -327,16 +293,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_roll`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn roll(&self, shifts: impl IntList, dims: impl IntList) -> Tensor {
-        self.try_roll(shifts, dims).or_panic()
-    }
-
     fn tri(&self, diagonal: i64, upper: bool) -> Result<Tensor> {
         let name = if upper { "triu" } else { "tril" };
         if self.dim() < 2 {
@@ -378,18 +334,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor has fewer than 2 dims.
+    #[panicking(must_use)]
     pub fn try_tril(&self, diagonal: i64) -> Result<Tensor> {
         self.tri(diagonal, false)
-    }
-
-    /// Panicking form of [`Tensor::try_tril`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn tril(&self, diagonal: i64) -> Tensor {
-        self.try_tril(diagonal).or_panic()
     }
 
     /// `x.triu(diagonal)`: the upper triangle of the last two dims (entries with
@@ -402,18 +349,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor has fewer than 2 dims.
+    #[panicking(must_use)]
     pub fn try_triu(&self, diagonal: i64) -> Result<Tensor> {
         self.tri(diagonal, true)
-    }
-
-    /// Panicking form of [`Tensor::try_triu`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn triu(&self, diagonal: i64) -> Tensor {
-        self.try_triu(diagonal).or_panic()
     }
 
     /// The layout of diagonal `k` of a matrix layout.
@@ -473,6 +411,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor is not 1-D or 2-D.
+    #[panicking(must_use)]
     pub fn try_diag(&self, diagonal: i64) -> Result<Tensor> {
         let out = match self.dim() {
             1 => {
@@ -497,15 +436,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_diag`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn diag(&self, diagonal: i64) -> Tensor {
-        self.try_diag(diagonal).or_panic()
     }
 }

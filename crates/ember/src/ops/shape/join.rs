@@ -1,11 +1,12 @@
 //! Joining and splitting: `cat`, `stack` (copies), and `split`, `chunk`, `unbind` (views).
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
 use crate::ops::shape::formulas as f;
+use crate::error::{Result, bail};
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 
 /// PyTorch still skips 1-D empty tensors in `cat` whatever the other shapes are.
 fn skipped(t: &Tensor) -> bool {
@@ -91,6 +92,7 @@ fn cat_raw(tensors: &[&Tensor], dim: i64) -> Result<(Tensor, usize)> {
 /// # Errors
 /// If the list is empty, a tensor is 0-dim, the shapes differ outside `dim`, `dim` is out
 /// of range, or the devices differ.
+#[panicking(must_use)]
 pub fn try_cat(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
     let (out, d) = cat_raw(tensors, dim)?;
     if needs_grad(tensors) {
@@ -101,16 +103,6 @@ pub fn try_cat(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
         record(f::CatBackward { dim: d, sizes }, tensors, &[&out], &[]);
     }
     Ok(out)
-}
-
-/// Panicking form of [`try_cat`].
-///
-/// # Panics
-/// As the `try_` form's errors.
-#[must_use]
-#[track_caller]
-pub fn cat(tensors: &[&Tensor], dim: i64) -> Tensor {
-    try_cat(tensors, dim).or_panic()
 }
 
 /// `torch.stack(tensors, dim)`: the tensors (all of one shape) joined along a new dim.
@@ -124,6 +116,7 @@ pub fn cat(tensors: &[&Tensor], dim: i64) -> Tensor {
 ///
 /// # Errors
 /// If the list is empty, the shapes differ, or `dim` is out of range.
+#[panicking(must_use)]
 pub fn try_stack(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
     let Some(first) = tensors.first() else {
         bail!(Value, "stack expects a non-empty TensorList");
@@ -149,16 +142,6 @@ pub fn try_stack(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
         record(f::StackBackward { dim: d }, tensors, &[&out], &[]);
     }
     Ok(out)
-}
-
-/// Panicking form of [`try_stack`].
-///
-/// # Panics
-/// As the `try_` form's errors.
-#[must_use]
-#[track_caller]
-pub fn stack(tensors: &[&Tensor], dim: i64) -> Tensor {
-    try_stack(tensors, dim).or_panic()
 }
 
 impl Tensor {
@@ -211,6 +194,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `split_size` is 0 on a non-empty dim, or `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_split(&self, split_size: usize, dim: i64) -> Result<Vec<Tensor>> {
         let d = self.split_dim(dim)?;
         let n = self.shape()[d];
@@ -231,16 +215,6 @@ impl Tensor {
         Ok(self.split_views(d, sizes, "SplitBackward0"))
     }
 
-    /// Panicking form of [`Tensor::try_split`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn split(&self, split_size: usize, dim: i64) -> Vec<Tensor> {
-        self.try_split(split_size, dim).or_panic()
-    }
-
     /// `x.split([sizes], dim)` (`split_with_sizes`): views of the given sizes along `dim`.
     ///
     /// ```
@@ -250,6 +224,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the sizes do not sum to the size of `dim`, or a size is negative.
+    #[panicking(must_use)]
     pub fn try_split_with_sizes(&self, sizes: impl IntList, dim: i64) -> Result<Vec<Tensor>> {
         let d = self.split_dim(dim)?;
         let spec = sizes.into_list();
@@ -265,16 +240,6 @@ impl Tensor {
         Ok(self.split_views(d, sizes, "SplitWithSizesBackward0"))
     }
 
-    /// Panicking form of [`Tensor::try_split_with_sizes`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn split_with_sizes(&self, sizes: impl IntList, dim: i64) -> Vec<Tensor> {
-        self.try_split_with_sizes(sizes, dim).or_panic()
-    }
-
     /// `x.chunk(chunks, dim)`: at most `chunks` views of equal size (the last may be
     /// smaller).
     ///
@@ -285,6 +250,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `chunks` is 0 or `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_chunk(&self, chunks: usize, dim: i64) -> Result<Vec<Tensor>> {
         if chunks == 0 {
             bail!(Value, "chunk expects `chunks` to be greater than 0, got: 0");
@@ -297,16 +263,6 @@ impl Tensor {
         self.try_split(n.div_ceil(chunks), dim)
     }
 
-    /// Panicking form of [`Tensor::try_chunk`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn chunk(&self, chunks: usize, dim: i64) -> Vec<Tensor> {
-        self.try_chunk(chunks, dim).or_panic()
-    }
-
     /// `x.unbind(dim)`: the views `x.select(dim, i)` for every `i`.
     ///
     /// ```
@@ -316,6 +272,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor is 0-dim or `dim` is out of range.
+    #[panicking(must_use)]
     pub fn try_unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
         if self.dim() == 0 {
             bail!(
@@ -340,15 +297,5 @@ impl Tensor {
             );
         }
         Ok(outs)
-    }
-
-    /// Panicking form of [`Tensor::try_unbind`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn unbind(&self, dim: i64) -> Vec<Tensor> {
-        self.try_unbind(dim).or_panic()
     }
 }

@@ -7,11 +7,12 @@ pub(crate) mod ext;
 pub(crate) mod join;
 
 use crate::Tensor;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, infer_size, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
+use ember_derive::panicking;
 
 impl Tensor {
     /// A view with another layout, recording `formula` when grad is needed.
@@ -37,6 +38,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the element count differs, or the strides do not allow a view (use `reshape`).
+    #[panicking(must_use)]
     pub fn try_view(&self, shape: impl IntList) -> Result<Tensor> {
         let spec = shape.into_list();
         let shape = infer_size(&spec, self.numel())?;
@@ -53,16 +55,6 @@ impl Tensor {
         }))
     }
 
-    /// Panicking form of [`Tensor::try_view`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn view(&self, shape: impl IntList) -> Tensor {
-        self.try_view(shape).or_panic()
-    }
-
     /// `x.reshape(shape)`: a view when the strides allow, otherwise a copy.
     ///
     /// ```
@@ -72,6 +64,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the element count differs.
+    #[panicking(must_use)]
     pub fn try_reshape(&self, shape: impl IntList) -> Result<Tensor> {
         let spec = shape.into_list();
         let shape = infer_size(&spec, self.numel())?;
@@ -98,16 +91,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_reshape`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn reshape(&self, shape: impl IntList) -> Tensor {
-        self.try_reshape(shape).or_panic()
-    }
-
     /// `x.transpose(dim0, dim1)`: a view with two dims swapped.
     ///
     /// ```
@@ -117,22 +100,13 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range.
+    #[panicking(must_use)]
     pub fn try_transpose(&self, dim0: i64, dim1: i64) -> Result<Tensor> {
         let (d0, d1) = (wrap_dim(dim0, self.dim())?, wrap_dim(dim1, self.dim())?);
         if self.dim() == 0 {
             return Ok(self.view_op(self.layout().clone(), || f::Transpose(0, 0)));
         }
         Ok(self.view_op(self.layout().transpose(d0, d1), || f::Transpose(d0, d1)))
-    }
-
-    /// Panicking form of [`Tensor::try_transpose`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn transpose(&self, dim0: i64, dim1: i64) -> Tensor {
-        self.try_transpose(dim0, dim1).or_panic()
     }
 
     /// `x.t()`: transpose of a matrix (vectors and scalars are returned as they are).
@@ -144,6 +118,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor has more than 2 dims.
+    #[panicking(must_use)]
     pub fn try_t(&self) -> Result<Tensor> {
         if self.dim() > 2 {
             bail!(
@@ -160,16 +135,6 @@ impl Tensor {
         Ok(self.view_op(layout, || f::TBackward))
     }
 
-    /// Panicking form of [`Tensor::try_t`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn t(&self) -> Tensor {
-        self.try_t().or_panic()
-    }
-
     /// `x.permute(dims)`: a view with the dims reordered.
     ///
     /// ```
@@ -178,6 +143,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dims` is not a permutation of the tensor's dims.
+    #[panicking(must_use)]
     pub fn try_permute(&self, dims: impl IntList) -> Result<Tensor> {
         let dims = dims.into_list();
         if dims.len() != self.dim() {
@@ -199,16 +165,6 @@ impl Tensor {
         Ok(self.view_op(self.layout().permute(&perm), || f::Permute(perm.clone())))
     }
 
-    /// Panicking form of [`Tensor::try_permute`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn permute(&self, dims: impl IntList) -> Tensor {
-        self.try_permute(dims).or_panic()
-    }
-
     /// `x.expand(sizes)`: a broadcast view; `-1` keeps a dim's size.
     ///
     /// ```
@@ -220,6 +176,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a non-singleton dim would change size or too few sizes are given.
+    #[panicking(must_use)]
     pub fn try_expand(&self, sizes: impl IntList) -> Result<Tensor> {
         let spec = sizes.into_list();
         if spec.len() < self.dim() {
@@ -259,16 +216,6 @@ impl Tensor {
         Ok(self.view_op(layout, || f::ExpandBackward { input }))
     }
 
-    /// Panicking form of [`Tensor::try_expand`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn expand(&self, sizes: impl IntList) -> Tensor {
-        self.try_expand(sizes).or_panic()
-    }
-
     /// `x.expand_as(other)`.
     ///
     /// # Errors
@@ -285,19 +232,10 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is outside `[-ndim-1, ndim]`.
+    #[panicking(must_use)]
     pub fn try_unsqueeze(&self, dim: i64) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim() + 1)?;
         Ok(self.view_op(self.layout().unsqueeze(d), || f::Unsqueeze(d)))
-    }
-
-    /// Panicking form of [`Tensor::try_unsqueeze`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn unsqueeze(&self, dim: i64) -> Tensor {
-        self.try_unsqueeze(dim).or_panic()
     }
 
     /// `x.squeeze()`: a view without the size-1 dims.
@@ -308,6 +246,7 @@ impl Tensor {
     ///
     /// # Errors
     /// Never; kept fallible for symmetry.
+    #[panicking(must_use)]
     pub fn try_squeeze(&self) -> Result<Tensor> {
         let all: Vec<usize> = (0..self.dim()).collect();
         let input = Dims::from_slice(self.shape());
@@ -319,16 +258,6 @@ impl Tensor {
         )
     }
 
-    /// Panicking form of [`Tensor::try_squeeze`].
-    ///
-    /// # Panics
-    /// Never.
-    #[must_use]
-    #[track_caller]
-    pub fn squeeze(&self) -> Tensor {
-        self.try_squeeze().or_panic()
-    }
-
     /// `x.squeeze(dim)`: removes `dim` (or dims) if its size is 1.
     ///
     /// ```
@@ -338,6 +267,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If a dim is out of range.
+    #[panicking(must_use)]
     pub fn try_squeeze_dim(&self, dims: impl IntList) -> Result<Tensor> {
         let d = wrap_dims(&dims.into_list(), self.dim())?;
         let input = Dims::from_slice(self.shape());
@@ -348,16 +278,6 @@ impl Tensor {
                 dims: Some(dv.clone()),
             }),
         )
-    }
-
-    /// Panicking form of [`Tensor::try_squeeze_dim`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn squeeze_dim(&self, dims: impl IntList) -> Tensor {
-        self.try_squeeze_dim(dims).or_panic()
     }
 }
 
@@ -371,6 +291,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` or `index` is out of range, or the tensor is 0-dim.
+    #[panicking(must_use)]
     pub fn try_select(&self, dim: i64, index: i64) -> Result<Tensor> {
         if self.dim() == 0 {
             bail!(
@@ -398,16 +319,6 @@ impl Tensor {
         )
     }
 
-    /// Panicking form of [`Tensor::try_select`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn select(&self, dim: i64, index: i64) -> Tensor {
-        self.try_select(dim, index).or_panic()
-    }
-
     /// `x.narrow(dim, start, length)`: `length` elements from `start` along `dim`, as a view.
     ///
     /// ```
@@ -417,6 +328,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the range does not fit in the dim.
+    #[panicking(must_use)]
     pub fn try_narrow(&self, dim: i64, start: i64, length: usize) -> Result<Tensor> {
         if self.dim() == 0 {
             bail!(
@@ -441,16 +353,6 @@ impl Tensor {
             );
         }
         self.slice_dim(d, s as usize, length, 1)
-    }
-
-    /// Panicking form of [`Tensor::try_narrow`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn narrow(&self, dim: i64, start: i64, length: usize) -> Tensor {
-        self.try_narrow(dim, start, length).or_panic()
     }
 
     /// `x[..., start:start+len*step:step, ...]` along `d` (bounds already checked), recorded
