@@ -2,6 +2,7 @@
 
 use half::{bf16, f16};
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The element type of a tensor, as in `torch.dtype`.
 ///
@@ -468,15 +469,48 @@ impl ResultType {
         let dt = match s {
             crate::Scalar::Bool(_) => DType::Bool,
             crate::Scalar::Int(_) => DType::I64,
-            crate::Scalar::Float(_) => crate::get_default_dtype(),
+            crate::Scalar::Float(_) => get_default_dtype(),
         };
         self.wrapped = promote_opt(self.wrapped, dt);
         self
     }
 
     pub(crate) fn finish(self) -> DType {
-        combine(self.dim, combine(self.zero, self.wrapped)).unwrap_or(crate::get_default_dtype())
+        combine(self.dim, combine(self.zero, self.wrapped)).unwrap_or(get_default_dtype())
     }
+}
+
+static DEFAULT_DTYPE: AtomicU8 = AtomicU8::new(8);
+
+/// The dtype Python floats become (`torch.get_default_dtype()`), float32 unless changed.
+///
+/// ```
+/// assert_eq!(ember::get_default_dtype(), ember::DType::F32);
+/// ```
+pub fn get_default_dtype() -> DType {
+    DType::ALL[DEFAULT_DTYPE.load(Ordering::Relaxed) as usize]
+}
+
+/// Sets the default float dtype (`torch.set_default_dtype`).
+///
+/// ```
+/// ember::set_default_dtype(ember::DType::F64).unwrap();
+/// assert_eq!(ember::zeros([1]).dtype(), ember::DType::F64);
+/// ember::set_default_dtype(ember::DType::F32).unwrap();
+/// ```
+///
+/// # Errors
+/// If `dt` is not a floating dtype.
+pub fn set_default_dtype(dt: DType) -> crate::Result<()> {
+    if !dt.is_floating_point() {
+        crate::error::bail!(
+            DType,
+            "only floating-point types are supported as the default type"
+        );
+    }
+    let i = DType::ALL.iter().position(|&d| d == dt).unwrap_or(8);
+    DEFAULT_DTYPE.store(i as u8, Ordering::Relaxed);
+    Ok(())
 }
 
 #[cfg(test)]

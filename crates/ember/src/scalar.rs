@@ -59,7 +59,7 @@ impl Scalar {
         match self {
             Scalar::Bool(_) => DType::Bool,
             Scalar::Int(_) => DType::I64,
-            Scalar::Float(_) => crate::get_default_dtype(),
+            Scalar::Float(_) => crate::dtype::get_default_dtype(),
         }
     }
 }
@@ -101,5 +101,30 @@ impl std::fmt::Display for Scalar {
             Scalar::Int(i) => write!(f, "{i}"),
             Scalar::Float(x) => write!(f, "{x}"),
         }
+    }
+}
+
+/// Python's `repr` of a float, for error messages (`-1.0`, `1e-05`).
+pub(crate) fn py_float(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let a = x.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        let s = format!("{x:e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let (sign, digits) = match e.strip_prefix('-') {
+            Some(d) => ("-", d),
+            None => ("+", e),
+        };
+        return format!("{m}e{sign}{digits:0>2}");
+    }
+    if x.fract() == 0.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
     }
 }

@@ -242,7 +242,8 @@ impl<F: Function> Node for FunctionNode<F> {
             .enumerate()
             .map(|(i, g)| match (g, self.edges[i].node.is_some()) {
                 (Some(g), true) => {
-                    super::formulas::fit_to_input(g, &self.inputs[i], &self.name, i).map(Some)
+                    crate::tensor::graph::formula::fit_to_input(g, &self.inputs[i], &self.name, i)
+                        .map(Some)
                 }
                 _ => Ok(None),
             })

@@ -9,10 +9,10 @@
 //! `AsStridedBackward0`, reading its history through the base. Views always know their base
 //! (see Note [Views]), and a base is never itself a view.
 
-use super::formulas::Formula;
 use crate::Tensor;
 use crate::error::{Error, Result, bail};
 use crate::layout::Layout;
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 use crate::tensor::graph::node::{
     Edge, InputMeta, Node, PreHook, Save, edge_of, make_node, next_seq, record,
 };
@@ -176,9 +176,9 @@ impl Formula for AsStridedBackward {
         "AsStridedBackward0"
     }
 
-    fn backward(&self, ctx: &super::formulas::Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
-        Ok(vec![super::formulas::when(ctx.needs(0), || {
+        Ok(vec![when(ctx.needs(0), || {
             let out = base_like(&self.base, g.dtype(), g.device())?;
             out.try_zero_()?;
             out.as_strided_layout(self.view.clone())?.try_copy_(g)?;

@@ -12,7 +12,6 @@
 mod anomaly;
 pub mod check;
 pub(crate) mod engine;
-pub(crate) mod formulas;
 mod function;
 mod graphviz;
 pub(crate) mod inplace;

@@ -426,7 +426,7 @@ fn float_mask(m: &Tensor, dt: DType) -> Result<Tensor> {
     if m.dtype() != DType::Bool {
         return Ok(m.clone());
     }
-    crate::nn::functional::attention::additive_mask(m, dt)
+    crate::ops::attention::additive_mask(m, dt)
 }
 
 impl Module for MultiheadAttention {

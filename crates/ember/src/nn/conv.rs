@@ -1,12 +1,12 @@
 //! `nn.Conv1d`, `nn.Conv2d` and `nn.ConvTranspose2d`, initialised as PyTorch does.
 
-use super::functional::fold::option_setters;
 use super::functional::{
     self as F, ConvOptions, ConvPadding, ConvTransposeOptions, IntoDims, IntoPadding, PadMode,
 };
 use super::module::Module;
 use super::{Parameter, init};
 use crate::error::{OrPanic, Result, bail};
+use crate::ops::conv::fold::option_setters;
 use crate::{DType, Tensor};
 
 /// Options of the convolution layers: the functional keywords plus `bias` and `dtype`.

@@ -1,9 +1,9 @@
 //! Conversions: dtype casts, contiguous copies, clones, and reading values out.
 
-use crate::autograd::formulas::{CloneBackward, ToCopyBackward};
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Element, Tensor};
 
@@ -247,5 +247,31 @@ impl Tensor {
     #[track_caller]
     pub fn item<T: Element>(&self) -> T {
         self.try_item().or_panic()
+    }
+}
+
+/// `x.clone()` / `x.contiguous()` (`CloneBackward0`): the gradient passes through.
+pub(crate) struct CloneBackward;
+
+impl Formula for CloneBackward {
+    fn name(&self) -> &'static str {
+        "CloneBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![when(ctx.needs(0), || Ok(ctx.grad()?.clone()))?])
+    }
+}
+
+/// `x.to(dtype)` (`ToCopyBackward0`): the gradient is cast back (by `fit_to_input`).
+pub(crate) struct ToCopyBackward;
+
+impl Formula for ToCopyBackward {
+    fn name(&self) -> &'static str {
+        "ToCopyBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![when(ctx.needs(0), || Ok(ctx.grad()?.clone()))?])
     }
 }

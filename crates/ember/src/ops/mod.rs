@@ -19,11 +19,17 @@ pub(crate) mod table;
 pub use table::*;
 
 mod activation;
+pub(crate) mod attention;
+pub(crate) mod conv;
 mod convert;
+pub(crate) mod dropout;
 pub(crate) mod index;
 pub(crate) mod inplace;
 pub(crate) mod linalg;
+pub(crate) mod loss;
+pub(crate) mod norm;
 mod out;
+pub(crate) mod pad;
 pub(crate) mod pointwise;
 pub(crate) mod reduce;
 pub(crate) mod scan;

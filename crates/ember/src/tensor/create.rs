@@ -5,40 +5,8 @@ use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::{Dims, IntList, resolve_shape};
 use crate::{DType, Device, Element, Scalar, Tensor};
-use std::sync::atomic::{AtomicU8, Ordering};
 
-static DEFAULT_DTYPE: AtomicU8 = AtomicU8::new(8);
-
-/// The dtype Python floats become (`torch.get_default_dtype()`), float32 unless changed.
-///
-/// ```
-/// assert_eq!(ember::get_default_dtype(), ember::DType::F32);
-/// ```
-pub fn get_default_dtype() -> DType {
-    DType::ALL[DEFAULT_DTYPE.load(Ordering::Relaxed) as usize]
-}
-
-/// Sets the default float dtype (`torch.set_default_dtype`).
-///
-/// ```
-/// ember::set_default_dtype(ember::DType::F64).unwrap();
-/// assert_eq!(ember::zeros([1]).dtype(), ember::DType::F64);
-/// ember::set_default_dtype(ember::DType::F32).unwrap();
-/// ```
-///
-/// # Errors
-/// If `dt` is not a floating dtype.
-pub fn set_default_dtype(dt: DType) -> Result<()> {
-    if !dt.is_floating_point() {
-        bail!(
-            DType,
-            "only floating-point types are supported as the default type"
-        );
-    }
-    let i = DType::ALL.iter().position(|&d| d == dt).unwrap_or(8);
-    DEFAULT_DTYPE.store(i as u8, Ordering::Relaxed);
-    Ok(())
-}
+pub use crate::dtype::{get_default_dtype, set_default_dtype};
 
 thread_local! {
     static DEFAULT_DEVICE: std::cell::Cell<Device> = const { std::cell::Cell::new(Device::Cpu) };

@@ -9,6 +9,7 @@
 
 pub(crate) mod formulas;
 pub(crate) mod index_ops;
+pub(crate) mod sparse;
 
 use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
 use crate::error::{Error, Result, bail};

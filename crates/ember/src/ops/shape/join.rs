@@ -1,8 +1,8 @@
 //! Joining and splitting: `cat`, `stack` (copies), and `split`, `chunk`, `unbind` (views).
 
 use crate::backend;
-use crate::ops::shape::formulas as f;
 use crate::error::{Result, bail};
+use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};

@@ -16,7 +16,7 @@ use ember_derive::panicking;
 
 impl Tensor {
     /// A view with another layout, recording `formula` when grad is needed.
-    pub(crate) fn view_op<F: crate::autograd::formulas::Formula>(
+    pub(crate) fn view_op<F: crate::tensor::graph::formula::Formula>(
         &self,
         layout: Layout,
         formula: impl FnOnce() -> F,

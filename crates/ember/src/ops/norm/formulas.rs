@@ -5,9 +5,9 @@
 //! recomputed from the input with differentiable ops so double backward sees their
 //! dependence on it.
 
-use super::{Ctx, Formula, when};
 use crate::Tensor;
 use crate::error::Result;
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 
 /// Which normalisation, and so which dims one mean/rstd covers.
 #[derive(Clone, Copy, Debug)]
@@ -180,7 +180,7 @@ impl Formula for ConstantPad {
         let g = ctx.grad()?;
         Ok(vec![when(ctx.needs(0), || {
             let neg: Vec<i64> = self.pad.iter().map(|p| -p).collect();
-            crate::nn::functional::pad(g, &neg, crate::nn::functional::PadMode::Constant, None)
+            crate::ops::pad::pad(g, &neg, crate::ops::pad::PadMode::Constant, None)
         })?])
     }
 }

@@ -1,9 +1,9 @@
 //! `softmax` and `log_softmax`: one kernel each (max-shifted, so large logits stay finite)
 //! and PyTorch's `SoftmaxBackward0` / `LogSoftmaxBackward0` nodes.
 
-use crate::autograd::formulas::nn as f;
 use crate::backend;
 use crate::error::{OrPanic, Result, bail};
+use crate::ops::loss::nll_formulas as f;
 use crate::shape::wrap_dim;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};

@@ -1,10 +1,15 @@
 //! Elementwise losses (`mse_loss`, `l1_loss`, `huber_loss`, `smooth_l1_loss`, the binary
 //! cross-entropies) and the `reduction=` argument.
 
+pub(crate) mod cross_entropy;
+pub(crate) mod formulas;
+pub(crate) mod nll_formulas;
+pub(crate) mod softmax;
+
 use crate::Tensor;
 
-use crate::autograd::formulas::loss as f;
 use crate::error::{Error, Result, bail};
+use crate::ops::loss::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 
 /// How a loss reduces over elements (`reduction=`).

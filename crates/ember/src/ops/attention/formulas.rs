@@ -1,10 +1,10 @@
 //! Derivative of the fused attention node (`ScaledDotProductFlashAttentionForCpuBackward0`),
 //! recomputing the attention weights from the saved inputs as the flash kernel does.
 
-use super::{Ctx, Formula, when};
 use crate::Tensor;
 use crate::error::Result;
-use crate::nn::functional::attention::{attention_probs, repeat_heads};
+use crate::ops::attention::{attention_probs, repeat_heads};
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 
 /// `scaled_dot_product_attention(q, k, v)` on 4-D inputs; saves `q, k, v` and the additive
 /// mask when there is one.

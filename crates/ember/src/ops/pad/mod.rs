@@ -3,10 +3,12 @@
 //! PyTorch's `ReflectionPadNDBackward0` / `ReplicationPadNDBackward0` nodes; circular
 //! padding as PyTorch composes it, from slice copies (`CopySlices`).
 
-use crate::autograd::formulas::norm::ConstantPad;
-use crate::autograd::formulas::pad as f;
+pub(crate) mod formulas;
+
 use crate::backend::{self, pad::PadMaps};
 use crate::error::{Result, bail};
+use crate::ops::norm::formulas::ConstantPad;
+use crate::ops::pad::formulas as f;
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Scalar, Tensor};

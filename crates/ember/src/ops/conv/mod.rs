@@ -2,12 +2,16 @@
 //! whole batch, recorded as one `ConvolutionBackward0` node whose backward is again made of
 //! convolutions (so double backward works).
 
-use super::fold::{IntoDims, check_floating, option_setters};
-use crate::autograd::formulas::conv as f;
+pub(crate) mod fold;
+pub(crate) mod formulas;
+pub(crate) mod pool;
+
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
+use crate::ops::conv::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
+use fold::{IntoDims, check_floating, option_setters};
 
 /// Keyword arguments of [`conv1d`] / [`conv2d`] (`stride`, `padding`, `dilation`, `groups`).
 /// Each size takes one integer for every spatial dim or one per dim, as in PyTorch.
@@ -654,7 +658,7 @@ fn convolution_mode<const N: usize>(
         extra[2 * (N - 1 - i) + 1] = total - 2 * left;
     }
     if extra.iter().any(|&e| e != 0) {
-        let padded = super::pad(x, &extra, super::PadMode::Constant, None)?;
+        let padded = crate::ops::pad::pad(x, &extra, crate::ops::pad::PadMode::Constant, None)?;
         return convolution(&padded, w, b, ConvParams::new(&opts)?);
     }
     convolution(x, w, b, ConvParams::new(&opts)?)

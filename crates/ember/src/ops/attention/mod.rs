@@ -5,8 +5,10 @@
 //! (`ScaledDotProductFlashAttentionForCpuBackward0`); everything else is the math
 //! composite (`softmax(q kᵀ · scale + mask) @ v`) built from public ops.
 
-use crate::autograd::formulas::attention as f;
+pub(crate) mod formulas;
+
 use crate::error::{Result, bail};
+use crate::ops::attention::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor, TensorOptions};
 
@@ -113,7 +115,7 @@ pub fn scaled_dot_product_attention(
     };
     let mut p = attention_probs(q, &k, bias.as_ref(), scale)?;
     if opts.dropout_p > 0.0 {
-        p = super::dropout(&p, opts.dropout_p, true)?;
+        p = crate::ops::dropout::dropout(&p, opts.dropout_p, true)?;
     }
     p.try_matmul(&v)
 }

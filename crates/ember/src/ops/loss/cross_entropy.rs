@@ -2,10 +2,10 @@
 //! `cross_entropy` (class indices, class probabilities, label smoothing), written as
 //! PyTorch writes them so the graphs match.
 
-use super::loss::{Reduction, raw};
-use crate::autograd::formulas::nn as f;
+use super::{Reduction, raw};
 use crate::backend::{self, nn::NllDims};
 use crate::error::{Result, bail};
+use crate::ops::loss::nll_formulas as f;
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};

@@ -1,9 +1,9 @@
 //! `F.unfold` (im2col: sliding blocks to columns) and `F.fold` (col2im, its adjoint), and
 //! the per-dim size arguments shared by convolution and pooling.
 
-use crate::autograd::formulas::conv as f;
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
+use crate::ops::conv::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Tensor};
 
@@ -52,7 +52,7 @@ macro_rules! option_setters {
     }) => {
         impl<$($g)*> $t {
             $(
-                $crate::nn::functional::fold::option_setters!(@fn [
+                $crate::ops::conv::fold::option_setters!(@fn [
                     #[doc = concat!("Sets `", stringify!($f), "`.")]
                     #[doc = ""]
                     #[doc = "```"]
@@ -66,14 +66,14 @@ macro_rules! option_setters {
     };
     (@fn [$(#[$m:meta])*] $f:ident dims [$n:tt]) => {
         $(#[$m])*
-        pub fn $f(mut self, v: impl $crate::nn::functional::IntoDims<$n>) -> Self {
+        pub fn $f(mut self, v: impl $crate::ops::conv::fold::IntoDims<$n>) -> Self {
             self.$f = v.into_dims();
             self
         }
     };
     (@fn [$(#[$m:meta])*] $f:ident some_dims [$n:tt]) => {
         $(#[$m])*
-        pub fn $f(mut self, v: impl $crate::nn::functional::IntoDims<$n>) -> Self {
+        pub fn $f(mut self, v: impl $crate::ops::conv::fold::IntoDims<$n>) -> Self {
             self.$f = Some(v.into_dims());
             self
         }

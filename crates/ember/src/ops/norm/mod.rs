@@ -2,9 +2,11 @@
 //! mean and variance and the normalised input; the affine part and the running-statistics
 //! update are ordinary tensor ops. Each records PyTorch's `Native*NormBackward0` node.
 
-use crate::autograd::formulas::norm::{NativeNorm, NormKind};
+pub(crate) mod formulas;
+
 use crate::backend;
 use crate::error::{Result, bail};
+use crate::ops::norm::formulas::{NativeNorm, NormKind};
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};

@@ -1,10 +1,10 @@
 //! Derivatives of `torch.nn.functional` ops with their own nodes: softmax, log-softmax and
 //! nll, named as in PyTorch.
 
-use super::{Ctx, Formula, when};
 use crate::Tensor;
 use crate::error::Result;
-use crate::nn::functional::Reduction;
+use crate::ops::loss::Reduction;
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 
 /// `softmax(self, dim)` / `log_softmax(self, dim)`: saves the output `y`.
 pub(crate) struct Softmax {
@@ -109,12 +109,12 @@ impl Formula for NllLossBackward {
         let target = ctx.saved(0);
         let weight = self.has_weight.then(|| ctx.saved(2));
         Ok(vec![when(ctx.needs(0), || {
-            let opts = crate::nn::functional::NllLossOptions {
+            let opts = crate::ops::loss::cross_entropy::NllLossOptions {
                 weight,
                 ignore_index: self.ignore_index,
                 reduction: self.reduction,
             };
-            crate::nn::functional::nll_loss(gg, target, opts)
+            crate::ops::loss::cross_entropy::nll_loss(gg, target, opts)
         })?])
     }
 }

@@ -10,7 +10,7 @@ fn check_p(p: f64) -> Result<()> {
         bail!(
             Value,
             "dropout probability has to be between 0 and 1, but got {}",
-            crate::optim::py_float(p)
+            crate::scalar::py_float(p)
         );
     }
     Ok(())

@@ -2,11 +2,11 @@
 //! gradient is the scatter-add of those maps, and the gradient of that is the gather again:
 //! double backward needs nothing more.
 
-use super::{Ctx, Formula, when};
 use crate::Tensor;
 use crate::error::Result;
-use crate::nn::functional::PadMode;
-use crate::nn::functional::pad::{PadPlan, pad_gather, pad_scatter};
+use crate::ops::pad::PadMode;
+use crate::ops::pad::{PadPlan, pad_gather, pad_scatter};
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 use std::sync::Arc;
 
 /// PyTorch's node names, indexed by the number of padded dims minus one.

@@ -1,10 +1,10 @@
 //! Derivatives of the fused loss functions (`mse_loss`, `huber_loss`,
 //! `binary_cross_entropy`, `binary_cross_entropy_with_logits`), each named as in PyTorch.
 
-use super::{Ctx, Formula, when};
 use crate::Tensor;
 use crate::error::Result;
-use crate::nn::functional::Reduction;
+use crate::ops::loss::Reduction;
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 
 /// Scales an elementwise gradient by the reduction: `grad` broadcast, divided by the count
 /// for `mean`.

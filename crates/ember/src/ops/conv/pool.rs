@@ -5,9 +5,9 @@
 //! with the matrices transposed.
 
 use super::fold::{IntoDims, check_floating, option_setters};
-use crate::autograd::formulas::conv as f;
 use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
+use crate::ops::conv::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 

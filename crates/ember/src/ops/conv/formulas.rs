@@ -2,11 +2,11 @@
 //! ops (a convolution's input gradient is a transposed convolution, its weight gradient a
 //! convolution of the input with the output gradient), so double backward works.
 
-use super::{Ctx, Formula, when};
 use crate::Tensor;
 use crate::error::Result;
-use crate::nn::functional::FoldOptions;
-use crate::nn::functional::conv::{ConvParams, convolution, to4};
+use crate::ops::conv::fold::FoldOptions;
+use crate::ops::conv::{ConvParams, convolution, to4};
+use crate::tensor::graph::formula::{Ctx, Formula, when};
 use crate::tensor::graph::node::{Save, needs_grad, record_slots};
 
 /// `convolution(input, weight, bias, …)` (`ConvolutionBackward0`): saves input and weight.
@@ -118,7 +118,7 @@ fn weight_grad_unfolded(
         .dilation(p.dilation)
         .padding(p.padding)
         .stride(p.stride);
-    let cols = crate::nn::functional::unfold(x, opts)?;
+    let cols = crate::ops::conv::fold::unfold(x, opts)?;
     let l = gs[2] * gs[3];
     let g = g.try_reshape([gs[0], gs[1], l])?;
     // `unfold` covers exactly the output positions of the forward, so `cols` has `l` columns.
@@ -261,7 +261,7 @@ impl Formula for Im2Col {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         Ok(vec![when(ctx.needs(0), || {
-            crate::nn::functional::fold(g, self.hw, self.opts)
+            crate::ops::conv::fold::fold(g, self.hw, self.opts)
         })?])
     }
 }
@@ -279,7 +279,7 @@ impl Formula for Col2Im {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         Ok(vec![when(ctx.needs(0), || {
-            crate::nn::functional::unfold(g, self.opts)
+            crate::ops::conv::fold::unfold(g, self.opts)
         })?])
     }
 }
@@ -330,7 +330,7 @@ impl Formula for AvgPool2d {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let (g, a_h, a_w) = (ctx.grad()?, ctx.saved(0), ctx.saved(1));
         Ok(vec![when(ctx.needs(0), || {
-            crate::nn::functional::pool::separable(g, &a_h.try_t()?, &a_w.try_t()?)
+            crate::ops::conv::pool::separable(g, &a_h.try_t()?, &a_w.try_t()?)
         })?])
     }
 }
