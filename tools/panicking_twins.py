@@ -354,7 +354,8 @@ def fix_imports(s: str) -> str:
         uses = list(re.finditer(r"(?m)^(?:pub(?:\([^)]*\))? )?use ([^;]*);\n", s))
         if uses:
             # In rustfmt's order: before the first later path of the last block of `use`s.
-            later = [u for u in uses if u.group(1) > "ember_derive::panicking"
+            later = [u for u in uses if not re.match(r"(crate|super|self)\b", u.group(1))
+                     and u.group(1) > "ember_derive::panicking"
                      and not s[uses[0].start():u.start()].count("\n\n")]
             at = later[0].start() if later else uses[-1].end()
             s = s[:at] + "use ember_derive::panicking;\n" + s[at:]

@@ -6,6 +6,7 @@ use crate::error::{OrPanic, Result, bail};
 use crate::shape::IntList;
 use crate::tensor::TensorOptions;
 use crate::{DType, Device, Tensor};
+use ember_derive::panicking;
 use parking_lot::Mutex;
 
 const N: usize = 624;
@@ -457,6 +458,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float tensors, `from > to`, or the in-place checks of autograd.
+    #[panicking]
     pub fn try_uniform_(&self, from: f64, to: f64) -> Result<Tensor> {
         if from > to {
             bail!(
@@ -473,15 +475,6 @@ impl Tensor {
         self.fill_from(v)
     }
 
-    /// Panicking form of [`Tensor::try_uniform_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn uniform_(&self, from: f64, to: f64) -> Tensor {
-        self.try_uniform_(from, to).or_panic()
-    }
-
     /// `x.normal_(mean, std)`: fills in place with normal samples.
     ///
     /// ```
@@ -491,6 +484,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-float tensors, negative `std`, or the in-place checks of autograd.
+    #[panicking]
     pub fn try_normal_(&self, mean: f64, std: f64) -> Result<Tensor> {
         if std < 0.0 {
             bail!(Value, "normal expects std >= 0.0, but found std {std}");
@@ -511,15 +505,6 @@ impl Tensor {
             }
         });
         self.fill_from(v)
-    }
-
-    /// Panicking form of [`Tensor::try_normal_`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn normal_(&self, mean: f64, std: f64) -> Tensor {
-        self.try_normal_(mean, std).or_panic()
     }
 
     /// The in-place fill of a tensor without data (meta): the checks and the version bump

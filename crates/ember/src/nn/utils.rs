@@ -1,7 +1,8 @@
 //! Gradient clipping (`torch.nn.utils.clip_grad_norm_`, `clip_grad_value_`).
 
-use crate::error::{OrPanic, Result};
+use crate::error::Result;
 use crate::{Tensor, UnaryOp};
+use ember_derive::panicking;
 
 /// `torch.linalg.vector_norm(t, p)` over all elements.
 fn vector_norm(t: &Tensor, p: f64) -> Result<Tensor> {
@@ -60,17 +61,9 @@ fn vector_norm(t: &Tensor, p: f64) -> Result<Tensor> {
 /// assert!((g[0] - 0.6).abs() < 1e-6 && (g[1] - 0.8).abs() < 1e-6);
 /// ```
 ///
-/// # Panics
-/// As the `try_` form's errors.
-#[track_caller]
-pub fn clip_grad_norm_(parameters: &[Tensor], max_norm: f64, norm_type: f64) -> Tensor {
-    try_clip_grad_norm_(parameters, max_norm, norm_type).or_panic()
-}
-
-/// Fallible form of [`clip_grad_norm_`].
-///
 /// # Errors
 /// If the gradients live on different devices.
+#[panicking]
 pub fn try_clip_grad_norm_(parameters: &[Tensor], max_norm: f64, norm_type: f64) -> Result<Tensor> {
     let _no_grad = crate::no_grad();
     let grads: Vec<Tensor> = parameters.iter().filter_map(Tensor::grad).collect();
@@ -140,17 +133,9 @@ fn total_norm(norms: &[Tensor], p: f64) -> Result<Tensor> {
 /// assert_eq!(p.grad().unwrap().to_vec::<f32>(), vec![-1.0, 0.5, 1.0]);
 /// ```
 ///
-/// # Panics
-/// As the `try_` form's errors.
-#[track_caller]
-pub fn clip_grad_value_(parameters: &[Tensor], clip_value: f64) {
-    try_clip_grad_value_(parameters, clip_value).or_panic()
-}
-
-/// Fallible form of [`clip_grad_value_`].
-///
 /// # Errors
 /// If a gradient cannot be clamped in place (integer dtype).
+#[panicking]
 pub fn try_clip_grad_value_(parameters: &[Tensor], clip_value: f64) -> Result<()> {
     let _no_grad = crate::no_grad();
     for g in parameters.iter().filter_map(Tensor::grad) {

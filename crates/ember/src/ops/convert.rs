@@ -1,11 +1,12 @@
 //! Conversions: dtype casts, contiguous copies, clones, and reading values out.
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::tensor::graph::formula::{Ctx, Formula, when};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::{DType, Element, Tensor};
+use ember_derive::panicking;
 
 impl Tensor {
     /// A copy of `self` in a fresh contiguous buffer of dtype `dt`, without history.
@@ -57,6 +58,7 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_to_dtype(&self, dt: DType) -> Result<Tensor> {
         if self.dtype() == dt {
             return Ok(self.clone());
@@ -66,16 +68,6 @@ impl Tensor {
             record(ToCopyBackward, &[self], &[&out], &[]);
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_to_dtype`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn to_dtype(&self, dt: DType) -> Tensor {
-        self.try_to_dtype(dt).or_panic()
     }
 
     /// `x.float()`.
@@ -129,22 +121,13 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_clone_tensor(&self) -> Result<Tensor> {
         let out = self.copy_raw(self.dtype())?;
         if needs_grad(&[self]) {
             record(CloneBackward, &[self], &[&out], &[]);
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_clone_tensor`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn clone_tensor(&self) -> Tensor {
-        self.try_clone_tensor().or_panic()
     }
 
     /// `x.contiguous()`: `self` when already contiguous, else a contiguous copy.
@@ -156,22 +139,13 @@ impl Tensor {
     ///
     /// # Errors
     /// Never on the CPU; kept fallible for other devices.
+    #[panicking(must_use)]
     pub fn try_contiguous(&self) -> Result<Tensor> {
         if self.is_contiguous() {
             Ok(self.clone())
         } else {
             self.try_clone_tensor()
         }
-    }
-
-    /// Panicking form of [`Tensor::try_contiguous`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn contiguous(&self) -> Tensor {
-        self.try_contiguous().or_panic()
     }
 
     /// The elements in row-major order, converted to `T` with PyTorch's casting rules.
@@ -181,8 +155,13 @@ impl Tensor {
     /// assert_eq!(x.try_to_vec::<f64>().unwrap(), vec![1.0, 3.0, 2.0, 4.0]);
     /// ```
     ///
+    /// ```
+    /// assert_eq!(ember::tensor([1.5, 2.0]).to_vec::<f64>(), vec![1.5, 2.0]);
+    /// ```
+    ///
     /// # Errors
     /// On the meta device, whose tensors hold no data.
+    #[panicking]
     pub fn try_to_vec<T: Element>(&self) -> Result<Vec<T>> {
         let src = if self.is_contiguous() && self.dtype() == T::DTYPE {
             self.clone()
@@ -199,19 +178,6 @@ impl Tensor {
         }
     }
 
-    /// Panicking form of [`Tensor::try_to_vec`].
-    ///
-    /// ```
-    /// assert_eq!(ember::tensor([1.5, 2.0]).to_vec::<f64>(), vec![1.5, 2.0]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn to_vec<T: Element>(&self) -> Vec<T> {
-        self.try_to_vec().or_panic()
-    }
-
     /// The value of a one-element tensor (`x.item()`), converted to `T`.
     ///
     /// ```
@@ -221,6 +187,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the tensor does not have exactly one element.
+    #[panicking]
     pub fn try_item<T: Element>(&self) -> Result<T> {
         if self.numel() != 1 {
             bail!(
@@ -238,15 +205,6 @@ impl Tensor {
             offset: self.layout().offset,
         });
         Ok(v.try_to_vec::<T>()?[0])
-    }
-
-    /// Panicking form of [`Tensor::try_item`].
-    ///
-    /// # Panics
-    /// If the tensor does not have exactly one element.
-    #[track_caller]
-    pub fn item<T: Element>(&self) -> T {
-        self.try_item().or_panic()
     }
 }
 

@@ -4,10 +4,11 @@
 pub(crate) mod formulas;
 
 use crate::Tensor;
-use crate::error::{OrPanic, Result, bail};
 use crate::ops::ParamOp;
 use crate::ops::activation::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::error::{Result, bail};
+use ember_derive::panicking;
 
 impl Tensor {
     fn activation(&self, op: ParamOp, formula: f::Activation) -> Result<Tensor> {
@@ -27,21 +28,12 @@ impl Tensor {
     ///
     /// # Errors
     /// For bool tensors.
+    #[panicking(must_use)]
     pub fn try_leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
         self.activation(
             ParamOp::LeakyRelu(negative_slope),
             f::Activation::LeakyRelu(negative_slope),
         )
-    }
-
-    /// Panicking form of [`Tensor::try_leaky_relu`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn leaky_relu(&self, negative_slope: f64) -> Tensor {
-        self.try_leaky_relu(negative_slope).or_panic()
     }
 
     /// `F.elu(x, alpha)`.
@@ -53,18 +45,9 @@ impl Tensor {
     ///
     /// # Errors
     /// For bool tensors.
+    #[panicking(must_use)]
     pub fn try_elu(&self, alpha: f64) -> Result<Tensor> {
         self.activation(ParamOp::Elu(alpha), f::Activation::Elu(alpha))
-    }
-
-    /// Panicking form of [`Tensor::try_elu`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn elu(&self, alpha: f64) -> Tensor {
-        self.try_elu(alpha).or_panic()
     }
 
     /// `F.gelu(x, approximate=…)` with `approximate` `"none"` or `"tanh"`.
@@ -76,6 +59,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For an unknown `approximate` value or bool tensors.
+    #[panicking(must_use)]
     pub fn try_gelu_approx(&self, approximate: &str) -> Result<Tensor> {
         match approximate {
             "none" => self.try_gelu(),
@@ -85,16 +69,6 @@ impl Tensor {
                 "approximate argument must be either none or tanh, got {other}"
             ),
         }
-    }
-
-    /// Panicking form of [`Tensor::try_gelu_approx`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn gelu_approx(&self, approximate: &str) -> Tensor {
-        self.try_gelu_approx(approximate).or_panic()
     }
 
     /// `F.softplus(x, beta, threshold)`: `log(1 + exp(beta x)) / beta`, linear above
@@ -107,21 +81,12 @@ impl Tensor {
     ///
     /// # Errors
     /// For bool tensors.
+    #[panicking(must_use)]
     pub fn try_softplus(&self, beta: f64, threshold: f64) -> Result<Tensor> {
         self.activation(
             ParamOp::Softplus(beta, threshold),
             f::Activation::Softplus(beta, threshold),
         )
-    }
-
-    /// Panicking form of [`Tensor::try_softplus`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn softplus(&self, beta: f64, threshold: f64) -> Tensor {
-        self.try_softplus(beta, threshold).or_panic()
     }
 
     /// `F.hardtanh(x, min_val, max_val)`.
@@ -133,20 +98,11 @@ impl Tensor {
     ///
     /// # Errors
     /// For bool tensors.
+    #[panicking(must_use)]
     pub fn try_hardtanh(&self, min_val: f64, max_val: f64) -> Result<Tensor> {
         self.activation(
             ParamOp::Hardtanh(min_val, max_val),
             f::Activation::Hardtanh(min_val, max_val),
         )
-    }
-
-    /// Panicking form of [`Tensor::try_hardtanh`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn hardtanh(&self, min_val: f64, max_val: f64) -> Tensor {
-        self.try_hardtanh(min_val, max_val).or_panic()
     }
 }

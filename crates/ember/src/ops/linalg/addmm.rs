@@ -3,10 +3,11 @@
 //! spread), as in PyTorch; for integer tensors `beta` and `alpha` are truncated to integers.
 
 use super::{as_batch, cpp_type_name};
-use crate::error::{OrPanic, Result, bail};
 use crate::ops::linalg::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::error::{Result, bail};
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 
 impl Tensor {
     /// The error of expanding `self` to `shape`, if any (PyTorch's `expand_size` check).
@@ -23,25 +24,16 @@ impl Tensor {
     /// assert_eq!(y.to_vec::<f32>(), vec![5.0, 6.0, 5.0, 6.0, 5.0, 6.0]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_addmm_with`].
-    pub fn try_addmm(&self, mat1: &Tensor, mat2: &Tensor) -> Result<Tensor> {
-        self.try_addmm_with(mat1, mat2, 1.0, 1.0)
-    }
-
-    /// Panicking form of [`Tensor::try_addmm`].
-    ///
     /// ```
     /// let y = ember::zeros([2]).addmm(&ember::ones([1, 3]), &ember::ones([3, 2]));
     /// assert_eq!(y.to_vec::<f32>(), vec![3.0, 3.0]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn addmm(&self, mat1: &Tensor, mat2: &Tensor) -> Tensor {
-        self.try_addmm(mat1, mat2).or_panic()
+    /// # Errors
+    /// As [`Tensor::try_addmm_with`].
+    #[panicking(must_use)]
+    pub fn try_addmm(&self, mat1: &Tensor, mat2: &Tensor) -> Result<Tensor> {
+        self.try_addmm_with(mat1, mat2, 1.0, 1.0)
     }
 
     /// `torch.addmm(self, mat1, mat2, beta=beta, alpha=alpha)`:
@@ -55,6 +47,7 @@ impl Tensor {
     /// # Errors
     /// If `mat1`/`mat2` are not matrices, their shapes do not multiply, the dtypes differ, or
     /// `self` does not broadcast to the result.
+    #[panicking(must_use)]
     pub fn try_addmm_with(
         &self,
         mat1: &Tensor,
@@ -113,16 +106,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_addmm_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn addmm_with(&self, mat1: &Tensor, mat2: &Tensor, beta: f64, alpha: f64) -> Tensor {
-        self.try_addmm_with(mat1, mat2, beta, alpha).or_panic()
-    }
-
     /// `torch.addbmm(self, batch1, batch2)`: `self + Σ_b batch1[b] @ batch2[b]`.
     ///
     /// ```
@@ -130,25 +113,16 @@ impl Tensor {
     /// assert_eq!(y.to_vec::<f32>(), vec![12.0; 4]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_addbmm_with`].
-    pub fn try_addbmm(&self, batch1: &Tensor, batch2: &Tensor) -> Result<Tensor> {
-        self.try_addbmm_with(batch1, batch2, 1.0, 1.0)
-    }
-
-    /// Panicking form of [`Tensor::try_addbmm`].
-    ///
     /// ```
     /// let y = ember::ones([2]).addbmm(&ember::ones([2, 1, 3]), &ember::ones([2, 3, 2]));
     /// assert_eq!(y.to_vec::<f32>(), vec![7.0, 7.0]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn addbmm(&self, batch1: &Tensor, batch2: &Tensor) -> Tensor {
-        self.try_addbmm(batch1, batch2).or_panic()
+    /// # Errors
+    /// As [`Tensor::try_addbmm_with`].
+    #[panicking(must_use)]
+    pub fn try_addbmm(&self, batch1: &Tensor, batch2: &Tensor) -> Result<Tensor> {
+        self.try_addbmm_with(batch1, batch2, 1.0, 1.0)
     }
 
     /// `torch.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)`:
@@ -162,6 +136,7 @@ impl Tensor {
     /// # Errors
     /// If the batches are not 3-D, their counts or inner sizes differ, the dtypes differ, or
     /// `self` does not broadcast to the result.
+    #[panicking(must_use)]
     pub fn try_addbmm_with(
         &self,
         batch1: &Tensor,
@@ -265,16 +240,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_addbmm_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn addbmm_with(&self, batch1: &Tensor, batch2: &Tensor, beta: f64, alpha: f64) -> Tensor {
-        self.try_addbmm_with(batch1, batch2, beta, alpha).or_panic()
-    }
-
     /// `torch.baddbmm(self, batch1, batch2)`: `self + batch1 @ batch2` per batch.
     ///
     /// ```
@@ -283,25 +248,16 @@ impl Tensor {
     /// assert_eq!(y.to_vec::<f32>(), vec![5.0; 12]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_baddbmm_with`].
-    pub fn try_baddbmm(&self, batch1: &Tensor, batch2: &Tensor) -> Result<Tensor> {
-        self.try_baddbmm_with(batch1, batch2, 1.0, 1.0)
-    }
-
-    /// Panicking form of [`Tensor::try_baddbmm`].
-    ///
     /// ```
     /// let y = ember::zeros([1]).baddbmm(&ember::ones([2, 1, 3]), &ember::ones([2, 3, 1]));
     /// assert_eq!(y.to_vec::<f32>(), vec![3.0, 3.0]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn baddbmm(&self, batch1: &Tensor, batch2: &Tensor) -> Tensor {
-        self.try_baddbmm(batch1, batch2).or_panic()
+    /// # Errors
+    /// As [`Tensor::try_baddbmm_with`].
+    #[panicking(must_use)]
+    pub fn try_baddbmm(&self, batch1: &Tensor, batch2: &Tensor) -> Result<Tensor> {
+        self.try_baddbmm_with(batch1, batch2, 1.0, 1.0)
     }
 
     /// `torch.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)`:
@@ -315,6 +271,7 @@ impl Tensor {
     /// # Errors
     /// If `self` does not broadcast to the result, the batches are not 3-D, their sizes do
     /// not match, or the dtypes differ.
+    #[panicking(must_use)]
     pub fn try_baddbmm_with(
         &self,
         batch1: &Tensor,
@@ -361,17 +318,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_baddbmm_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn baddbmm_with(&self, batch1: &Tensor, batch2: &Tensor, beta: f64, alpha: f64) -> Tensor {
-        self.try_baddbmm_with(batch1, batch2, beta, alpha)
-            .or_panic()
-    }
-
     /// `torch.addmv(self, mat, vec)`: `self + mat @ vec`.
     ///
     /// ```
@@ -379,25 +325,16 @@ impl Tensor {
     /// assert_eq!(y.to_vec::<f32>(), vec![4.0, 5.0]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_addmv_with`].
-    pub fn try_addmv(&self, mat: &Tensor, vec: &Tensor) -> Result<Tensor> {
-        self.try_addmv_with(mat, vec, 1.0, 1.0)
-    }
-
-    /// Panicking form of [`Tensor::try_addmv`].
-    ///
     /// ```
     /// let y = ember::zeros([1]).addmv(&ember::ones([2, 3]), &ember::ones([3]));
     /// assert_eq!(y.to_vec::<f32>(), vec![3.0, 3.0]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn addmv(&self, mat: &Tensor, vec: &Tensor) -> Tensor {
-        self.try_addmv(mat, vec).or_panic()
+    /// # Errors
+    /// As [`Tensor::try_addmv_with`].
+    #[panicking(must_use)]
+    pub fn try_addmv(&self, mat: &Tensor, vec: &Tensor) -> Result<Tensor> {
+        self.try_addmv_with(mat, vec, 1.0, 1.0)
     }
 
     /// `torch.addmv(self, mat, vec, beta=beta, alpha=alpha)`: `beta * self + alpha * mat @ vec`.
@@ -410,6 +347,7 @@ impl Tensor {
     /// # Errors
     /// If `mat` is not 2-D, `vec` not 1-D or `self` more than 1-D, the sizes do not match,
     /// or the dtypes differ.
+    #[panicking(must_use)]
     pub fn try_addmv_with(
         &self,
         mat: &Tensor,
@@ -473,15 +411,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_addmv_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn addmv_with(&self, mat: &Tensor, vec: &Tensor, beta: f64, alpha: f64) -> Tensor {
-        self.try_addmv_with(mat, vec, beta, alpha).or_panic()
     }
 }

@@ -4,11 +4,12 @@
 //! messages for singular and non-positive-definite inputs.
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
 use crate::ops::linalg::decomp_formulas as f;
+use crate::error::{Result, bail};
 use crate::shape::broadcast_shapes;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 
 /// `"(Batch element i): "` when the input is a batch, as PyTorch's linalg errors say.
 fn batch_prefix(batched: bool, i: usize) -> String {
@@ -138,9 +139,15 @@ impl Tensor {
     /// assert!(s.try_linalg_inv().unwrap_err().to_string().contains("singular"));
     /// ```
     ///
+    /// ```
+    /// let a = ember::tensor([[4.0f64]]);
+    /// assert_eq!(a.linalg_inv().item::<f64>(), 0.25);
+    /// ```
+    ///
     /// # Errors
     /// If `A` is not a (batch of) square matrices, not f32/f64, or singular ("The diagonal
     /// element k is zero", k being LAPACK's first zero pivot).
+    #[panicking(must_use)]
     pub fn try_linalg_inv(&self) -> Result<Tensor> {
         self.check_square("linalg.inv")?;
         self.check_linalg_float("linalg.inv")?;
@@ -158,21 +165,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_linalg_inv`].
-    ///
-    /// ```
-    /// let a = ember::tensor([[4.0f64]]);
-    /// assert_eq!(a.linalg_inv().item::<f64>(), 0.25);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn linalg_inv(&self) -> Tensor {
-        self.try_linalg_inv().or_panic()
-    }
-
     /// `torch.inverse(A)`, the same as [`Tensor::try_linalg_inv`].
     ///
     /// ```
@@ -180,25 +172,16 @@ impl Tensor {
     /// assert_eq!(a.try_inverse().unwrap().to_vec::<f32>(), vec![1.0, -1.0, 0.0, 1.0]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_linalg_inv`].
-    pub fn try_inverse(&self) -> Result<Tensor> {
-        self.try_linalg_inv()
-    }
-
-    /// Panicking form of [`Tensor::try_inverse`].
-    ///
     /// ```
     /// let a = ember::eye(3);
     /// assert_eq!(a.inverse().to_vec::<f32>(), a.to_vec::<f32>());
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn inverse(&self) -> Tensor {
-        self.try_inverse().or_panic()
+    /// # Errors
+    /// As [`Tensor::try_linalg_inv`].
+    #[panicking(must_use)]
+    pub fn try_inverse(&self) -> Result<Tensor> {
+        self.try_linalg_inv()
     }
 
     /// `torch.linalg.det(A)`: the determinant of a square matrix or of each in a batch;
@@ -209,8 +192,13 @@ impl Tensor {
     /// assert!((a.linalg_det().item::<f64>() + 2.0).abs() < 1e-12);
     /// ```
     ///
+    /// ```
+    /// assert_eq!(ember::eye(3).linalg_det().item::<f32>(), 1.0);
+    /// ```
+    ///
     /// # Errors
     /// If `A` is not a (batch of) square matrices or not f32/f64.
+    #[panicking(must_use)]
     pub fn try_linalg_det(&self) -> Result<Tensor> {
         self.check_square("linalg.det")?;
         self.check_linalg_float("linalg.det")?;
@@ -242,20 +230,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_linalg_det`].
-    ///
-    /// ```
-    /// assert_eq!(ember::eye(3).linalg_det().item::<f32>(), 1.0);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn linalg_det(&self) -> Tensor {
-        self.try_linalg_det().or_panic()
-    }
-
     /// `torch.det(A)`, the same as [`Tensor::try_linalg_det`].
     ///
     /// ```
@@ -263,24 +237,15 @@ impl Tensor {
     /// assert_eq!(s.try_det().unwrap().item::<f32>(), 0.0);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_linalg_det`].
-    pub fn try_det(&self) -> Result<Tensor> {
-        self.try_linalg_det()
-    }
-
-    /// Panicking form of [`Tensor::try_det`].
-    ///
     /// ```
     /// assert_eq!(ember::tensor([[3.0]]).det().item::<f32>(), 3.0);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn det(&self) -> Tensor {
-        self.try_det().or_panic()
+    /// # Errors
+    /// As [`Tensor::try_linalg_det`].
+    #[panicking(must_use)]
+    pub fn try_det(&self) -> Result<Tensor> {
+        self.try_linalg_det()
     }
 
     /// `torch.linalg.solve(A, B)`: `X` with `A X = B`. `B` is a vector (or a batch of them)
@@ -292,9 +257,16 @@ impl Tensor {
     /// assert_eq!(x.to_vec::<f32>(), vec![1.0, 0.5]);
     /// ```
     ///
+    /// ```
+    /// let a = ember::tensor([[1.0, 1.0], [0.0, 1.0]]);
+    /// let x = a.linalg_solve(&ember::tensor([[3.0], [1.0]]));
+    /// assert_eq!(x.to_vec::<f32>(), vec![2.0, 1.0]);
+    /// ```
+    ///
     /// # Errors
     /// If the dtypes are not float or differ, `A` is not a (batch of) square matrices, the
     /// shapes do not fit, or `A` is singular.
+    #[panicking(must_use)]
     pub fn try_linalg_solve(&self, b: &Tensor) -> Result<Tensor> {
         self.check_same_device(b)?;
         self.check_linalg_float("linalg.solve")?;
@@ -370,22 +342,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_linalg_solve`].
-    ///
-    /// ```
-    /// let a = ember::tensor([[1.0, 1.0], [0.0, 1.0]]);
-    /// let x = a.linalg_solve(&ember::tensor([[3.0], [1.0]]));
-    /// assert_eq!(x.to_vec::<f32>(), vec![2.0, 1.0]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn linalg_solve(&self, b: &Tensor) -> Tensor {
-        self.try_linalg_solve(b).or_panic()
-    }
-
     /// `torch.linalg.cholesky(A)`: the lower-triangular `L` with `A = L L^T`, reading only
     /// `A`'s lower triangle.
     ///
@@ -394,24 +350,15 @@ impl Tensor {
     /// assert_eq!(a.linalg_cholesky().to_vec::<f32>(), vec![2.0, 0.0, 1.0, 1.0]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_linalg_cholesky_with`].
-    pub fn try_linalg_cholesky(&self) -> Result<Tensor> {
-        self.try_linalg_cholesky_with(false)
-    }
-
-    /// Panicking form of [`Tensor::try_linalg_cholesky`].
-    ///
     /// ```
     /// assert_eq!(ember::eye(2).linalg_cholesky().to_vec::<f32>(), vec![1.0, 0.0, 0.0, 1.0]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn linalg_cholesky(&self) -> Tensor {
-        self.try_linalg_cholesky().or_panic()
+    /// # Errors
+    /// As [`Tensor::try_linalg_cholesky_with`].
+    #[panicking(must_use)]
+    pub fn try_linalg_cholesky(&self) -> Result<Tensor> {
+        self.try_linalg_cholesky_with(false)
     }
 
     /// `torch.linalg.cholesky(A, upper=upper)`: with `upper`, the upper-triangular
@@ -424,6 +371,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If `A` is not a (batch of) square f32/f64 matrices, or not positive-definite.
+    #[panicking(must_use)]
     pub fn try_linalg_cholesky_with(&self, upper: bool) -> Result<Tensor> {
         self.check_square("linalg.cholesky")?;
         self.check_linalg_float("linalg.cholesky")?;
@@ -455,16 +403,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_linalg_cholesky_with`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn linalg_cholesky_with(&self, upper: bool) -> Tensor {
-        self.try_linalg_cholesky_with(upper).or_panic()
-    }
-
     /// `torch.linalg.solve_triangular(A, B, upper=upper, left=left,
     /// unitriangular=unitriangular)`: `X` with `A X = B` (`left`) or `X A = B`, reading only
     /// the `upper` (or lower) triangle of `A`, and its diagonal as ones with `unitriangular`.
@@ -476,9 +414,16 @@ impl Tensor {
     /// assert_eq!(x.to_vec::<f32>(), vec![1.0, 2.0]);
     /// ```
     ///
+    /// ```
+    /// let a = ember::tensor([[2.0, 1.0], [0.0, 1.0]]);
+    /// let x = a.linalg_solve_triangular(&ember::tensor([[1.0, 1.0]]), true, false, false);
+    /// assert_eq!(x.to_vec::<f32>(), vec![0.5, 0.5]);
+    /// ```
+    ///
     /// # Errors
     /// If `A` is not a (batch of) square f32/f64 matrices, `B` is not at least 2-D, or the
     /// shapes do not fit.
+    #[panicking(must_use)]
     pub fn try_linalg_solve_triangular(
         &self,
         b: &Tensor,
@@ -540,28 +485,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_linalg_solve_triangular`].
-    ///
-    /// ```
-    /// let a = ember::tensor([[2.0, 1.0], [0.0, 1.0]]);
-    /// let x = a.linalg_solve_triangular(&ember::tensor([[1.0, 1.0]]), true, false, false);
-    /// assert_eq!(x.to_vec::<f32>(), vec![0.5, 0.5]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn linalg_solve_triangular(
-        &self,
-        b: &Tensor,
-        upper: bool,
-        left: bool,
-        unitriangular: bool,
-    ) -> Tensor {
-        self.try_linalg_solve_triangular(b, upper, left, unitriangular)
-            .or_panic()
     }
 }

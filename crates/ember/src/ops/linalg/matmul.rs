@@ -4,11 +4,12 @@
 //! broadcast `bmm` for batches).
 
 use crate::Tensor;
-use crate::error::{OrPanic, Result, bail};
 use crate::ops::linalg::formulas as f;
 use crate::ops::shape::formulas::ViewBackward;
 use crate::shape::{Dims, broadcast_shapes};
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::error::{Result, bail};
+use ember_derive::panicking;
 
 /// `t` (a fresh contiguous result) seen with `shape`, recorded as PyTorch's `_unsafe_view`:
 /// not a view of `t` for autograd's purposes, node `UnsafeViewBackward0`.
@@ -95,9 +96,16 @@ impl Tensor {
     /// assert_eq!(v.matmul(&v).item::<f32>(), 14.0);
     /// ```
     ///
+    /// ```
+    /// let x = ember::ones([64, 1000]);
+    /// let w = ember::ones([1000, 100]);
+    /// assert_eq!(x.matmul(&w).shape(), &[64, 100]);
+    /// ```
+    ///
     /// # Errors
     /// If an operand is 0-D, the inner sizes differ, the batch dims do not broadcast, or the
     /// dtypes differ.
+    #[panicking(must_use)]
     pub fn try_matmul(&self, other: &Tensor) -> Result<Tensor> {
         let (d1, d2) = (self.dim(), other.dim());
         if d1 == 0 || d2 == 0 {
@@ -203,21 +211,5 @@ impl Tensor {
         } else {
             unsafe_view(&prod, &out_shape)
         }
-    }
-
-    /// Panicking form of [`Tensor::try_matmul`].
-    ///
-    /// ```
-    /// let x = ember::ones([64, 1000]);
-    /// let w = ember::ones([1000, 100]);
-    /// assert_eq!(x.matmul(&w).shape(), &[64, 100]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn matmul(&self, other: &Tensor) -> Tensor {
-        self.try_matmul(other).or_panic()
     }
 }

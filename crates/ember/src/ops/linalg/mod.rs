@@ -12,10 +12,11 @@ mod decomp;
 pub(crate) mod decomp_formulas;
 pub(crate) mod formulas;
 mod matmul;
+use ember_derive::panicking;
 pub(crate) use matmul::unsafe_view;
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::linalg::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
@@ -145,8 +146,13 @@ impl Tensor {
     /// assert_eq!(x.dot(&ember::tensor([4.0, 5.0, 6.0])).item::<f32>(), 32.0);
     /// ```
     ///
+    /// ```
+    /// assert_eq!(ember::tensor([1, 2]).dot(&ember::tensor([3, 4])).item::<i64>(), 11);
+    /// ```
+    ///
     /// # Errors
     /// If an operand is not 1-D, the dtypes differ, or the lengths differ.
+    #[panicking(must_use)]
     pub fn try_dot(&self, other: &Tensor) -> Result<Tensor> {
         self.check_same_device(other)?;
         if self.dim() != 1 || other.dim() != 1 {
@@ -188,20 +194,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_dot`].
-    ///
-    /// ```
-    /// assert_eq!(ember::tensor([1, 2]).dot(&ember::tensor([3, 4])).item::<i64>(), 11);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn dot(&self, other: &Tensor) -> Tensor {
-        self.try_dot(other).or_panic()
-    }
-
     /// `torch.mv(self, vec)`: matrix-vector product.
     ///
     /// ```
@@ -209,8 +201,14 @@ impl Tensor {
     /// assert_eq!(a.mv(&ember::tensor([1.0, 1.0])).to_vec::<f32>(), vec![3.0, 7.0]);
     /// ```
     ///
+    /// ```
+    /// let a = ember::ones([2, 3]);
+    /// assert_eq!(a.mv(&ember::ones([3])).to_vec::<f32>(), vec![3.0, 3.0]);
+    /// ```
+    ///
     /// # Errors
     /// If `self` is not 2-D or `vec` not 1-D, the sizes do not match, or the dtypes differ.
+    #[panicking(must_use)]
     pub fn try_mv(&self, vec: &Tensor) -> Result<Tensor> {
         self.check_same_device(vec)?;
         if self.dim() != 2 || vec.dim() != 1 {
@@ -254,21 +252,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_mv`].
-    ///
-    /// ```
-    /// let a = ember::ones([2, 3]);
-    /// assert_eq!(a.mv(&ember::ones([3])).to_vec::<f32>(), vec![3.0, 3.0]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn mv(&self, vec: &Tensor) -> Tensor {
-        self.try_mv(vec).or_panic()
-    }
-
     /// Checks `mm`-style operands: both matrices, inner sizes equal, one dtype.
     fn check_mm(&self, mat2: &Tensor, op: &str) -> Result<()> {
         self.check_same_device(mat2)?;
@@ -304,8 +287,15 @@ impl Tensor {
     /// assert_eq!(b.to_vec::<f32>(), vec![5.0, 11.0, 11.0, 25.0]);
     /// ```
     ///
+    /// ```
+    /// let x = ember::ones([64, 1000]);
+    /// let w = ember::ones([1000, 100]);
+    /// assert_eq!(x.mm(&w).shape(), &[64, 100]);
+    /// ```
+    ///
     /// # Errors
     /// If an operand is not 2-D, the inner sizes differ, or the dtypes differ.
+    #[panicking(must_use)]
     pub fn try_mm(&self, mat2: &Tensor) -> Result<Tensor> {
         self.check_mm(mat2, "mm")?;
         if self.dtype() != mat2.dtype() {
@@ -341,22 +331,6 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_mm`].
-    ///
-    /// ```
-    /// let x = ember::ones([64, 1000]);
-    /// let w = ember::ones([1000, 100]);
-    /// assert_eq!(x.mm(&w).shape(), &[64, 100]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn mm(&self, mat2: &Tensor) -> Tensor {
-        self.try_mm(mat2).or_panic()
     }
 
     /// Checks `bmm`-style operands: 3-D, matching batch and inner sizes, one dtype.
@@ -397,8 +371,14 @@ impl Tensor {
     /// assert_eq!(a.bmm(&b).shape(), &[4, 2, 5]);
     /// ```
     ///
+    /// ```
+    /// let a = ember::ones([2, 1, 3]);
+    /// assert_eq!(a.bmm(&a.transpose(1, 2)).to_vec::<f32>(), vec![3.0, 3.0]);
+    /// ```
+    ///
     /// # Errors
     /// If an operand is not 3-D, the batch or inner sizes differ, or the dtypes differ.
+    #[panicking(must_use)]
     pub fn try_bmm(&self, mat2: &Tensor) -> Result<Tensor> {
         self.check_bmm(mat2)?;
         self.check_bool_product("bmm")?;
@@ -415,21 +395,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_bmm`].
-    ///
-    /// ```
-    /// let a = ember::ones([2, 1, 3]);
-    /// assert_eq!(a.bmm(&a.transpose(1, 2)).to_vec::<f32>(), vec![3.0, 3.0]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn bmm(&self, mat2: &Tensor) -> Tensor {
-        self.try_bmm(mat2).or_panic()
-    }
-
     /// `torch.outer(self, vec2)`: `self[i] * vec2[j]`, a broadcast multiplication (so its
     /// node is `MulBackward0`, as in PyTorch), with type promotion.
     ///
@@ -439,8 +404,13 @@ impl Tensor {
     /// assert_eq!(o.to_vec::<f32>(), vec![1.0, 10.0, 100.0, 2.0, 20.0, 200.0]);
     /// ```
     ///
+    /// ```
+    /// assert_eq!(ember::ones([2]).outer(&ember::ones([4])).shape(), &[2, 4]);
+    /// ```
+    ///
     /// # Errors
     /// If an operand is not 1-D.
+    #[panicking(must_use)]
     pub fn try_outer(&self, vec2: &Tensor) -> Result<Tensor> {
         for (t, name) in [(self, "self"), (vec2, "vec2")] {
             if t.dim() != 1 {
@@ -454,44 +424,21 @@ impl Tensor {
         self.try_reshape([self.numel() as i64, 1])?.try_mul(vec2)
     }
 
-    /// Panicking form of [`Tensor::try_outer`].
-    ///
-    /// ```
-    /// assert_eq!(ember::ones([2]).outer(&ember::ones([4])).shape(), &[2, 4]);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn outer(&self, vec2: &Tensor) -> Tensor {
-        self.try_outer(vec2).or_panic()
-    }
-
     /// `torch.ger(self, vec2)`: the old name of [`Tensor::try_outer`].
     ///
     /// ```
     /// assert_eq!(ember::ones([2]).try_ger(&ember::ones([4])).unwrap().shape(), &[2, 4]);
     /// ```
     ///
-    /// # Errors
-    /// As [`Tensor::try_outer`].
-    pub fn try_ger(&self, vec2: &Tensor) -> Result<Tensor> {
-        self.try_outer(vec2)
-    }
-
-    /// Panicking form of [`Tensor::try_ger`].
-    ///
     /// ```
     /// assert_eq!(ember::ones([2]).ger(&ember::ones([4])).shape(), &[2, 4]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn ger(&self, vec2: &Tensor) -> Tensor {
-        self.try_ger(vec2).or_panic()
+    /// # Errors
+    /// As [`Tensor::try_outer`].
+    #[panicking(must_use)]
+    pub fn try_ger(&self, vec2: &Tensor) -> Result<Tensor> {
+        self.try_outer(vec2)
     }
 
     /// `torch.trace(self)`: the sum of a matrix's diagonal (integers sum to int64).
@@ -501,8 +448,13 @@ impl Tensor {
     /// assert_eq!(x.trace().item::<i64>(), 4);
     /// ```
     ///
+    /// ```
+    /// assert_eq!(ember::eye(3).trace().item::<f32>(), 3.0);
+    /// ```
+    ///
     /// # Errors
     /// If `self` is not 2-D, or is bool.
+    #[panicking(must_use)]
     pub fn try_trace(&self) -> Result<Tensor> {
         if self.dim() != 2 {
             bail!(
@@ -525,19 +477,5 @@ impl Tensor {
             record(f::TraceBackward { rows: r, cols: c }, &[self], &[&out], &[]);
         }
         Ok(out)
-    }
-
-    /// Panicking form of [`Tensor::try_trace`].
-    ///
-    /// ```
-    /// assert_eq!(ember::eye(3).trace().item::<f32>(), 3.0);
-    /// ```
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn trace(&self) -> Tensor {
-        self.try_trace().or_panic()
     }
 }

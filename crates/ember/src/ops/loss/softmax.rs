@@ -2,11 +2,12 @@
 //! and PyTorch's `SoftmaxBackward0` / `LogSoftmaxBackward0` nodes.
 
 use crate::backend;
-use crate::error::{OrPanic, Result, bail};
 use crate::ops::loss::nll_formulas as f;
+use crate::error::{Result, bail};
 use crate::shape::wrap_dim;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
+use ember_derive::panicking;
 
 impl Tensor {
     /// Softmax or log-softmax along `dim` (already wrapped), without history.
@@ -79,18 +80,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range or the dtype is not floating.
+    #[panicking(must_use)]
     pub fn try_softmax(&self, dim: i64) -> Result<Tensor> {
         self.softmax_impl(dim, false)
-    }
-
-    /// Panicking form of [`Tensor::try_softmax`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn softmax(&self, dim: i64) -> Tensor {
-        self.try_softmax(dim).or_panic()
     }
 
     /// `x.log_softmax(dim)`: `x - logsumexp(x, dim)`, computed stably.
@@ -102,18 +94,9 @@ impl Tensor {
     ///
     /// # Errors
     /// If `dim` is out of range or the dtype is not floating.
+    #[panicking(must_use)]
     pub fn try_log_softmax(&self, dim: i64) -> Result<Tensor> {
         self.softmax_impl(dim, true)
-    }
-
-    /// Panicking form of [`Tensor::try_log_softmax`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn log_softmax(&self, dim: i64) -> Tensor {
-        self.try_log_softmax(dim).or_panic()
     }
 }
 

@@ -13,6 +13,7 @@ use crate::ops::{BinaryOp, CmpOp, IntMode, ParamOp, UnaryOp};
 use crate::shape::broadcast_shapes;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Scalar, Tensor};
+use ember_derive::panicking;
 
 /// The second operand of a binary op: a tensor or a Rust number, as PyTorch accepts either.
 ///
@@ -552,25 +553,16 @@ impl Tensor {
     /// assert_eq!(m.to_vec::<bool>(), vec![false, true]);
     /// ```
     ///
-    /// # Errors
-    /// Never for CPU tensors; kept fallible for other devices.
-    pub fn try_logical_not(&self) -> Result<Tensor> {
-        let zero = self.scalar_like(Scalar::Int(0), self.dtype())?;
-        self.cmp_raw(&zero, CmpOp::Eq)
-    }
-
-    /// Panicking form of [`Tensor::try_logical_not`].
-    ///
     /// ```
     /// assert_eq!(ember::tensor([0, 3]).logical_not().to_vec::<bool>(), vec![true, false]);
     /// ```
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn logical_not(&self) -> Tensor {
-        self.try_logical_not().or_panic()
+    /// # Errors
+    /// Never for CPU tensors; kept fallible for other devices.
+    #[panicking(must_use)]
+    pub fn try_logical_not(&self) -> Result<Tensor> {
+        let zero = self.scalar_like(Scalar::Int(0), self.dtype())?;
+        self.cmp_raw(&zero, CmpOp::Eq)
     }
 
     /// `torch.add(self, other, alpha=alpha)`: `self + alpha * other`.
@@ -582,18 +574,9 @@ impl Tensor {
     ///
     /// # Errors
     /// As [`Tensor::try_add`].
+    #[panicking(must_use)]
     pub fn try_add_alpha(&self, other: &Tensor, alpha: f64) -> Result<Tensor> {
         self.alpha_op(other, alpha, BinaryOp::Add)
-    }
-
-    /// Panicking form of [`Tensor::try_add_alpha`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn add_alpha(&self, other: &Tensor, alpha: f64) -> Tensor {
-        self.try_add_alpha(other, alpha).or_panic()
     }
 
     /// `torch.sub(self, other, alpha=alpha)`: `self - alpha * other`.
@@ -605,18 +588,9 @@ impl Tensor {
     ///
     /// # Errors
     /// As [`Tensor::try_sub`].
+    #[panicking(must_use)]
     pub fn try_sub_alpha(&self, other: &Tensor, alpha: f64) -> Result<Tensor> {
         self.alpha_op(other, alpha, BinaryOp::Sub)
-    }
-
-    /// Panicking form of [`Tensor::try_sub_alpha`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn sub_alpha(&self, other: &Tensor, alpha: f64) -> Tensor {
-        self.try_sub_alpha(other, alpha).or_panic()
     }
 
     fn alpha_op(&self, other: &Tensor, alpha: f64, op: BinaryOp) -> Result<Tensor> {
@@ -653,6 +627,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If the dtype does not support subtraction.
+    #[panicking(must_use)]
     pub fn try_rsub(&self, other: impl Into<Scalar>) -> Result<Tensor> {
         let s = other.into();
         self.check_bool_sub(Operand::Scalar(s))?;
@@ -664,16 +639,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_rsub`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn rsub(&self, other: impl Into<Scalar>) -> Tensor {
-        self.try_rsub(other).or_panic()
-    }
-
     /// `other / self` for a scalar `other` (Python's `2 / x`), computed as
     /// `self.reciprocal() * other` like PyTorch.
     ///
@@ -683,19 +648,10 @@ impl Tensor {
     ///
     /// # Errors
     /// If the dtype does not support division.
+    #[panicking(must_use)]
     pub fn try_rdiv(&self, other: impl Into<Scalar>) -> Result<Tensor> {
         self.try_reciprocal()?
             .try_mul(Operand::Scalar(other.into()))
-    }
-
-    /// Panicking form of [`Tensor::try_rdiv`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn rdiv(&self, other: impl Into<Scalar>) -> Tensor {
-        self.try_rdiv(other).or_panic()
     }
 
     /// `torch.pow(self, exponent)` with a scalar or tensor exponent.
@@ -708,6 +664,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If shapes do not broadcast, or for negative integer powers of integers.
+    #[panicking(must_use)]
     pub fn try_pow<'a>(&self, exponent: impl Into<Operand<'a>>) -> Result<Tensor> {
         match exponent.into() {
             Operand::Tensor(t) => self.binary_op(Operand::Tensor(t), BinaryOp::Pow),
@@ -737,16 +694,6 @@ impl Tensor {
         }
     }
 
-    /// Panicking form of [`Tensor::try_pow`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn pow<'a>(&self, exponent: impl Into<Operand<'a>>) -> Tensor {
-        self.try_pow(exponent).or_panic()
-    }
-
     /// `base ** self` for a scalar base (`torch.pow(base, self)`).
     ///
     /// ```
@@ -755,6 +702,7 @@ impl Tensor {
     ///
     /// # Errors
     /// For non-numeric dtypes.
+    #[panicking(must_use)]
     pub fn try_rpow(&self, base: impl Into<Scalar>) -> Result<Tensor> {
         let b = base.into();
         let dt = ResultType::default()
@@ -780,16 +728,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// Panicking form of [`Tensor::try_rpow`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn rpow(&self, base: impl Into<Scalar>) -> Tensor {
-        self.try_rpow(base).or_panic()
-    }
-
     /// `torch.clamp(self, min, max)`; either bound may be `None`.
     ///
     /// ```
@@ -800,6 +738,7 @@ impl Tensor {
     ///
     /// # Errors
     /// If both bounds are `None`.
+    #[panicking(must_use)]
     pub fn try_clamp(
         &self,
         min: impl Into<Option<f64>>,
@@ -857,16 +796,6 @@ impl Tensor {
         x.try_clamp(min.map(Scalar::to_f64), max.map(Scalar::to_f64))
     }
 
-    /// Panicking form of [`Tensor::try_clamp`].
-    ///
-    /// # Panics
-    /// If both bounds are `None`.
-    #[must_use]
-    #[track_caller]
-    pub fn clamp(&self, min: impl Into<Option<f64>>, max: impl Into<Option<f64>>) -> Tensor {
-        self.try_clamp(min, max).or_panic()
-    }
-
     /// `torch.clamp_min(self, min)` (node `ClampMinBackward0`).
     ///
     /// ```
@@ -913,22 +842,13 @@ impl Tensor {
     ///
     /// # Errors
     /// If `cond` is not bool or the shapes do not broadcast.
+    #[panicking(must_use)]
     pub fn try_where_cond<'a>(
         &'a self,
         cond: &Tensor,
         other: impl Into<Operand<'a>>,
     ) -> Result<Tensor> {
         crate::try_where_(cond, self, other)
-    }
-
-    /// Panicking form of [`Tensor::try_where_cond`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[must_use]
-    #[track_caller]
-    pub fn where_cond<'a>(&'a self, cond: &Tensor, other: impl Into<Operand<'a>>) -> Tensor {
-        self.try_where_cond(cond, other).or_panic()
     }
 
     /// `torch.ops.aten.tanh_backward(grad, y)`: `grad * (1 - y²)`, recorded as its own node

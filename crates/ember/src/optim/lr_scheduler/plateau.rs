@@ -1,7 +1,8 @@
 //! Reducing the rate when a metric stops improving.
 
-use crate::error::{OrPanic, Result, bail};
+use crate::error::{Result, bail};
 use crate::optim::Optimizer;
+use ember_derive::panicking;
 
 /// Whether a lower or a higher metric is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -96,17 +97,9 @@ impl ReduceLROnPlateau {
 
     /// `ReduceLROnPlateau(optimizer, **options)`.
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn with(opt: &(impl Optimizer + ?Sized), o: ReduceLROnPlateauOptions) -> ReduceLROnPlateau {
-        Self::try_with(opt, o).or_panic()
-    }
-
-    /// Fallible form of [`ReduceLROnPlateau::with`].
-    ///
     /// # Errors
     /// PyTorch's: `factor >= 1`, a `min_lrs` list of the wrong length.
+    #[panicking(assoc)]
     pub fn try_with(
         opt: &(impl Optimizer + ?Sized),
         o: ReduceLROnPlateauOptions,
@@ -148,17 +141,9 @@ impl ReduceLROnPlateau {
 
     /// `scheduler.step(metrics)`: records the epoch's metric, reducing the rate on a plateau.
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn step(&mut self, metric: f64) {
-        self.try_step(metric).or_panic()
-    }
-
-    /// Fallible form of [`ReduceLROnPlateau::step`].
-    ///
     /// # Errors
     /// When groups were added after construction with per-group `min_lrs` (PyTorch's error).
+    #[panicking]
     pub fn try_step(&mut self, metric: f64) -> Result<()> {
         self.last_epoch += 1;
         if self.is_better(metric) {

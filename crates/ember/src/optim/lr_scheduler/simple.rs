@@ -3,6 +3,7 @@
 use super::{Base, Rule, Sched, scheduler_impl};
 use crate::error::{OrPanic, Result, bail};
 use crate::optim::Optimizer;
+use ember_derive::panicking;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -172,22 +173,9 @@ impl LinearLR {
     /// `LinearLR(optimizer, start_factor, end_factor, total_iters)` (PyTorch's defaults are
     /// 1/3, 1.0 and 5).
     ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    pub fn new(
-        opt: &(impl Optimizer + ?Sized),
-        start_factor: f64,
-        end_factor: f64,
-        total_iters: usize,
-    ) -> LinearLR {
-        Self::try_new(opt, start_factor, end_factor, total_iters).or_panic()
-    }
-
-    /// Fallible form of [`LinearLR::new`].
-    ///
     /// # Errors
     /// PyTorch's checks of the factors.
+    #[panicking(assoc)]
     pub fn try_new(
         opt: &(impl Optimizer + ?Sized),
         start_factor: f64,
