@@ -2,14 +2,18 @@
 //! op families live in `ops/<family>/`.
 
 mod create;
+mod data;
 mod display;
 pub(crate) mod graph;
 mod numpy;
+mod options;
 
 pub use create::*;
+pub use data::*;
 pub(crate) use display::size_repr;
 pub use display::{PrintOptions, print_options, set_print_options};
 pub use numpy::from_ndarray;
+pub use options::*;
 
 use crate::error::{Result, bail};
 use crate::layout::Layout;

@@ -4,10 +4,10 @@
 pub(crate) mod formulas;
 
 use crate::Tensor;
+use crate::error::{Result, bail};
 use crate::ops::ParamOp;
 use crate::ops::activation::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
-use crate::error::{Result, bail};
 use ember_derive::panicking;
 
 impl Tensor {

@@ -3,9 +3,9 @@
 //! spread), as in PyTorch; for integer tensors `beta` and `alpha` are truncated to integers.
 
 use super::{as_batch, cpp_type_name};
+use crate::error::{Result, bail};
 use crate::ops::linalg::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
-use crate::error::{Result, bail};
 use crate::{DType, Tensor};
 use ember_derive::panicking;
 

@@ -4,8 +4,8 @@
 //! messages for singular and non-positive-definite inputs.
 
 use crate::backend;
-use crate::ops::linalg::decomp_formulas as f;
 use crate::error::{Result, bail};
+use crate::ops::linalg::decomp_formulas as f;
 use crate::shape::broadcast_shapes;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};

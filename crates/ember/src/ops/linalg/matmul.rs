@@ -4,11 +4,11 @@
 //! broadcast `bmm` for batches).
 
 use crate::Tensor;
+use crate::error::{Result, bail};
 use crate::ops::linalg::formulas as f;
 use crate::ops::shape::formulas::ViewBackward;
 use crate::shape::{Dims, broadcast_shapes};
 use crate::tensor::graph::node::{needs_grad, record};
-use crate::error::{Result, bail};
 use ember_derive::panicking;
 
 /// `t` (a fresh contiguous result) seen with `shape`, recorded as PyTorch's `_unsafe_view`:

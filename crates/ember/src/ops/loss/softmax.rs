@@ -2,8 +2,8 @@
 //! and PyTorch's `SoftmaxBackward0` / `LogSoftmaxBackward0` nodes.
 
 use crate::backend;
-use crate::ops::loss::nll_formulas as f;
 use crate::error::{Result, bail};
+use crate::ops::loss::nll_formulas as f;
 use crate::shape::wrap_dim;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
