@@ -4,7 +4,7 @@
 use crate::Tensor;
 use crate::autograd::formulas::activation as f;
 use crate::autograd::node::{Save, needs_grad, record};
-use crate::error::{Result, bail};
+use crate::error::Result;
 use crate::ops::ParamOp;
 use ember_derive::panicking;
 
@@ -48,25 +48,10 @@ impl Tensor {
         self.activation(ParamOp::Elu(alpha), f::Activation::Elu(alpha))
     }
 
-    /// `F.gelu(x, approximate=…)` with `approximate` `"none"` or `"tanh"`.
-    ///
-    /// ```
-    /// let x = ember::tensor([1.0f64]);
-    /// assert!((x.gelu_approx("tanh").item::<f64>() - x.gelu().item::<f64>()).abs() < 1e-3);
-    /// ```
-    ///
-    /// # Errors
-    /// For an unknown `approximate` value or bool tensors.
-    #[panicking(must_use)]
-    pub fn try_gelu_approx(&self, approximate: &str) -> Result<Tensor> {
-        match approximate {
-            "none" => self.try_gelu(),
-            "tanh" => self.activation(ParamOp::GeluTanh, f::Activation::GeluTanh),
-            other => bail!(
-                Value,
-                "approximate argument must be either none or tanh, got {other}"
-            ),
-        }
+    /// `F.gelu(x, approximate="tanh")`; the public form is
+    /// `Tensor::try_gelu_approx(GeluApproximate::Tanh)` (in `nn::functional`).
+    pub(crate) fn try_gelu_tanh(&self) -> Result<Tensor> {
+        self.activation(ParamOp::GeluTanh, f::Activation::GeluTanh)
     }
 
     /// `F.softplus(x, beta, threshold)`: `log(1 + exp(beta x)) / beta`, linear above

@@ -9,7 +9,70 @@ use crate::shape::wrap_dim;
 use crate::{DType, Tensor};
 use ember_derive::panicking;
 
+/// `approximate=` of `F.gelu` / `nn.GELU`, under PyTorch's names (`"none"`, `"tanh"`), which
+/// also parse.
+///
+/// ```
+/// use ember::nn::functional::GeluApproximate;
+/// assert_eq!("tanh".parse::<GeluApproximate>().unwrap(), GeluApproximate::Tanh);
+/// assert_eq!(GeluApproximate::None.to_string(), "none");
+/// assert_eq!(
+///     "fast".parse::<GeluApproximate>().unwrap_err().to_string(),
+///     "approximate argument must be either none or tanh."
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum GeluApproximate {
+    /// `"none"`: the exact `x·Φ(x)` (the default).
+    #[default]
+    None,
+    /// `"tanh"`: the tanh approximation.
+    Tanh,
+}
+
+impl std::str::FromStr for GeluApproximate {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<GeluApproximate> {
+        match s {
+            "none" => Ok(GeluApproximate::None),
+            "tanh" => Ok(GeluApproximate::Tanh),
+            _ => bail!(Value, "approximate argument must be either none or tanh."),
+        }
+    }
+}
+
+impl std::fmt::Display for GeluApproximate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GeluApproximate::None => "none",
+            GeluApproximate::Tanh => "tanh",
+        })
+    }
+}
+
 impl Tensor {
+    /// `F.gelu(x, approximate=…)`.
+    ///
+    /// ```
+    /// use ember::nn::functional::GeluApproximate;
+    /// let x = ember::tensor([1.0f64]);
+    /// // F.gelu(torch.tensor([1.], dtype=torch.float64), approximate="tanh") == 0.8411919906082768
+    /// let y = x.gelu_approx(GeluApproximate::Tanh).item::<f64>();
+    /// assert!((y - 0.8411919906082768).abs() < 1e-6);
+    /// assert_eq!(x.gelu_approx(GeluApproximate::None).item::<f64>(), x.gelu().item::<f64>());
+    /// ```
+    ///
+    /// # Errors
+    /// For bool tensors (and other dtypes the op does not support).
+    #[panicking(must_use)]
+    pub fn try_gelu_approx(&self, approximate: GeluApproximate) -> Result<Tensor> {
+        match approximate {
+            GeluApproximate::None => self.try_gelu(),
+            GeluApproximate::Tanh => self.try_gelu_tanh(),
+        }
+    }
+
     /// Softmax or log-softmax along `dim` (already wrapped), without history.
     pub(crate) fn softmax_raw(&self, dim: usize, log: bool) -> Result<Tensor> {
         let dt = self.dtype();

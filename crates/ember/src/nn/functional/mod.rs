@@ -14,7 +14,7 @@ pub(crate) mod pool;
 mod sparse;
 
 pub use super::linear::{bilinear, linear};
-pub use activation::{log_softmax, softmax};
+pub use activation::{GeluApproximate, log_softmax, softmax};
 pub use attention::{SdpaOptions, scaled_dot_product_attention};
 pub use conv::{
     Conv1dOptions, Conv2dOptions, ConvOptions, ConvPadding, ConvTranspose2dOptions,
