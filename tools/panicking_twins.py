@@ -189,7 +189,7 @@ def ok_of(ret: str):
 
 
 STUB = re.compile(r"^///\s*(Panicking (form|version|twin)|The panicking|Like \[`?(Self::|Tensor::)?try_"
-                  r"|Like `try_|Fallible (form|version)|The fallible|Like \[[`\w:]+\]\([^)]*try_"
+                  r"|Like `try_|Fallible (form |version )?(of )?\[|Fallible (form|version)|The fallible|Like \[[`\w:]+\]\([^)]*try_"
                   r"|Like \[`\w+`\]\(Self::\w+\), but returns)")
 
 
@@ -286,12 +286,19 @@ def main_docs(tw: Twin):
     p, t = tw.pan.docs, tw.tr.docs
     if is_stub(p) and not is_stub(t):
         return t
-    if is_stub(t) and not is_stub(p):
+    if p and t and not any(d.startswith("/// ```") for d in p) and not STUB.match(t[0]):
+        # A panicking form with a summary only (what `try_foo` says already).
+        summary = p[0][3:].strip().rstrip(".")
+        if summary and summary in t[0]:
+            return t
+    if t and STUB.match(t[0]) and not is_stub(p):
         main, _panics = section(p, "Panics")
-        _, errors = section(t, "Errors")
+        t_extra, errors = section(t[1:], "Errors")
+        while t_extra and t_extra[0] == "///":
+            t_extra.pop(0)
         if not errors and _panics:
             errors = [d.replace("# Panics", "# Errors", 1) for d in _panics]
-        return main + (["///"] + errors if errors else [])
+        return main + (["///"] + t_extra if t_extra else []) + (["///"] + errors if errors else [])
     if p and STUB.match(p[0]) and not is_stub(t):
         # A stub line with an example of its own: the example joins the main docs.
         extra, _ = section(p[1:], "Panics")
@@ -299,6 +306,14 @@ def main_docs(tw: Twin):
             extra.pop(0)
         t_main, t_err = section(t, "Errors")
         return t_main + ["///"] + extra + (["///"] + t_err if t_err else [])
+    if p and t and not any(d.startswith("/// ```") for d in t):
+        # Summaries on both, an example on the panicking form only: `try_foo`'s summary and
+        # `# Errors` with the panicking form's example.
+        extra, _ = section(p[1:], "Panics")
+        while extra and extra[0] == "///":
+            extra.pop(0)
+        t_main, t_err = section(t, "Errors")
+        return t_main + (["///"] + extra if extra else []) + (["///"] + t_err if t_err else [])
     return None
 
 

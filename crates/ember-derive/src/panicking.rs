@@ -26,7 +26,7 @@ pub fn panicking(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     let args = syn::parse_macro_input!(attr as panicking_impl::Args);
-    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    let item = syn::parse_macro_input!(item as panicking_impl::Item);
     panicking_impl::expand(args, item)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
@@ -39,7 +39,7 @@ mod panicking_impl {
     use syn::punctuated::Punctuated;
     use syn::{
         Attribute, Expr, ExprLit, FnArg, GenericArgument, Ident, ItemFn, Lit, Meta, Pat, PatIdent,
-        PathArguments, ReturnType, Token, Type, parse_quote,
+        PathArguments, ReturnType, Signature, Token, TraitItemFn, Type, Visibility, parse_quote,
     };
 
     /// The attribute's arguments.
@@ -140,8 +140,45 @@ mod panicking_impl {
         (main, errors)
     }
 
-    pub fn expand(args: Args, mut item: ItemFn) -> syn::Result<Tokens> {
-        let try_name = item.sig.ident.clone();
+    /// What the attribute accepts: a function or method with a body, or a trait's method
+    /// (then the panicking form is a provided method of the trait).
+    pub enum Item {
+        Fn(ItemFn),
+        Trait(TraitItemFn),
+    }
+
+    impl Parse for Item {
+        fn parse(input: ParseStream) -> syn::Result<Self> {
+            if input.fork().parse::<ItemFn>().is_ok() {
+                return input.parse().map(Item::Fn);
+            }
+            input.parse().map(Item::Trait)
+        }
+    }
+
+    impl Item {
+        fn parts(&mut self) -> (&mut Vec<Attribute>, Visibility, &Signature) {
+            match self {
+                Item::Fn(f) => (&mut f.attrs, f.vis.clone(), &f.sig),
+                Item::Trait(f) => (&mut f.attrs, Visibility::Inherited, &f.sig),
+            }
+        }
+    }
+
+    impl quote::ToTokens for Item {
+        fn to_tokens(&self, tokens: &mut Tokens) {
+            match self {
+                Item::Fn(f) => f.to_tokens(tokens),
+                Item::Trait(f) => f.to_tokens(tokens),
+            }
+        }
+    }
+
+    pub fn expand(args: Args, mut item: Item) -> syn::Result<Tokens> {
+        let (attrs, vis, item_sig) = item.parts();
+        let item_sig = item_sig.clone();
+        let item_attrs = attrs.clone();
+        let try_name = item_sig.ident.clone();
         let name = match args.name {
             Some(n) => n,
             None => match try_name.to_string().strip_prefix("try_") {
@@ -154,9 +191,9 @@ mod panicking_impl {
                 }
             },
         };
-        let Some(ok) = ok_type(&item.sig.output) else {
+        let Some(ok) = ok_type(&item_sig.output) else {
             return Err(syn::Error::new_spanned(
-                &item.sig.output,
+                &item_sig.output,
                 "#[panicking] needs a function returning `Result<T>`",
             ));
         };
@@ -164,7 +201,7 @@ mod panicking_impl {
         // The docs: the main text goes to the panicking form.
         let mut doc_lines = Vec::new();
         let mut other_attrs = Vec::new();
-        for attr in &item.attrs {
+        for attr in &item_attrs {
             match doc_text(attr) {
                 Some(text) => doc_lines.push(text),
                 None => other_attrs.push(attr.clone()),
@@ -177,7 +214,7 @@ mod panicking_impl {
             ));
         }
         let (mut main_docs, error_docs) = split_docs(&doc_lines);
-        let receiver = item.sig.receiver().is_some();
+        let receiver = item_sig.receiver().is_some();
         let link = if receiver || args.assoc {
             format!("Self::{name}")
         } else {
@@ -203,7 +240,7 @@ mod panicking_impl {
         }
 
         // The generated signature: the same, with plain idents for the arguments.
-        let mut sig = item.sig.clone();
+        let mut sig = item_sig.clone();
         sig.ident = name;
         sig.output = if matches!(&ok, Type::Tuple(t) if t.elems.is_empty()) {
             ReturnType::Default
@@ -238,10 +275,9 @@ mod panicking_impl {
         } else {
             quote!(#try_name(#(#call_args),*))
         };
-        let vis = &item.vis;
         let must_use = args.must_use.then(|| quote!(#[must_use]));
         let result = format_ident!("result");
-        item.attrs = other_attrs.clone();
+        *item.parts().0 = other_attrs.clone();
         let try_docs = try_docs.iter();
         let main_docs = main_docs.iter();
         Ok(quote! {

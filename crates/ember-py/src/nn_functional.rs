@@ -515,7 +515,12 @@ fn scaled_dot_product_attention(
 #[pyfunction]
 #[pyo3(signature = (input, approximate = "none"))]
 fn gelu(py: Python<'_>, input: TensorArg, approximate: &str) -> PyResult<Py<PyAny>> {
-    guard(|| out(py, input.0.try_gelu_approx(approximate)))
+    guard(|| {
+        let a: F::GeluApproximate = approximate
+            .parse()
+            .map_err(|e: ember::Error| PyValueError::new_err(e.to_string()))?;
+        out(py, input.0.try_gelu_approx(a))
+    })
 }
 
 #[pyfunction]

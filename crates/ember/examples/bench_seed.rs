@@ -67,7 +67,7 @@ fn seed_optim(adam: bool) -> Step {
     let loss_fn = nn::MSELoss::with_reduction(nn::functional::Reduction::Sum);
     Box::new(move || {
         let loss = loss_fn.forward(&model.forward(&x)?, &y)?;
-        opt.zero_grad(true);
+        opt.zero_grad();
         loss.try_backward()?;
         opt.step()
     })
@@ -89,7 +89,7 @@ fn mlp() -> Step {
             &target,
             nn::functional::CrossEntropyOptions::default(),
         )?;
-        opt.zero_grad(true);
+        opt.zero_grad();
         loss.try_backward()?;
         opt.step()
     })
@@ -146,7 +146,7 @@ fn lenet() -> Step {
             &target,
             nn::functional::CrossEntropyOptions::default(),
         )?;
-        opt.zero_grad(true);
+        opt.zero_grad();
         loss.try_backward()?;
         opt.step()
     })

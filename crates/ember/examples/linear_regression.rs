@@ -57,7 +57,7 @@ fn pytorch_train(x: &Tensor, y: &Tensor, w_init: &Tensor) -> Result<Tensor> {
     let mut optimizer = optim::SGD::new(vec![w.clone()], LEARNING_RATE);
     let criterion = nn::MSELoss::new();
     for epoch in 0..EPOCHS {
-        optimizer.zero_grad(true);
+        optimizer.zero_grad();
         let loss = criterion.forward(&x.try_matmul(&w)?, y)?;
         loss.try_backward()?;
         let grad = w.grad().unwrap_or_else(|| ember::zeros_like(&w));

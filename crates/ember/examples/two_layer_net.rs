@@ -202,7 +202,7 @@ fn with_optimizer(r: &mut Reporter, adam: bool) -> Result<()> {
     for t in 0..STEPS {
         let loss = loss_fn.forward(&model.forward(&x)?, &y)?;
         r.step(t, loss.try_item::<f64>()?);
-        optimizer.zero_grad(true);
+        optimizer.zero_grad();
         loss.try_backward()?;
         optimizer.step()?;
     }

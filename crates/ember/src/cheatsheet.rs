@@ -16,13 +16,13 @@
 //! | `torch.tensor([[1, 2]], dtype=torch.double, requires_grad=True)` | `ember::tensor_with([[1.0, 2.0]], TensorOptions::new().dtype(DType::F64).requires_grad(true))` |
 //! | `torch.Tensor([[5, 3]])` | `ember::tensor([[5.0, 3.0]])` |
 //! | `x.new_ones(5, 3)` | `x.new_ones([5, 3])` |
-//! | `torch.randn_like(x, dtype=torch.double)` | `ember::randn_like_with(&x, DType::F64)` |
+//! | `torch.randn_like(x, dtype=torch.double)`, `torch.rand_like(x, dtype=torch.double)` | `ember::randn_like_with(&x, DType::F64)`, `ember::rand_like_with(&x, DType::F64)` |
 //! | `torch.ones_like(x, device=device)` | `ember::ones_like_with(&x, TensorOptions::new().device(device))` |
 //! | `torch.manual_seed(0)` | `ember::manual_seed(0)` |
 //! | `torch.empty(5).normal_()` | `ember::empty([5]).normal_(0.0, 1.0)` |
 //! | `x.size()`, `x.shape`, `x.dtype` | `x.size()`, `x.shape()`, `x.dtype()` |
 //! | `x.long()`, `x.to(torch.double)` | `x.to_dtype(DType::I64)`, `x.to_dtype(DType::F64)` |
-//! | `x.item()` | `x.item::<f32>()` |
+//! | `x.item()`, `x.tolist()` | `x.item::<f32>()`, `x.to_vec::<f32>()` (both cast to the type asked for) |
 //! | `print(x)` | `println!("{x}")` (PyTorch's text) |
 //!
 //! ## Operations
@@ -31,9 +31,10 @@
 //! |---|---|
 //! | `x + y`, `torch.add(x, y)` | `&x + &y`, `x.add(&y)` |
 //! | `torch.add(x, y, out=result)` | `ember::add_out(&x, &y, &result)` |
-//! | `y.add_(x)`, `w -= lr * g` | `y.add_(&x)`, `w -= &(&g * lr)` or `w.sub_(&(&g * lr))` |
-//! | `2 * x + 1`, `x ** 2`, `(a - 1)**2` | `&x * 2.0 + 1.0`, `x.pow(2.0)`, `(&a - 1.0).pow(2.0)` |
+//! | `y.add_(x)`, `w -= lr * g` | `y.add_(&x)`, `w.sub_(&(lr * &g))`, or `w -= lr * &g` when `w` is a `let mut` binding (a handle: both write into the same tensor) |
+//! | `2 * x + 1`, `x ** 2`, `(a - 1)**2` | `2 * &x + 1.0`, `x.pow(2.0)`, `(&a - 1.0).pow(2.0)` (a scalar on the right may be `f32`, `f64`, `i32` or `i64`; on the left `f64` or `i64`, which untyped literals become) |
 //! | `x.mm(w)`, `x @ w`, `torch.dot(x, w)` | `x.mm(&w)`, `x.matmul(&w)`, `x.dot(&w)` |
+//! | `torch.matmul(a, b, out=c)` | `a.matmul_out(&b, &c)` |
 //! | `torch.inverse(a)` | `a.inverse()` or `ember::linalg::inv(&a)` |
 //! | `x.clamp(min=0)` | `x.clamp_min(0.0)` or `x.clamp(0.0, None)` |
 //! | `x.exp()`, `x.log()`, `x.abs()` | `x.exp()`, `x.log()`, `x.abs()` |
@@ -55,6 +56,7 @@
 //! |---|---|
 //! | `x.requires_grad`, `x.requires_grad = True` / `x.requires_grad_()` | `x.requires_grad()`, `x.requires_grad_(true)` |
 //! | `x.grad`, `x.grad_fn`, `x.is_leaf` | `x.grad()`, `x.grad_fn()`, `x.is_leaf()` |
+//! | `a.grad = None` | `a.set_grad(None)` |
 //! | `out.backward()` | `out.backward()` |
 //! | `z.backward(gradient)` | `z.backward_with(&gradient)` |
 //! | `out.backward(retain_graph=True, create_graph=True)` | `out.backward_opts().retain_graph(true).create_graph(true).run()` |
@@ -76,11 +78,46 @@
 //! | `nn.Linear(D_in, H)`, `nn.Linear(D_in, H, bias=False)` | `nn::Linear::new(d_in, h)`, `nn::Linear::new_with(d_in, h, LinearOptions { bias: false, ..Default::default() })?` |
 //! | `nn.Sequential(nn.Linear(..), nn.ReLU(), ..)` | `nn::Sequential::new().push(nn::Linear::new(..)).push(nn::ReLU::new())` |
 //! | `model(x)` | `model.forward(&x)?` or `model.call(&x)` |
+//! | `print(model)` | `println!("{model}")` (PyTorch's text) |
+//! | `model[0]`, `model[0].weight` | `model[0]` (a `&dyn Module`), `model[0].downcast_ref::<nn::Linear>().unwrap().weight` or `model.layer::<nn::Linear>(0)` |
+//! | `w * x` with `w` a parameter | `&w * &x`, `&w + 1.0` (operators work on `&Parameter`) |
 //! | `model.parameters()`, `model.zero_grad()` | `model.parameters()`, `model.zero_grad()` |
 //! | `nn.MSELoss(reduction='sum')` | `nn::MSELoss::with_reduction(nn::functional::Reduction::Sum)` |
+//! | `nn.CrossEntropyLoss()` | `nn::CrossEntropyLoss::new()` |
+//! | `nn.GELU(approximate='tanh')`, `F.gelu(x, approximate='tanh')` | `nn::GELU::new(GeluApproximate::Tanh)`, `x.gelu_approx(GeluApproximate::Tanh)` (`"tanh".parse()?` also works) |
+//! | `nn.init.kaiming_uniform_(w, a=0, mode='fan_out', nonlinearity='relu')` | `nn::init::kaiming_uniform_(&w, 0.0, FanMode::FanOut, Nonlinearity::ReLU)?` |
 //! | `loss_fn(y_pred, y)` | `loss_fn.call(&y_pred, &y)` or `loss_fn.forward(&y_pred, &y)?` |
 //! | `torch.optim.SGD(model.parameters(), lr=1e-4)` | `optim::SGD::new(model.parameters(), 1e-4)` |
 //! | `torch.optim.Adam(model.parameters(), lr=1e-4)` | `optim::Adam::new(model.parameters(), 1e-4)` |
-//! | `optimizer.zero_grad()`, `optimizer.step()` | `optimizer.zero_grad(true)`, `optimizer.step()?` |
+//! | `optimizer.zero_grad()`, `optimizer.step()` | `optimizer.zero_grad()`, `optimizer.step()?` |
+//! | `optimizer.zero_grad(set_to_none=False)` | `optimizer.zero_grad_to_zeros()` |
 //! | `model.cuda()`, `model.to(device)` | `model.to_device(device)?` |
 //! | `torch.save(model.state_dict(), p)` | `ember::io::save(&model.state_dict(), p)` (safetensors) |
+//!
+//! The rows above that PyTorch users reach for first, run:
+//!
+//! ```
+//! use ember::prelude::*;
+//!
+//! let model = nn::Sequential::new().push(nn::Linear::new(3, 2)).push(nn::ReLU);
+//! println!("{model}"); // print(model)
+//! let first: &nn::Linear = model[0].downcast_ref().unwrap(); // model[0]
+//! let y = (&first.weight * 2.0).sum(); // operators on parameters
+//! y.backward();
+//! assert!(first.weight.grad().is_some());
+//! first.weight.set_grad(None); // model[0].weight.grad = None
+//! assert!(first.weight.grad().is_none());
+//!
+//! let w = ember::ones([2]).requires_grad_(true);
+//! (&w * &w).sum().backward();
+//! {
+//!     let _g = no_grad(); // with torch.no_grad():
+//!     w.sub_(&(0.5 * &w.grad().unwrap())); // w -= 0.5 * w.grad
+//!     let mut w2 = w.clone(); // another handle to the same tensor
+//!     w2 -= 0.25 * &w.grad().unwrap(); // `-=` needs a `let mut` binding
+//! }
+//! assert_eq!(w.to_vec::<f32>(), vec![-0.5, -0.5]);
+//!
+//! let mut opt = optim::SGD::new(model.parameters(), 0.1);
+//! opt.zero_grad(); // set_to_none=True, as PyTorch's default
+//! ```

@@ -239,6 +239,7 @@ fn fill_normal(g: &mut Generator, v: &mut [f64], mean: f64, std: f64, dt: DType)
 ///
 /// # Errors
 /// For a non-float dtype or a negative size.
+#[panicking]
 pub fn try_rand_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Result<Tensor> {
     let opts = opts.into();
     let dt = float_dtype(&opts, "check_uniform_bounds")?;
@@ -266,19 +267,16 @@ pub fn rand(shape: impl IntList) -> Tensor {
     try_rand_with(shape, TensorOptions::new()).or_panic()
 }
 
-/// `torch.rand(shape, dtype=…)`.
-///
-/// # Panics
-/// As [`try_rand_with`].
-#[track_caller]
-pub fn rand_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Tensor {
-    try_rand_with(shape, opts).or_panic()
-}
-
 /// `torch.randn(shape, dtype=…)`: standard normal samples.
+///
+/// ```
+/// let w = ember::randn_with([3], ember::TensorOptions::new().requires_grad(true));
+/// assert!(w.requires_grad());
+/// ```
 ///
 /// # Errors
 /// For a non-float dtype or a negative size.
+#[panicking]
 pub fn try_randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Result<Tensor> {
     let opts = opts.into();
     let dt = float_dtype(&opts, "normal_kernel_cpu")?;
@@ -306,20 +304,6 @@ pub fn try_randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Re
 #[track_caller]
 pub fn randn(shape: impl IntList) -> Tensor {
     try_randn_with(shape, TensorOptions::new()).or_panic()
-}
-
-/// `torch.randn(shape, dtype=…, requires_grad=…)`.
-///
-/// ```
-/// let w = ember::randn_with([3], ember::TensorOptions::new().requires_grad(true));
-/// assert!(w.requires_grad());
-/// ```
-///
-/// # Panics
-/// As [`try_randn_with`].
-#[track_caller]
-pub fn randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Tensor {
-    try_randn_with(shape, opts).or_panic()
 }
 
 /// `torch.rand_like(t)`.

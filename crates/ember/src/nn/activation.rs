@@ -1,5 +1,6 @@
 //! Activation modules (`nn.ReLU`, `nn.Sigmoid`, …): thin wrappers over the tensor methods.
 
+use super::functional::GeluApproximate;
 use super::module::Module;
 use crate::Tensor;
 use crate::error::Result;
@@ -67,36 +68,29 @@ simple_activation!(
     SiLU, |x| x.try_silu()
 );
 
-/// `nn.GELU(approximate=…)`: `"none"` (exact) or `"tanh"`.
+/// `nn.GELU(approximate=…)`: exact, or the tanh approximation.
 ///
 /// ```
-/// use ember::nn::Module;
-/// let g = ember::nn::GELU::new("tanh");
-/// assert!(g.forward(&ember::tensor([1.0])).is_ok());
+/// use ember::nn::{GELU, Module, functional::GeluApproximate};
+/// let g = GELU::new(GeluApproximate::Tanh);
+/// assert_eq!(g.to_string(), "GELU(approximate='tanh')");
+/// let y = g.forward(&ember::tensor([1.0f64])).unwrap();
+/// assert!((y.item::<f64>() - 0.8411919906082768).abs() < 1e-6);
 /// ```
-#[derive(Clone, Debug, ember_derive::Module)]
+#[derive(Clone, Copy, Debug, Default, ember_derive::Module)]
 #[module(extra_repr = approx_repr)]
 pub struct GELU {
-    /// `"none"` or `"tanh"`.
-    pub approximate: String,
+    /// Exact (`None`, the default) or `Tanh`.
+    #[module(skip)]
+    pub approximate: GeluApproximate,
 }
 
 impl GELU {
     /// `nn.GELU(approximate)`.
-    pub fn new(approximate: &str) -> GELU {
-        GELU {
-            approximate: approximate.to_string(),
-        }
+    pub fn new(approximate: GeluApproximate) -> GELU {
+        GELU { approximate }
     }
-}
 
-impl Default for GELU {
-    fn default() -> Self {
-        GELU::new("none")
-    }
-}
-
-impl GELU {
     fn approx_repr(&self) -> String {
         format!("approximate='{}'", self.approximate)
     }
@@ -104,7 +98,7 @@ impl GELU {
 
 impl Module for GELU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.try_gelu_approx(&self.approximate)
+        x.try_gelu_approx(self.approximate)
     }
 }
 

@@ -71,6 +71,42 @@ impl Sequential {
     }
 }
 
+/// `model[i]`: the `i`-th module, as a `dyn Module` (call it, print it, read its
+/// parameters; [`downcast_ref`](trait.Module.html#method.downcast_ref) gives the concrete layer).
+///
+/// ```
+/// use ember::nn::{Linear, Module, ReLU, Sequential};
+/// let model = Sequential::new().push(Linear::new(2, 3)).push(ReLU);
+/// assert_eq!(model[1].to_string(), "ReLU()");
+/// assert_eq!(model[0].parameters()[0].shape(), &[3, 2]);
+/// let first: &Linear = model[0].downcast_ref().unwrap();
+/// assert_eq!(first.weight.shape(), &[3, 2]);
+/// ```
+///
+/// # Panics
+/// If `i` is out of range ("index 2 is out of range", as PyTorch's `IndexError`).
+impl std::ops::Index<usize> for Sequential {
+    type Output = dyn Module;
+    #[track_caller]
+    fn index(&self, i: usize) -> &dyn Module {
+        match self.layers.get(i) {
+            Some(m) => m.as_ref(),
+            None => panic!("index {i} is out of range"),
+        }
+    }
+}
+
+/// `model[i]`, mutably (e.g. to `train` one layer).
+impl std::ops::IndexMut<usize> for Sequential {
+    #[track_caller]
+    fn index_mut(&mut self, i: usize) -> &mut dyn Module {
+        match self.layers.get_mut(i) {
+            Some(m) => m.as_mut(),
+            None => panic!("index {i} is out of range"),
+        }
+    }
+}
+
 impl FromIterator<Box<dyn Module>> for Sequential {
     fn from_iter<I: IntoIterator<Item = Box<dyn Module>>>(it: I) -> Self {
         Sequential {
@@ -129,6 +165,28 @@ impl ModuleList {
     /// Iterates over the modules.
     pub fn iter(&self) -> impl Iterator<Item = &dyn Module> {
         self.items.iter().map(|b| b.as_ref())
+    }
+}
+
+/// `layers[i]`, as for [`Sequential`].
+///
+/// ```
+/// use ember::nn::{Identity, ModuleList};
+/// let mut l = ModuleList::new();
+/// l.push(Identity);
+/// assert_eq!(l[0].to_string(), "Identity()");
+/// ```
+///
+/// # Panics
+/// If `i` is out of range.
+impl std::ops::Index<usize> for ModuleList {
+    type Output = dyn Module;
+    #[track_caller]
+    fn index(&self, i: usize) -> &dyn Module {
+        match self.items.get(i) {
+            Some(m) => m.as_ref(),
+            None => panic!("index {i} is out of range"),
+        }
     }
 }
 

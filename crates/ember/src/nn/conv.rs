@@ -167,7 +167,12 @@ fn make_params(
         bail!(DType, "Conv parameters need a floating dtype, got {dt}");
     }
     let w = crate::try_empty_with(shape, dt)?;
-    init::kaiming_uniform_(&w, 5f64.sqrt(), "fan_in", "leaky_relu")?;
+    init::kaiming_uniform_(
+        &w,
+        5f64.sqrt(),
+        init::FanMode::FanIn,
+        init::Nonlinearity::LeakyReLU,
+    )?;
     let b = if bias {
         let b = crate::try_empty_with([bias_len], dt)?;
         let (fan_in, _) = init::fan_in_and_fan_out(&w)?;

@@ -4,28 +4,171 @@
 use crate::error::{Result, bail};
 use crate::{Scalar, Tensor};
 
-/// `nn.init.calculate_gain(nonlinearity, param)`.
+/// The `nonlinearity=` of [`calculate_gain`] and the Kaiming initialisers, under PyTorch's
+/// names (`"relu"`, `"leaky_relu"`, …), which also parse.
 ///
 /// ```
-/// assert_eq!(ember::nn::init::calculate_gain("relu", None).unwrap(), 2f64.sqrt());
-/// assert_eq!(ember::nn::init::calculate_gain("tanh", None).unwrap(), 5.0 / 3.0);
+/// use ember::nn::init::Nonlinearity;
+/// assert_eq!("leaky_relu".parse::<Nonlinearity>().unwrap(), Nonlinearity::LeakyReLU);
+/// assert_eq!(Nonlinearity::ConvTranspose2d.to_string(), "conv_transpose2d");
+/// assert_eq!(
+///     "gelu".parse::<Nonlinearity>().unwrap_err().to_string(),
+///     "Unsupported nonlinearity gelu"
+/// );
 /// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Nonlinearity {
+    /// `"linear"`.
+    Linear,
+    /// `"conv1d"`.
+    Conv1d,
+    /// `"conv2d"`.
+    Conv2d,
+    /// `"conv3d"`.
+    Conv3d,
+    /// `"conv_transpose1d"`.
+    ConvTranspose1d,
+    /// `"conv_transpose2d"`.
+    ConvTranspose2d,
+    /// `"conv_transpose3d"`.
+    ConvTranspose3d,
+    /// `"sigmoid"`.
+    Sigmoid,
+    /// `"tanh"`.
+    Tanh,
+    /// `"relu"`.
+    ReLU,
+    /// `"leaky_relu"` (the Kaiming initialisers' default).
+    LeakyReLU,
+    /// `"selu"`.
+    SELU,
+}
+
+impl Nonlinearity {
+    const ALL: [Nonlinearity; 12] = [
+        Nonlinearity::Linear,
+        Nonlinearity::Conv1d,
+        Nonlinearity::Conv2d,
+        Nonlinearity::Conv3d,
+        Nonlinearity::ConvTranspose1d,
+        Nonlinearity::ConvTranspose2d,
+        Nonlinearity::ConvTranspose3d,
+        Nonlinearity::Sigmoid,
+        Nonlinearity::Tanh,
+        Nonlinearity::ReLU,
+        Nonlinearity::LeakyReLU,
+        Nonlinearity::SELU,
+    ];
+
+    /// PyTorch's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Nonlinearity::Linear => "linear",
+            Nonlinearity::Conv1d => "conv1d",
+            Nonlinearity::Conv2d => "conv2d",
+            Nonlinearity::Conv3d => "conv3d",
+            Nonlinearity::ConvTranspose1d => "conv_transpose1d",
+            Nonlinearity::ConvTranspose2d => "conv_transpose2d",
+            Nonlinearity::ConvTranspose3d => "conv_transpose3d",
+            Nonlinearity::Sigmoid => "sigmoid",
+            Nonlinearity::Tanh => "tanh",
+            Nonlinearity::ReLU => "relu",
+            Nonlinearity::LeakyReLU => "leaky_relu",
+            Nonlinearity::SELU => "selu",
+        }
+    }
+}
+
+impl std::str::FromStr for Nonlinearity {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Nonlinearity> {
+        match Nonlinearity::ALL.iter().find(|n| n.name() == s) {
+            Some(&n) => Ok(n),
+            None => bail!(Value, "Unsupported nonlinearity {s}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Nonlinearity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The `mode=` of the Kaiming initialisers: scale by the fan-in (PyTorch's default,
+/// preserving the forward pass's variance) or the fan-out (the backward pass's).
 ///
-/// # Errors
-/// For an unknown nonlinearity.
-pub fn calculate_gain(nonlinearity: &str, param: Option<f64>) -> Result<f64> {
-    Ok(match nonlinearity {
-        "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d"
-        | "conv_transpose3d" | "sigmoid" => 1.0,
-        "tanh" => 5.0 / 3.0,
-        "relu" => 2f64.sqrt(),
-        "leaky_relu" => {
+/// ```
+/// use ember::nn::init::FanMode;
+/// assert_eq!("fan_out".parse::<FanMode>().unwrap(), FanMode::FanOut);
+/// assert_eq!(
+///     "fan_avg".parse::<FanMode>().unwrap_err().to_string(),
+///     "Mode fan_avg not supported, please use one of fan_in, fan_out"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FanMode {
+    /// `"fan_in"` (the default).
+    #[default]
+    FanIn,
+    /// `"fan_out"`.
+    FanOut,
+}
+
+impl std::str::FromStr for FanMode {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<FanMode> {
+        match s {
+            "fan_in" => Ok(FanMode::FanIn),
+            "fan_out" => Ok(FanMode::FanOut),
+            _ => bail!(
+                Value,
+                "Mode {s} not supported, please use one of fan_in, fan_out"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for FanMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FanMode::FanIn => "fan_in",
+            FanMode::FanOut => "fan_out",
+        })
+    }
+}
+
+/// `nn.init.calculate_gain(nonlinearity, param)`; `param` is leaky ReLU's negative slope
+/// (default 0.01).
+///
+/// ```
+/// use ember::nn::init::{Nonlinearity, calculate_gain};
+/// assert_eq!(calculate_gain(Nonlinearity::ReLU, None), 2f64.sqrt());
+/// assert_eq!(calculate_gain(Nonlinearity::Tanh, None), 5.0 / 3.0);
+/// // nn.init.calculate_gain("leaky_relu", 0.2) == 1.3867504905630728
+/// assert_eq!(calculate_gain(Nonlinearity::LeakyReLU, Some(0.2)), 1.3867504905630728);
+/// ```
+pub fn calculate_gain(nonlinearity: Nonlinearity, param: Option<f64>) -> f64 {
+    use Nonlinearity as N;
+    match nonlinearity {
+        N::Linear
+        | N::Conv1d
+        | N::Conv2d
+        | N::Conv3d
+        | N::ConvTranspose1d
+        | N::ConvTranspose2d
+        | N::ConvTranspose3d
+        | N::Sigmoid => 1.0,
+        N::Tanh => 5.0 / 3.0,
+        N::ReLU => 2f64.sqrt(),
+        N::LeakyReLU => {
             let slope = param.unwrap_or(0.01);
             (2.0 / (1.0 + slope * slope)).sqrt()
         }
-        "selu" => 0.75,
-        other => bail!(Value, "Unsupported nonlinearity {other}"),
-    })
+        N::SELU => 0.75,
+    }
 }
 
 /// `(fan_in, fan_out)` of a weight: `size(1)·receptive`, `size(0)·receptive`.
@@ -151,33 +294,36 @@ pub fn xavier_normal_(t: &Tensor, gain: f64) -> Result<Tensor> {
     normal_(t, 0.0, gain * (2.0 / (fi + fo) as f64).sqrt())
 }
 
-fn kaiming_std(t: &Tensor, a: f64, mode: &str, nonlinearity: &str) -> Result<f64> {
+fn kaiming_std(t: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearity) -> Result<f64> {
     let (fi, fo) = fan_in_and_fan_out(t)?;
     let fan = match mode {
-        "fan_in" => fi,
-        "fan_out" => fo,
-        other => bail!(
-            Value,
-            "Mode {other} not supported, please use one of fan_in, fan_out"
-        ),
+        FanMode::FanIn => fi,
+        FanMode::FanOut => fo,
     };
     if fan == 0 {
         return Ok(0.0);
     }
-    Ok(calculate_gain(nonlinearity, Some(a))? / (fan as f64).sqrt())
+    Ok(calculate_gain(nonlinearity, Some(a)) / (fan as f64).sqrt())
 }
 
 /// `nn.init.kaiming_uniform_(t, a, mode, nonlinearity)`; `nn.Linear` uses
-/// `kaiming_uniform_(w, √5, "fan_in", "leaky_relu")`.
+/// `kaiming_uniform_(w, √5, FanMode::FanIn, Nonlinearity::LeakyReLU)`.
 ///
 /// ```
-/// let w = ember::nn::init::kaiming_uniform_(&ember::empty([4, 9]), 5f64.sqrt(), "fan_in", "leaky_relu").unwrap();
+/// use ember::nn::init::{FanMode, Nonlinearity, kaiming_uniform_};
+/// let w = ember::empty([4, 9]);
+/// kaiming_uniform_(&w, 5f64.sqrt(), FanMode::FanIn, Nonlinearity::LeakyReLU).unwrap();
 /// assert!(w.to_vec::<f32>().iter().all(|v| v.abs() <= 1.0 / 3.0));
 /// ```
 ///
 /// # Errors
-/// For tensors with fewer than 2 dims, or an unknown mode or nonlinearity.
-pub fn kaiming_uniform_(t: &Tensor, a: f64, mode: &str, nonlinearity: &str) -> Result<Tensor> {
+/// For tensors with fewer than 2 dims.
+pub fn kaiming_uniform_(
+    t: &Tensor,
+    a: f64,
+    mode: FanMode,
+    nonlinearity: Nonlinearity,
+) -> Result<Tensor> {
     let bound = 3f64.sqrt() * kaiming_std(t, a, mode, nonlinearity)?;
     uniform_(t, -bound, bound)
 }
@@ -186,7 +332,12 @@ pub fn kaiming_uniform_(t: &Tensor, a: f64, mode: &str, nonlinearity: &str) -> R
 ///
 /// # Errors
 /// As [`kaiming_uniform_`].
-pub fn kaiming_normal_(t: &Tensor, a: f64, mode: &str, nonlinearity: &str) -> Result<Tensor> {
+pub fn kaiming_normal_(
+    t: &Tensor,
+    a: f64,
+    mode: FanMode,
+    nonlinearity: Nonlinearity,
+) -> Result<Tensor> {
     let std = kaiming_std(t, a, mode, nonlinearity)?;
     normal_(t, 0.0, std)
 }

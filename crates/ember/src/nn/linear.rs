@@ -114,7 +114,12 @@ impl Linear {
             bail!(DType, "Linear parameters need a floating dtype, got {dt}");
         }
         let w = crate::try_empty_with([out_features, in_features], dt)?;
-        init::kaiming_uniform_(&w, 5f64.sqrt(), "fan_in", "leaky_relu")?;
+        init::kaiming_uniform_(
+            &w,
+            5f64.sqrt(),
+            init::FanMode::FanIn,
+            init::Nonlinearity::LeakyReLU,
+        )?;
         let bias = if opts.bias {
             let b = crate::try_empty_with([out_features], dt)?;
             let bound = if in_features > 0 {

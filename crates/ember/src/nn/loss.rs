@@ -19,6 +19,16 @@ macro_rules! loss_call {
             }
         }
     };
+    ($t:ident, with_new) => {
+        loss_call!($t);
+
+        impl $t {
+            #[doc = concat!("`nn.", stringify!($t), "()`: the loss with PyTorch's defaults.")]
+            pub fn new() -> $t {
+                $t::default()
+            }
+        }
+    };
 }
 
 macro_rules! reduction_loss {
@@ -127,7 +137,7 @@ impl HuberLoss {
     }
 }
 
-loss_call!(HuberLoss);
+loss_call!(HuberLoss, with_new);
 
 /// `nn.SmoothL1Loss(reduction, beta)`.
 ///
@@ -163,7 +173,7 @@ impl SmoothL1Loss {
     }
 }
 
-loss_call!(SmoothL1Loss);
+loss_call!(SmoothL1Loss, with_new);
 
 /// `nn.NLLLoss(weight, ignore_index, reduction)` on log-probabilities.
 ///
@@ -210,12 +220,12 @@ impl NLLLoss {
     }
 }
 
-loss_call!(NLLLoss);
+loss_call!(NLLLoss, with_new);
 
 /// `nn.CrossEntropyLoss(weight, ignore_index, reduction, label_smoothing)` on logits.
 ///
 /// ```
-/// let loss = ember::nn::CrossEntropyLoss::default();
+/// let loss = ember::nn::CrossEntropyLoss::new();
 /// let l = loss.call(&ember::tensor([[0.0, 0.0]]), &ember::tensor([1i64]));
 /// assert!((l.item::<f32>() - 2f32.ln()).abs() < 1e-6);
 /// ```
@@ -262,4 +272,4 @@ impl CrossEntropyLoss {
     }
 }
 
-loss_call!(CrossEntropyLoss);
+loss_call!(CrossEntropyLoss, with_new);

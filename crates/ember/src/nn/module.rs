@@ -124,6 +124,25 @@ pub fn module_repr<M: ModuleFields + ?Sized>(m: &M) -> String {
     s
 }
 
+impl dyn Module {
+    /// The module as its concrete type, if it is a `T` (`model[0]` is the `Linear`).
+    ///
+    /// ```
+    /// use ember::nn::{Linear, Module, ReLU};
+    /// let m: Box<dyn Module> = Box::new(Linear::new(2, 1));
+    /// assert!(m.downcast_ref::<Linear>().is_some());
+    /// assert!(m.downcast_ref::<ReLU>().is_none());
+    /// ```
+    pub fn downcast_ref<T: Module>(&self) -> Option<&T> {
+        self.as_any().downcast_ref::<T>()
+    }
+
+    /// The module as its concrete type, mutably.
+    pub fn downcast_mut<T: Module>(&mut self) -> Option<&mut T> {
+        self.as_any_mut().downcast_mut::<T>()
+    }
+}
+
 impl std::fmt::Display for dyn Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&module_repr(self))
@@ -263,8 +282,8 @@ pub trait Module: ModuleFields {
                 None => res.missing_keys.push(n.clone()),
                 Some(v) if v.shape() != t.shape() => errors.push(format!(
                     "\tsize mismatch for {n}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
-                    crate::tensor::size_repr(v.shape()).replace("ember.", "torch."),
-                    crate::tensor::size_repr(t.shape()).replace("ember.", "torch.")
+                    crate::tensor::size_repr(v.shape()),
+                    crate::tensor::size_repr(t.shape())
                 )),
                 Some(_) => {}
             }

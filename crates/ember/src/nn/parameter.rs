@@ -99,3 +99,116 @@ impl Deref for Buffer {
         &self.0
     }
 }
+
+/// The arithmetic operators on `&Parameter` and `&Buffer`, as on the tensor they hold, so
+/// `&w * &x`, `&x - &w`, `&w + 1.0` and `2.0 * &w` read as in PyTorch (no `&*w`).
+macro_rules! handle_operators {
+    ($h:ty; $($trait:ident $method:ident),*) => {$(
+        impl std::ops::$trait<&Tensor> for &$h {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &Tensor) -> Tensor {
+                std::ops::$trait::$method(&self.0, rhs)
+            }
+        }
+        impl std::ops::$trait<Tensor> for &$h {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: Tensor) -> Tensor {
+                std::ops::$trait::$method(&self.0, &rhs)
+            }
+        }
+        impl std::ops::$trait<&$h> for &Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &$h) -> Tensor {
+                std::ops::$trait::$method(self, &rhs.0)
+            }
+        }
+        impl std::ops::$trait<&$h> for Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &$h) -> Tensor {
+                std::ops::$trait::$method(&self, &rhs.0)
+            }
+        }
+        impl std::ops::$trait<&$h> for &$h {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &$h) -> Tensor {
+                std::ops::$trait::$method(&self.0, &rhs.0)
+            }
+        }
+        impl<S: Into<crate::Scalar> + Copy> std::ops::$trait<S> for &$h {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: S) -> Tensor {
+                Tensor::$method(&self.0, Into::<crate::Scalar>::into(rhs))
+            }
+        }
+        handle_operators!(@scalars $h; $trait $method; f64, i64);
+    )*};
+    (@scalars $h:ty; $trait:ident $method:ident; $($s:ty),*) => {$(
+        impl std::ops::$trait<&$h> for $s {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &$h) -> Tensor {
+                std::ops::$trait::$method(self, &rhs.0)
+            }
+        }
+    )*};
+}
+
+handle_operators!(Parameter; Add add, Sub sub, Mul mul, Div div);
+handle_operators!(Buffer; Add add, Sub sub, Mul mul, Div div);
+
+impl std::ops::Neg for &Parameter {
+    type Output = Tensor;
+    #[track_caller]
+    fn neg(self) -> Tensor {
+        -&self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Parameter;
+
+    #[test]
+    fn operators_on_parameters() {
+        let w = Parameter::new(crate::tensor([1.0f32, 2.0])).unwrap();
+        let x = crate::tensor([3.0f32, 4.0]);
+        assert_eq!((&w * &x).to_vec::<f32>(), vec![3.0, 8.0]);
+        assert_eq!((&x - &w).to_vec::<f32>(), vec![2.0, 2.0]);
+        assert_eq!((&w + 1.0).to_vec::<f32>(), vec![2.0, 3.0]);
+        assert_eq!((2.0 * &w).to_vec::<f32>(), vec![2.0, 4.0]);
+        assert_eq!((&w * 2.0f32).to_vec::<f32>(), vec![2.0, 4.0]);
+        assert_eq!((2 * &w).to_vec::<f32>(), vec![2.0, 4.0]);
+        assert_eq!((&w / &w).to_vec::<f32>(), vec![1.0, 1.0]);
+        assert_eq!((-&w).to_vec::<f32>(), vec![-1.0, -2.0]);
+        // Recorded like the tensor op: `w * x` has MulBackward0 and flows back into w.
+        let y = &w * &x;
+        assert_eq!(y.grad_fn().unwrap().name(), "MulBackward0");
+        y.sum().backward();
+        assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![3.0, 4.0]);
+    }
+
+    #[test]
+    fn scalar_operands_of_every_kind() {
+        let x = crate::tensor([1.0f32, 2.0]);
+        // As torch: `x * 2.0` / `2 * x` keep float32, `10 - x`, `1 / x`.
+        assert_eq!((&x * 2.0f32).to_vec::<f32>(), vec![2.0, 4.0]);
+        assert_eq!((&x * 2i32).to_vec::<f32>(), vec![2.0, 4.0]);
+        assert_eq!((10i64 - &x).to_vec::<f32>(), vec![9.0, 8.0]);
+        assert_eq!((1.0 / &x).to_vec::<f32>(), vec![1.0, 0.5]);
+        assert_eq!((&x + 3i64).dtype(), crate::DType::F32);
+        // Untyped literals still resolve on either side.
+        assert_eq!((&x * 2.0).to_vec::<f32>(), (2.0 * &x).to_vec::<f32>());
+        assert_eq!((&x - 1).to_vec::<f32>(), vec![0.0, 1.0]);
+        let i = crate::tensor([1i64, 2]);
+        // torch.tensor([1, 2]) * 2.5 -> tensor([2.5, 5.0]) (float32); 2 * it stays int64.
+        assert_eq!((&i * 2.5f32).to_vec::<f32>(), vec![2.5, 5.0]);
+        assert_eq!((&i * 2i32).dtype(), crate::DType::I64);
+        assert_eq!((2 * &i).to_vec::<i64>(), vec![2, 4]);
+    }
+}

@@ -150,9 +150,16 @@ impl Tensor {
 
     /// The elements in row-major order, converted to `T` with PyTorch's casting rules.
     ///
+    /// The copying conversions (`item`, `to_vec`) follow one rule: they cast to the `T` asked
+    /// for as `x.to(dtype)` would (floats to integers truncate toward zero, like `as`), never
+    /// fail on a dtype mismatch. Only the views of the tensor's own memory
+    /// (`with_ndarray`, `with_ndarray_mut`) need `T` to be the tensor's dtype.
+    ///
     /// ```
     /// let x = ember::tensor([[1, 2], [3, 4]]).t();
     /// assert_eq!(x.try_to_vec::<f64>().unwrap(), vec![1.0, 3.0, 2.0, 4.0]);
+    /// // torch.tensor([-1.5, 2.7]).to(torch.int32).tolist() == [-1, 2]
+    /// assert_eq!(ember::tensor([-1.5, 2.7]).to_vec::<i32>(), vec![-1, 2]);
     /// ```
     ///
     /// ```
@@ -178,10 +185,13 @@ impl Tensor {
         }
     }
 
-    /// The value of a one-element tensor (`x.item()`), converted to `T`.
+    /// The value of a one-element tensor (`x.item()`), converted to `T` by the rule of
+    /// [`Tensor::try_to_vec`] (a cast, as `int(x.item())` / `float(x.item())` would).
     ///
     /// ```
     /// assert_eq!(ember::tensor([0.25]).item::<f64>(), 0.25);
+    /// assert_eq!(ember::tensor([2.7]).item::<i64>(), 2);
+    /// assert_eq!(ember::tensor([3i64]).item::<f32>(), 3.0);
     /// assert!(ember::tensor([1.0, 2.0]).try_item::<f32>().is_err());
     /// ```
     ///

@@ -18,7 +18,7 @@
 pub(crate) mod table;
 pub use table::*;
 
-mod activation;
+pub(crate) mod activation;
 pub(crate) mod attention;
 pub(crate) mod conv;
 mod convert;

@@ -521,8 +521,12 @@ macro_rules! optimizer_type {
                 crate::optim::core::step::<$algo>(&self.0)
             }
 
-            fn zero_grad(&mut self, set_to_none: bool) {
-                crate::optim::core::zero_grad(&self.0.lock(), set_to_none)
+            fn zero_grad(&mut self) {
+                crate::optim::core::zero_grad(&self.0.lock(), true)
+            }
+
+            fn zero_grad_to_zeros(&mut self) {
+                crate::optim::core::zero_grad(&self.0.lock(), false)
             }
 
             fn num_param_groups(&self) -> usize {

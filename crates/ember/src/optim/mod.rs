@@ -12,7 +12,7 @@
 //! let w = ember::tensor([1.0, -2.0]).requires_grad_(true);
 //! let mut opt = optim::SGD::new(vec![w.clone()], 0.1);
 //! for _ in 0..2 {
-//!     opt.zero_grad(true);
+//!     opt.zero_grad();
 //!     let loss = (&w * &w).sum();
 //!     loss.backward();
 //!     opt.step().unwrap();
@@ -79,9 +79,31 @@ pub trait Optimizer: Send + Sync {
     /// [`ParamGroups`] guard of this optimizer is still alive.
     fn step(&mut self) -> Result<()>;
 
-    /// `optimizer.zero_grad(set_to_none)`: clears the gradients (`None` when `set_to_none`,
-    /// PyTorch's default, else zeros them in place).
-    fn zero_grad(&mut self, set_to_none: bool);
+    /// `optimizer.zero_grad()`: sets every parameter's gradient to `None` (PyTorch's default,
+    /// `set_to_none=True`), so `p.grad()` is `None` until the next `backward`.
+    ///
+    /// ```
+    /// use ember::optim::{Optimizer, SGD};
+    /// let w = ember::tensor([1.0]).requires_grad_(true);
+    /// let mut opt = SGD::new(vec![w.clone()], 0.1);
+    /// (&w * 2.0).sum().backward();
+    /// opt.zero_grad();
+    /// assert!(w.grad().is_none());
+    /// ```
+    fn zero_grad(&mut self);
+
+    /// `optimizer.zero_grad(set_to_none=False)`: fills every existing gradient with zeros in
+    /// place (cutting it from any graph first), keeping the tensors.
+    ///
+    /// ```
+    /// use ember::optim::{Optimizer, SGD};
+    /// let w = ember::tensor([1.0]).requires_grad_(true);
+    /// let mut opt = SGD::new(vec![w.clone()], 0.1);
+    /// (&w * 2.0).sum().backward();
+    /// opt.zero_grad_to_zeros();
+    /// assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![0.0]);
+    /// ```
+    fn zero_grad_to_zeros(&mut self);
 
     /// The number of parameter groups.
     fn num_param_groups(&self) -> usize;

@@ -194,7 +194,7 @@ fn solve_values_and_gradients() {
     let e = err(singular3().try_linalg_solve(&ember::ones_with([3], DType::F64)));
     assert_eq!(
         e,
-        "torch.linalg.solve: The solver failed because the input matrix is singular."
+        "ember.linalg.solve: The solver failed because the input matrix is singular."
     );
     let batch = pair(&ember::eye(3), &singular3());
     let e = err(batch.try_linalg_solve(&ember::ones_with([3], DType::F64)));

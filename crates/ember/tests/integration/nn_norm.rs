@@ -280,7 +280,7 @@ fn norm_errors() {
     };
     assert_eq!(
         err(F::batch_norm(&ember::zeros([1, 3]), None, None, train)),
-        "Expected more than 1 value per channel when training, got input size torch.Size([1, 3])"
+        "Expected more than 1 value per channel when training, got input size ember.Size([1, 3])"
     );
     assert_eq!(
         err(F::batch_norm(
@@ -383,7 +383,7 @@ fn embedding_and_one_hot_errors() {
     }
     assert_eq!(
         err(F::embedding(&ember::tensor([0.0, 1.0]), &w, None)),
-        "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.FloatTensor instead (while checking arguments for embedding)"
+        "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ember.FloatTensor instead (while checking arguments for embedding)"
     );
     let i = ember::tensor([0i64, 1]);
     assert_eq!(

@@ -3,6 +3,7 @@
 mod distance;
 
 pub use super::linear::{bilinear, linear};
+pub use crate::ops::activation::GeluApproximate;
 pub use crate::ops::attention::{SdpaOptions, scaled_dot_product_attention};
 pub use crate::ops::conv::fold::{FoldOptions, IntoDims, fold, unfold};
 pub use crate::ops::conv::pool::{

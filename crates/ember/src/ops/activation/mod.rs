@@ -10,7 +10,70 @@ use crate::ops::activation::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use ember_derive::panicking;
 
+/// `approximate=` of `F.gelu` / `nn.GELU`, under PyTorch's names (`"none"`, `"tanh"`), which
+/// also parse.
+///
+/// ```
+/// use ember::nn::functional::GeluApproximate;
+/// assert_eq!("tanh".parse::<GeluApproximate>().unwrap(), GeluApproximate::Tanh);
+/// assert_eq!(GeluApproximate::None.to_string(), "none");
+/// assert_eq!(
+///     "fast".parse::<GeluApproximate>().unwrap_err().to_string(),
+///     "approximate argument must be either none or tanh."
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum GeluApproximate {
+    /// `"none"`: the exact `x·Φ(x)` (the default).
+    #[default]
+    None,
+    /// `"tanh"`: the tanh approximation.
+    Tanh,
+}
+
+impl std::str::FromStr for GeluApproximate {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<GeluApproximate> {
+        match s {
+            "none" => Ok(GeluApproximate::None),
+            "tanh" => Ok(GeluApproximate::Tanh),
+            _ => bail!(Value, "approximate argument must be either none or tanh."),
+        }
+    }
+}
+
+impl std::fmt::Display for GeluApproximate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GeluApproximate::None => "none",
+            GeluApproximate::Tanh => "tanh",
+        })
+    }
+}
+
 impl Tensor {
+    /// `F.gelu(x, approximate=…)`.
+    ///
+    /// ```
+    /// use ember::nn::functional::GeluApproximate;
+    /// let x = ember::tensor([1.0f64]);
+    /// // F.gelu(torch.tensor([1.], dtype=torch.float64), approximate="tanh") == 0.8411919906082768
+    /// let y = x.gelu_approx(GeluApproximate::Tanh).item::<f64>();
+    /// assert!((y - 0.8411919906082768).abs() < 1e-6);
+    /// assert_eq!(x.gelu_approx(GeluApproximate::None).item::<f64>(), x.gelu().item::<f64>());
+    /// ```
+    ///
+    /// # Errors
+    /// For bool tensors (and other dtypes the op does not support).
+    #[panicking(must_use)]
+    pub fn try_gelu_approx(&self, approximate: GeluApproximate) -> Result<Tensor> {
+        match approximate {
+            GeluApproximate::None => self.try_gelu(),
+            GeluApproximate::Tanh => self.try_gelu_tanh(),
+        }
+    }
+
     fn activation(&self, op: ParamOp, formula: f::Activation) -> Result<Tensor> {
         let out = self.param_raw(op, true)?;
         if needs_grad(&[self]) {
@@ -50,25 +113,10 @@ impl Tensor {
         self.activation(ParamOp::Elu(alpha), f::Activation::Elu(alpha))
     }
 
-    /// `F.gelu(x, approximate=…)` with `approximate` `"none"` or `"tanh"`.
-    ///
-    /// ```
-    /// let x = ember::tensor([1.0f64]);
-    /// assert!((x.gelu_approx("tanh").item::<f64>() - x.gelu().item::<f64>()).abs() < 1e-3);
-    /// ```
-    ///
-    /// # Errors
-    /// For an unknown `approximate` value or bool tensors.
-    #[panicking(must_use)]
-    pub fn try_gelu_approx(&self, approximate: &str) -> Result<Tensor> {
-        match approximate {
-            "none" => self.try_gelu(),
-            "tanh" => self.activation(ParamOp::GeluTanh, f::Activation::GeluTanh),
-            other => bail!(
-                Value,
-                "approximate argument must be either none or tanh, got {other}"
-            ),
-        }
+    /// `F.gelu(x, approximate="tanh")`; the public form is
+    /// `Tensor::try_gelu_approx(GeluApproximate::Tanh)` (in `nn::functional`).
+    pub(crate) fn try_gelu_tanh(&self) -> Result<Tensor> {
+        self.activation(ParamOp::GeluTanh, f::Activation::GeluTanh)
     }
 
     /// `F.softplus(x, beta, threshold)`: `log(1 + exp(beta x)) / beta`, linear above

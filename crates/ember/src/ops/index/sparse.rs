@@ -38,7 +38,7 @@ pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> R
         bail!(
             DType,
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got {} instead (while checking arguments for embedding)",
-            format!("torch.{}", input.dtype().legacy_name())
+            format!("ember.{}", input.dtype().legacy_name())
         );
     }
     if weight.dim() != 2 {

@@ -321,7 +321,7 @@ impl Tensor {
                 let own = own_batch_index(bi, &batch, self.batch_shape());
                 bail!(
                     Linalg,
-                    "torch.linalg.solve: {}The solver failed because the input matrix is singular.",
+                    "ember.linalg.solve: {}The solver failed because the input matrix is singular.",
                     batch_prefix(self.dim() > 2, own)
                 );
             }

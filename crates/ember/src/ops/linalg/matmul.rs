@@ -212,4 +212,75 @@ impl Tensor {
             unsafe_view(&prod, &out_shape)
         }
     }
+
+    /// `torch.matmul(self, other, out=out)`: the product written into `out`'s memory (it
+    /// bumps `out`'s version counter); returns `out`. As the other `_out` forms, `out` must
+    /// already have the result's shape, and, as PyTorch's, its dtype.
+    ///
+    /// ```
+    /// let a = ember::ones([2, 3]);
+    /// let b = ember::ones([3, 4]);
+    /// let out = ember::empty([2, 4]);
+    /// let _ = a.matmul_out(&b, &out);
+    /// assert_eq!(out.to_vec::<f32>(), vec![3.0; 8]);
+    /// let wrong = ember::empty_with([2, 4], ember::DType::F64);
+    /// assert_eq!(
+    ///     a.try_matmul_out(&b, &wrong).unwrap_err().to_string(),
+    ///     "Expected out tensor to have dtype float, but got double instead"
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Tensor::try_matmul`]; also when `out`'s shape or dtype is not the result's, or an
+    /// argument requires grad while grad mode is on (out= ops are not differentiable).
+    #[panicking]
+    pub fn try_matmul_out(&self, other: &Tensor, out: &Tensor) -> Result<Tensor> {
+        if crate::is_grad_enabled()
+            && (self.requires_grad() || other.requires_grad() || out.requires_grad())
+        {
+            bail!(
+                Autograd,
+                "matmul(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+            );
+        }
+        let r = {
+            let _g = crate::no_grad();
+            self.try_matmul(other)?
+        };
+        if r.dtype() != out.dtype() {
+            bail!(
+                DType,
+                "Expected out tensor to have dtype {}, but got {} instead",
+                type_meta_name(r.dtype()),
+                type_meta_name(out.dtype())
+            );
+        }
+        if r.shape() != out.shape() {
+            bail!(
+                Shape,
+                "output with shape {} doesn't match the broadcast shape {}",
+                crate::shape::ShapeFmt(out.shape()),
+                crate::shape::ShapeFmt(r.shape())
+            );
+        }
+        out.check_writable()?;
+        out.copy_values_from(&r)
+    }
+}
+
+/// A dtype as PyTorch's `TypeMeta` prints it in messages (`float`, `double`, `long int`).
+fn type_meta_name(dt: crate::DType) -> &'static str {
+    use crate::DType as D;
+    match dt {
+        D::Bool => "bool",
+        D::U8 => "unsigned char",
+        D::I8 => "signed char",
+        D::I16 => "short int",
+        D::I32 => "int",
+        D::I64 => "long int",
+        D::F16 => "c10::Half",
+        D::BF16 => "c10::BFloat16",
+        D::F32 => "float",
+        D::F64 => "double",
+    }
 }

@@ -206,8 +206,8 @@ fn same_size(input: &Tensor, target: &Tensor) -> Result<()> {
         bail!(
             Shape,
             "Using a target size ({}) that is different to the input size ({}) is deprecated. Please ensure they have the same size.",
-            crate::tensor::size_repr(target.shape()).replace("ember.", "torch."),
-            crate::tensor::size_repr(input.shape()).replace("ember.", "torch.")
+            crate::tensor::size_repr(target.shape()),
+            crate::tensor::size_repr(input.shape())
         );
     }
     Ok(())
@@ -270,7 +270,7 @@ pub fn binary_cross_entropy_with_logits(
     reduction: Reduction,
 ) -> Result<Tensor> {
     if input.shape() != target.shape() {
-        let size = |s: &[usize]| crate::tensor::size_repr(s).replace("ember.", "torch.");
+        let size = |s: &[usize]| crate::tensor::size_repr(s);
         bail!(
             Shape,
             "Target size ({}) must be the same as input size ({})",

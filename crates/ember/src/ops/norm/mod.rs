@@ -311,7 +311,7 @@ pub fn batch_norm(
         bail!(
             Value,
             "Expected more than 1 value per channel when training, got input size {}",
-            crate::tensor::size_repr(s).replace("ember.", "torch.")
+            crate::tensor::size_repr(s)
         );
     }
     let named = [

@@ -915,18 +915,9 @@ impl Tensor {
 /// assert_eq!(y.to_vec::<f32>(), vec![1.0, 0.0, 3.0]);
 /// ```
 ///
-/// # Panics
-/// As [`try_where_`].
-#[must_use]
-#[track_caller]
-pub fn where_<'a>(cond: &Tensor, a: impl Into<Operand<'a>>, b: impl Into<Operand<'a>>) -> Tensor {
-    try_where_(cond, a, b).or_panic()
-}
-
-/// Fallible [`where_`].
-///
 /// # Errors
 /// If `cond` is not bool, the shapes do not broadcast, or the devices differ.
+#[panicking(must_use)]
 pub fn try_where_<'a>(
     cond: &Tensor,
     a: impl Into<Operand<'a>>,

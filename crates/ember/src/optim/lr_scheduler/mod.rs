@@ -33,7 +33,8 @@ pub use plateau::{PlateauMode, ReduceLROnPlateau, ReduceLROnPlateauOptions, Thre
 pub use simple::{ExponentialLR, LambdaLR, LinearLR, MultiStepLR, StepLR};
 
 use super::Optimizer;
-use crate::error::{OrPanic, Result};
+use crate::error::Result;
+use ember_derive::panicking;
 
 /// What every epoch-driven scheduler offers (PyTorch's `LRScheduler`).
 /// [`ReduceLROnPlateau`] steps on a metric instead and has its own `step(metric)`.
@@ -42,16 +43,8 @@ pub trait LRScheduler {
     ///
     /// # Errors
     /// As PyTorch's `get_lr` (stepping [`OneCycleLR`] past its total steps, …).
+    #[panicking]
     fn try_step(&mut self) -> Result<()>;
-
-    /// Panicking form of [`LRScheduler::try_step`].
-    ///
-    /// # Panics
-    /// As the `try_` form's errors.
-    #[track_caller]
-    fn step(&mut self) {
-        self.try_step().or_panic()
-    }
 
     /// `scheduler.get_last_lr()`: the learning rates the last step set, one per group.
     fn get_last_lr(&self) -> Vec<f64>;
