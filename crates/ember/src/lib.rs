@@ -54,8 +54,9 @@ pub use error::{Error, Result};
 pub use math::{FloatElement, IntElement};
 pub use ops::{BinaryOp, CmpOp, ParamOp, ReduceOp, UnaryOp};
 pub use random::{
-    Generator, initial_seed, manual_seed, rand, rand_like, rand_with, randint, randn, randn_like,
-    randn_like_with, randn_with, randperm, try_rand_with, try_randint_with, try_randn_with,
+    Generator, initial_seed, manual_seed, rand, rand_like, rand_like_with, rand_with, randint,
+    randn, randn_like, randn_like_with, randn_with, randperm, try_rand_like_with, try_rand_with,
+    try_randint_with, try_randn_with,
 };
 pub use scalar::Scalar;
 pub use shape::IntList;
@@ -72,7 +73,8 @@ pub mod cpu {
 /// `use ember::prelude::*;` brings in what the tutorials use.
 pub mod prelude {
     pub use crate::{
-        DType, Device, Operand, Scalar, Tensor, TensorOptions, no_grad, tensor, tensor_with,
+        DType, Device, Operand, Scalar, Tensor, TensorOptions, nn, nn::Module, no_grad, optim,
+        optim::Optimizer, tensor, tensor_with,
     };
 }
 
