@@ -11,8 +11,8 @@
 ///
 /// Docs: the main docs (summary, examples) are written on `try_foo`, under the attribute,
 /// with the conditions of failure in a `# Errors` section. They move to the generated `foo`,
-/// which is what users call, with `# Errors` renamed `# Panics`; `try_foo` keeps a one-line
-/// "Like [`foo`], but returns the error" and its own `# Errors` section. Each example is thus
+/// which is what users call, with `# Errors` renamed `# Panics`; `try_foo` keeps one line,
+/// "Like `foo`, but returns the error", and its own `# Errors` section. Each example is thus
 /// in the docs once and runs as a doctest once.
 ///
 /// Arguments (all optional, comma-separated):

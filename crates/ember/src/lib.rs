@@ -98,8 +98,9 @@ pub use ops::{
     try_mul_out, try_stack, try_sub_out, try_where_, where_,
 };
 pub use random::{
-    Generator, initial_seed, manual_seed, rand, rand_like, rand_with, randint, randn, randn_like,
-    randn_like_with, randn_with, randperm, try_rand_with, try_randint_with, try_randn_with,
+    Generator, initial_seed, manual_seed, rand, rand_like, rand_like_with, rand_with, randint,
+    randn, randn_like, randn_like_with, randn_with, randperm, try_rand_like_with, try_rand_with,
+    try_randint_with, try_randn_with,
 };
 pub use scalar::Scalar;
 pub use shape::IntList;
@@ -116,7 +117,8 @@ pub mod cpu {
 /// `use ember::prelude::*;` brings in what the tutorials use.
 pub mod prelude {
     pub use crate::{
-        DType, Device, Operand, Scalar, Tensor, TensorOptions, no_grad, tensor, tensor_with,
+        DType, Device, Operand, Scalar, Tensor, TensorOptions, nn, nn::Module, no_grad, optim,
+        optim::Optimizer, tensor, tensor_with,
     };
 }
 

@@ -319,6 +319,36 @@ pub fn rand_like(t: &Tensor) -> Tensor {
     try_rand_with(t.shape(), (t.dtype(), t.device())).or_panic()
 }
 
+/// `torch.rand_like(t, dtype=…)` (or `device=`, `requires_grad=`): uniform in `[0, 1)`
+/// with `t`'s shape, and its dtype and device unless `opts` says otherwise.
+///
+/// ```
+/// let x = ember::rand_like_with(&ember::zeros([5, 3]), ember::DType::F64);
+/// assert_eq!((x.shape(), x.dtype()), (&[5, 3][..], ember::DType::F64));
+/// assert!(x.to_vec::<f64>().iter().all(|v| (0.0..1.0).contains(v)));
+/// ```
+///
+/// ```
+/// let e = ember::try_rand_like_with(&ember::zeros([2]), ember::DType::I64).unwrap_err();
+/// assert_eq!(e.to_string(), "\"check_uniform_bounds\" not implemented for 'Long'");
+/// ```
+///
+/// # Errors
+/// If the dtype is not a float dtype.
+#[panicking]
+pub fn try_rand_like_with(t: &Tensor, opts: impl Into<TensorOptions>) -> Result<Tensor> {
+    try_rand_with(t.shape(), like_options(t, opts.into()))
+}
+
+/// `opts` with `t`'s dtype and device where it leaves them unset.
+fn like_options(t: &Tensor, o: TensorOptions) -> TensorOptions {
+    TensorOptions {
+        dtype: Some(o.dtype.unwrap_or(t.dtype())),
+        device: Some(o.device.unwrap_or(t.device())),
+        requires_grad: o.requires_grad,
+    }
+}
+
 /// `torch.randn_like(t)`.
 ///
 /// ```
@@ -343,13 +373,7 @@ pub fn randn_like(t: &Tensor) -> Tensor {
 /// If the dtype is not a float dtype.
 #[track_caller]
 pub fn randn_like_with(t: &Tensor, opts: impl Into<TensorOptions>) -> Tensor {
-    let o: TensorOptions = opts.into();
-    let o = TensorOptions {
-        dtype: Some(o.dtype.unwrap_or(t.dtype())),
-        device: Some(o.device.unwrap_or(t.device())),
-        requires_grad: o.requires_grad,
-    };
-    try_randn_with(t.shape(), o).or_panic()
+    try_randn_with(t.shape(), like_options(t, opts.into())).or_panic()
 }
 
 /// `torch.randint(low, high, shape)`: integers in `[low, high)`, int64 by default.

@@ -34,5 +34,6 @@ mod nn_layers;
 mod nn_norm;
 mod nn_pad;
 mod optim;
+mod panicking;
 mod reduce;
 mod seeds;

@@ -748,7 +748,7 @@ impl Tensor {
         if min.is_none() && max.is_none() {
             bail!(
                 Value,
-                "torch.clamp: At least one of 'min' or 'max' must not be None"
+                "ember.clamp: At least one of 'min' or 'max' must not be None"
             );
         }
         let out = self.param_raw(ParamOp::Clamp(min, max), false)?;
@@ -983,6 +983,24 @@ pub fn try_where_<'a>(
     Ok(out)
 }
 
+/// The Rust scalars an operator takes on its right (`&x * 2.0f32`, `&x + 1i32`): one generic
+/// impl over them, so an untyped literal (`&x * 2.0`) still picks one impl and defaults to
+/// `f64`/`i32` as usual. On the left (`2.0 * &x`) Rust needs one impl per type: `f64` and
+/// `i64` there, so untyped literals work; give other types as `f64`/`i64`.
+pub trait OperatorScalar: Into<Scalar> + Copy + sealed::Sealed {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! operator_scalars {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl OperatorScalar for $t {}
+    )*};
+}
+operator_scalars!(f64, f32, i64, i32);
+
 macro_rules! impl_binary_operator {
     ($trait:ident, $method:ident, $op:ident, $rop:expr) => {
         impl std::ops::$trait<&Tensor> for &Tensor {
@@ -1013,23 +1031,23 @@ macro_rules! impl_binary_operator {
                 Tensor::$op(&self, &rhs)
             }
         }
+        impl<S: OperatorScalar> std::ops::$trait<S> for &Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: S) -> Tensor {
+                Tensor::$op(self, rhs.into())
+            }
+        }
+        impl<S: OperatorScalar> std::ops::$trait<S> for Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: S) -> Tensor {
+                Tensor::$op(&self, rhs.into())
+            }
+        }
         impl_binary_operator!(@scalars $trait, $method, $op, $rop, f64, i64);
     };
     (@scalars $trait:ident, $method:ident, $op:ident, $rop:expr, $($s:ty),*) => {$(
-        impl std::ops::$trait<$s> for &Tensor {
-            type Output = Tensor;
-            #[track_caller]
-            fn $method(self, rhs: $s) -> Tensor {
-                Tensor::$op(self, rhs)
-            }
-        }
-        impl std::ops::$trait<$s> for Tensor {
-            type Output = Tensor;
-            #[track_caller]
-            fn $method(self, rhs: $s) -> Tensor {
-                Tensor::$op(&self, rhs)
-            }
-        }
         impl std::ops::$trait<&Tensor> for $s {
             type Output = Tensor;
             #[track_caller]
