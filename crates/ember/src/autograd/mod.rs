@@ -29,8 +29,6 @@ pub use function::{Function, FunctionCtx};
 pub use graphviz::{Dot, make_dot};
 use std::sync::Arc;
 
-/// Per-tensor autograd state (PyTorch's `AutogradMeta`).
-
 /// A node of the backward graph, as `tensor.grad_fn` (`MulBackward0`, `AccumulateGrad`, …).
 ///
 /// ```
