@@ -361,7 +361,10 @@ pub trait Module: ModuleFields {
     /// ```
     /// use ember::{Device, nn::Module};
     /// let mut m = ember::device_scope(Device::Meta, || ember::nn::Linear::new(3, 4));
-    /// assert_eq!(m.weight.to_string(), "tensor(..., device='meta', size=(4, 3), requires_grad=True)");
+    /// assert_eq!(
+    ///     m.weight.to_string(),
+    ///     "Parameter containing:\ntensor(..., device='meta', size=(4, 3), requires_grad=True)"
+    /// );
     /// m.to_empty(Device::Cpu).unwrap();
     /// assert_eq!((m.weight.device(), m.weight.shape()), (Device::Cpu, &[4, 3][..]));
     /// assert!(m.weight.requires_grad() && m.weight.is_leaf());
