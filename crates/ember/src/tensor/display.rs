@@ -331,32 +331,22 @@ impl fmt::Display for Tensor {
             suffixes.push(format!("device='{}'", self.device()));
         }
         let dt = self.dtype();
-        let body = if self.device().is_meta() {
-            // PyTorch's meta tensors: no values, always the size, any non-default dtype.
-            let dims: Vec<String> = self.shape().iter().map(|d| d.to_string()).collect();
-            let tuple = match dims.len() {
-                1 => format!("({},)", dims[0]),
-                _ => format!("({})", dims.join(", ")),
-            };
-            suffixes.push(format!("size={tuple}"));
-            if dt != crate::get_default_dtype() {
-                suffixes.push(format!("dtype={dt}"));
-            }
-            "...".to_string()
-        } else if self.numel() == 0 {
-            if self.dim() != 1 {
+        // Tensors without values to show (meta tensors, and empty ones of more than one dim)
+        // show PyTorch's `size=(…)` suffix instead; both show any non-default dtype.
+        let no_values = self.device().is_meta() || self.numel() == 0;
+        let body = if no_values {
+            if self.device().is_meta() || self.dim() != 1 {
                 let dims: Vec<String> = self.shape().iter().map(|d| d.to_string()).collect();
-                let tuple = if dims.len() == 1 {
-                    format!("({},)", dims[0])
-                } else {
-                    format!("({})", dims.join(", "))
+                let tuple = match dims.len() {
+                    1 => format!("({},)", dims[0]),
+                    _ => format!("({})", dims.join(", ")),
                 };
                 suffixes.push(format!("size={tuple}"));
             }
             if dt != crate::get_default_dtype() {
                 suffixes.push(format!("dtype={dt}"));
             }
-            "[]".to_string()
+            if self.device().is_meta() { "..." } else { "[]" }.to_string()
         } else {
             if !(dt == crate::get_default_dtype() || dt == DType::I64 || dt == DType::Bool) {
                 suffixes.push(format!("dtype={dt}"));

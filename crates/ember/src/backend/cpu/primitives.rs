@@ -15,10 +15,10 @@ use crate::{DType, Device, Scalar};
 pub(crate) struct Cpu;
 
 fn not_host(b: &Buffer) -> Error {
-    Error::Device(format!(
-        "Expected all tensors to be on the same device, but found at least two devices, cpu and {}!",
-        b.device()
-    ))
+    match crate::backend::check_same_device(Device::Cpu, b.device()) {
+        Err(e) => e,
+        Ok(()) => Error::Device("expected a host buffer".into()),
+    }
 }
 
 fn host(b: &Buffer) -> Result<&CpuBuffer> {
