@@ -136,3 +136,17 @@ def test_functional_losses_and_errors():
         F.mse_loss(x, x, reduction="avg")
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
         F.dropout(x, p=1.5)
+
+
+def test_unpool_softshrink_kl_div_logsigmoid_match_pytorch():
+    import torch.nn.functional as F
+
+    x = torch.arange(1.0, 17.0).reshape(1, 1, 4, 4)
+    y, i = F.max_pool2d(x, 2, return_indices=True)
+    assert F.max_unpool2d(y, i, 2).tolist() == [
+        [[[0.0, 0.0, 0.0, 0.0], [0.0, 6.0, 0.0, 8.0], [0.0, 0.0, 0.0, 0.0], [0.0, 14.0, 0.0, 16.0]]]
+    ]
+    assert F.softshrink(torch.tensor([-1.0, 0.2, 0.7]), 0.5).tolist() == [-0.5, 0.0, 0.19999998807907104]
+    kl = F.kl_div(torch.tensor([-1.0, -2.0]), torch.tensor([0.0, 0.5]), reduction="sum")
+    assert abs(kl.item() - 0.6534264087677002) < 1e-7
+    assert torch.nn.LogSigmoid()(torch.tensor([0.5])).tolist() == [-0.4740769863128662]

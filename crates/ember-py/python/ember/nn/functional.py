@@ -409,6 +409,9 @@ def logsigmoid(input):
     return -softplus(-input)
 
 
+logsigmoid.__name__ = "log_sigmoid"
+
+
 def hardshrink(input, lambd=0.5):
     return input.masked_fill((input >= -lambd) & (input <= lambd), 0)
 
@@ -426,7 +429,9 @@ def softshrink(input, lambd=0.5):
         raise RuntimeError(
             f"lambda must be greater or equal to 0, but found to be {lambd}."
         )
-    return (input - input.clamp(-lambd, lambd))
+    from .. import where
+
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
 
 
 def _get_softmax_dim(name, ndim, stacklevel):
@@ -466,7 +471,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     ``-log(1 - U)``."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    from .. import rand_like, zeros_like
+    from .. import rand_like
 
     exp = -(1 - rand_like(logits)).log()
     gumbels = -exp.log()
@@ -474,7 +479,8 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     y_soft = gumbels.softmax(dim)
     if hard:
         index = y_soft.max(dim, keepdim=True)[1]
-        y_hard = zeros_like(logits).scatter(dim, index, 1.0)
+        d = dim % logits.dim()
+        y_hard = one_hot(index.squeeze(d), logits.size(d)).movedim(-1, d).to(logits.dtype)
         return y_hard - y_soft.detach() + y_soft
     return y_soft
 
@@ -731,9 +737,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        from .. import xlogy
+        from .. import where
 
-        loss = xlogy(target, target) - target * input
+        xlogy = where(target == 0, target.new_zeros(()), target * target.log())
+        loss = xlogy - target * input
     reduced = _reduce(loss, red)
     if reduction == "batchmean" and input.dim() != 0:
         reduced = reduced / input.size()[0]
@@ -1473,3 +1480,199 @@ def _C_no_grad():
 
 def _is_tensor(x):
     return isinstance(x, Tensor)
+
+
+# ---------------------------------------------------------------- unpooling and bags
+
+
+def _unpool_output_size(input, kernel_size, stride, padding, output_size):
+    input_size = input.size()
+    n = len(kernel_size)
+    default_size = [
+        (input_size[-n + d] - 1) * stride[d] + kernel_size[d] - 2 * padding[d] for d in range(n)
+    ]
+    if output_size is None:
+        return default_size
+    output_size = list(output_size)
+    if len(output_size) == n + 2:
+        output_size = output_size[2:]
+    if len(output_size) != n:
+        raise ValueError(
+            "output_size should be a sequence containing "
+            f"{n} or {n + 2} elements, but it has a length of '{len(output_size)}'"
+        )
+    for d in range(n):
+        min_size = default_size[d] - stride[d]
+        max_size = default_size[d] + stride[d]
+        if not (min_size < output_size[d] < max_size):
+            raise ValueError(
+                f'invalid output_size "{output_size}" (dim {d} must be between {min_size} and {max_size})'
+            )
+    return output_size
+
+
+def _max_unpool(input, indices, out_spatial):
+    from .. import zeros
+
+    lead = tuple(input.shape[: input.dim() - len(out_spatial)])
+    numel = 1
+    for s in out_spatial:
+        numel *= s
+    flat_in = input.reshape(-1, _prod(input.shape[-len(out_spatial):]))
+    flat_idx = indices.reshape(flat_in.shape)
+    if flat_idx.numel() and (int(flat_idx.max()) >= numel or int(flat_idx.min()) < 0):
+        raise RuntimeError(f"Found an invalid max index: {int(flat_idx.max())} (output volumes are of size "
+                           f"{'x'.join(str(s) for s in out_spatial)}")
+    out = zeros((flat_in.shape[0], numel), dtype=input.dtype, device=input.device)
+    from .. import arange
+
+    rows = arange(flat_in.shape[0]).unsqueeze(1).expand_as(flat_idx)
+    out = out.index_put((rows, flat_idx), flat_in)
+    return out.reshape(lead + tuple(out_spatial))
+
+
+def _prod(xs):
+    r = 1
+    for x in xs:
+        r *= x
+    return r
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    kernel_size = _pair(kernel_size, 1)
+    stride = _pair(stride, 1) if stride is not None else kernel_size
+    padding = _pair(padding, 1)
+    out = _unpool_output_size(input, kernel_size, stride, padding, output_size)
+    return _max_unpool(input, indices, out)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    kernel_size = _pair(kernel_size)
+    stride = _pair(stride) if stride is not None else kernel_size
+    padding = _pair(padding)
+    out = _unpool_output_size(input, kernel_size, stride, padding, output_size)
+    return _max_unpool(input, indices, out)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """``F.embedding_bag``: the ``sum``, ``mean`` or ``max`` of each bag's embeddings (bags
+    are the rows of a 2-D ``input``, or ``offsets`` into a 1-D one); ``padding_idx`` entries
+    take no part; an empty bag gives zeros."""
+    from .. import stack
+
+    if weight.dtype == _long() and input.is_floating_point():
+        warnings.warn(
+            "Argument order of nn.functional.embedding_bag was changed. "
+            "Usage `embedding_bag(weight, input, ...)` is deprecated, "
+            "and should now be `embedding_bag(input, weight, ...)`.",
+            stacklevel=2,
+        )
+        weight, input = input, weight
+    if per_sample_weights is not None and input.size() != per_sample_weights.size():
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
+            f"then it must have the same shape as the input ({input.shape})"
+        )
+    if not weight.dim() == 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
+    if input.dim() == 2:
+        if offsets is not None:
+            type_str = str(type(offsets))
+            raise ValueError(
+                "if input is 2D, then offsets has to be None"
+                ", as input is treated is a mini-batch of"
+                " fixed length sequences. However, found "
+                f"offsets of type {type_str}"
+            )
+        n, length = input.shape
+        bounds = [(i * length, (i + 1) * length) for i in range(n)]
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        offs = offsets.tolist()
+        if include_last_offset:
+            bounds = [(offs[i], offs[i + 1]) for i in range(len(offs) - 1)]
+        else:
+            bounds = [(offs[i], offs[i + 1] if i + 1 < len(offs) else input.numel()) for i in range(len(offs))]
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if max_norm is not None:
+        _no_grad_embedding_renorm_(weight, input, max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. "
+            f"per_sample_weights is only supported for mode='sum' (got mode='{mode}'). "
+            "Please open a feature request on GitHub."
+        )
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("ember: F.embedding_bag(scale_grad_by_freq=True or sparse=True) is not supported")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx = weight.size(0) + padding_idx
+    ids = input.tolist()
+    bags = []
+    for s, e in bounds:
+        keep = [j for j in range(s, e) if padding_idx is None or ids[j] != padding_idx]
+        if not keep:
+            bags.append(weight.new_zeros((weight.size(1),)))
+            continue
+        from .. import tensor as _tensor
+
+        pos = _tensor(keep)
+        rows = weight.index_select(0, input.index_select(0, pos))
+        if per_sample_weights is not None:
+            rows = rows * per_sample_weights.index_select(0, pos).unsqueeze(1)
+        if mode == "sum":
+            bags.append(rows.sum(0))
+        elif mode == "mean":
+            bags.append(rows.mean(0))
+        else:
+            bags.append(rows.max(0)[0])
+    if not bags:
+        return weight.new_zeros((0, weight.size(1)))
+    return stack(bags)
+
+
+def _long():
+    from .. import int64
+
+    return int64
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
+                         ignore_index=None, label_smoothing=0.0, options=None):
+    """``F.linear_cross_entropy``: ``cross_entropy(linear(input, W, b), target)`` (the
+    unchunked path)."""
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise RuntimeError(f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}")
+    if input.shape[-1] != linear_weight.shape[-1]:
+        raise RuntimeError(
+            "expected equal input and linear_weight last dimensions (in_features), "
+            f"got {input.shape[-1]} and {linear_weight.shape[-1]}, respectively"
+        )
+    if options is not None:
+        raise NotImplementedError("ember: F.linear_cross_entropy(options=...) (the chunked path) is not supported")
+    num_classes = linear_weight.shape[0]
+    out_features = tuple(linear_weight.shape[1:-1])
+    num_batches = tuple(input.shape[:-1])
+    logits_shape = num_batches + (num_classes,) + out_features
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    ignore_index = ignore_index if ignore_index is not None else -100
+    if out_features:
+        k = _prod(out_features) * num_classes
+        linear_weight = linear_weight.reshape(k, input.shape[-1])
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(k)
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)

@@ -455,3 +455,7 @@ class Embedding(Module):
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, **kwargs):
         rows, cols = embeddings.shape
         return cls(rows, cols, _weight=embeddings, _freeze=freeze, padding_idx=padding_idx, **kwargs)
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """The ``Linear`` that ``MultiheadAttention`` uses for its output projection."""
