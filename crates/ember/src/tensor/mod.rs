@@ -5,6 +5,7 @@ mod create;
 mod data;
 mod display;
 pub(crate) mod graph;
+pub(crate) mod kernel;
 mod numpy;
 mod options;
 
