@@ -103,7 +103,7 @@ pub use random::{
     try_randint_with, try_randn_with,
 };
 pub use scalar::Scalar;
-pub use shape::IntList;
+pub use shape::{IntList, Size};
 pub use tensor::*;
 
 /// The CPU device's memory cache (Note [CPU buffer cache]).

@@ -97,6 +97,77 @@ impl<T: fmt::Display> fmt::Display for ShapeFmt<'_, T> {
     }
 }
 
+/// A tensor's shape as `x.size()` gives it, which prints as PyTorch's `torch.Size` does
+/// (with ember's module name) and otherwise is the slice of sizes.
+///
+/// ```
+/// let s = ember::zeros([5, 3]).size();
+/// assert_eq!(format!("{s:?}"), "ember.Size([5, 3])");
+/// assert_eq!(s, [5, 3]);
+/// assert_eq!((s[0], s.len()), (5, 2));
+/// let (m, n) = (s[0], s[1]);
+/// assert_eq!(m * n, s.iter().product::<usize>());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Size<'a>(pub &'a [usize]);
+
+impl std::ops::Deref for Size<'_> {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        self.0
+    }
+}
+
+impl fmt::Debug for Size<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ember.Size({})", ShapeFmt(self.0))
+    }
+}
+
+impl fmt::Display for Size<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl<'a> IntoIterator for Size<'a> {
+    type Item = &'a usize;
+    type IntoIter = std::slice::Iter<'a, usize>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<const N: usize> PartialEq<[usize; N]> for Size<'_> {
+    fn eq(&self, other: &[usize; N]) -> bool {
+        self.0 == other
+    }
+}
+
+impl<const N: usize> PartialEq<&[usize; N]> for Size<'_> {
+    fn eq(&self, other: &&[usize; N]) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<[usize]> for Size<'_> {
+    fn eq(&self, other: &[usize]) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&[usize]> for Size<'_> {
+    fn eq(&self, other: &&[usize]) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<Vec<usize>> for Size<'_> {
+    fn eq(&self, other: &Vec<usize>) -> bool {
+        self.0 == other.as_slice()
+    }
+}
+
 /// A shape given by the user for a new tensor: every size must be non-negative.
 pub(crate) fn resolve_shape(spec: &[i64]) -> Result<Dims> {
     let mut out = Dims::with_capacity(spec.len());

@@ -55,10 +55,63 @@ impl Buffer {
 /// An input operand: a buffer and the layout to read it at.
 pub(crate) type In<'a> = (&'a Buffer, &'a Layout);
 
-/// The primitives one device implements. Operands were checked to live on the device (see
-/// Note [Backend dispatch]); shapes, dtypes and indices were validated by the op layer.
-#[allow(clippy::too_many_arguments)]
-pub(crate) trait Backend: Sync {
+/// Declares the primitives once: the [`Backend`] trait, and the meta device's impl of it,
+/// whose every primitive succeeds without touching memory and returns what a device
+/// without data answers ([`NoData`]).
+macro_rules! primitives {
+    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;)*) => {
+        /// The primitives one device implements. Operands were checked to live on the device
+        /// (see Note [Backend dispatch]); shapes, dtypes and indices were validated by the op
+        /// layer.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) trait Backend: Sync {
+            $($(#[$doc])* fn $name(&self $(, $arg: $ty)*) -> $ret;)*
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        impl Backend for meta::Meta {
+            $(fn $name(&self $(, _: $ty)*) -> $ret {
+                NoData::no_data()
+            })*
+        }
+    };
+}
+
+/// What a primitive returns on a device that holds no data (meta): nothing to report, no
+/// values, a unit total weight, a buffer without memory.
+trait NoData {
+    fn no_data() -> Self;
+}
+
+impl<T: NoData> NoData for Result<T> {
+    fn no_data() -> Self {
+        Ok(T::no_data())
+    }
+}
+
+impl NoData for () {
+    fn no_data() {}
+}
+
+impl<T> NoData for Option<T> {
+    fn no_data() -> Self {
+        None
+    }
+}
+
+impl NoData for f64 {
+    fn no_data() -> Self {
+        1.0
+    }
+}
+
+impl NoData for Buffer {
+    fn no_data() -> Self {
+        Buffer::Meta
+    }
+}
+
+primitives! {
     /// A buffer of `bytes` bytes, zeroed when `zeroed`, otherwise with unspecified contents.
     fn alloc(&self, bytes: usize, zeroed: bool) -> Result<Buffer>;
     /// The values of `src` (row-major, cast to i64) for validating indices or divisors on

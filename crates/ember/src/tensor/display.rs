@@ -276,7 +276,7 @@ impl Data<'_> {
 
 /// `torch.Size([2, 3])`, spelled with ember's module name.
 pub(crate) fn size_repr(shape: &[usize]) -> String {
-    format!("ember.Size({})", crate::shape::ShapeFmt(shape))
+    crate::Size(shape).to_string()
 }
 
 fn tensor_str(t: &Tensor, indent: usize, o: &PrintOptions) -> String {

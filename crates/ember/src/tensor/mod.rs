@@ -167,13 +167,16 @@ impl Tensor {
         &self.0.layout.shape
     }
 
-    /// Alias of [`Tensor::shape`], as `x.size()`.
+    /// The shape as `x.size()` gives it: a [`Size`](crate::Size), which prints as
+    /// `ember.Size([5, 3])` and reads as the slice [`Tensor::shape`] returns.
     ///
     /// ```
-    /// assert_eq!(ember::zeros([5, 3]).size(), &[5, 3]);
+    /// let x = ember::zeros([5, 3]);
+    /// assert_eq!(x.size(), [5, 3]);
+    /// assert_eq!(format!("{:?}", x.size()), "ember.Size([5, 3])");
     /// ```
-    pub fn size(&self) -> &[usize] {
-        self.shape()
+    pub fn size(&self) -> crate::Size<'_> {
+        crate::Size(self.shape())
     }
 
     /// The size of one dimension (`x.size(dim)`); negative dims count from the end.

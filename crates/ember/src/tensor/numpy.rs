@@ -109,19 +109,27 @@ impl Tensor {
         Tensor::try_from_vec(data, shape.as_slice()).or_panic()
     }
 
-    /// `x.numpy()` followed by a copy: an owned array with the tensor's shape and values.
-    /// `T` must be the tensor's element type.
+    /// An owned array with the tensor's shape and values, converted to `T` by the rule of
+    /// [`Tensor::try_to_vec`] and [`Tensor::try_item`] (a cast, as `x.to(dtype)` would; as
+    /// `x.detach().numpy().astype(T)`). Only the views of the tensor's own memory
+    /// ([`Tensor::try_with_ndarray`]) need `T` to be its dtype.
     ///
     /// ```
-    /// let a = ember::ones([5]);
-    /// let b = a.to_ndarray::<f32>();
-    /// assert_eq!(b, ndarray::arr1(&[1.0f32; 5]).into_dyn());
+    /// let a = ember::ones([2, 3]);
+    /// assert_eq!(a.to_ndarray::<f32>(), ndarray::Array2::<f32>::ones((2, 3)).into_dyn());
+    /// // torch.tensor([-1.5, 2.7]).numpy().astype(np.int64) == [-1, 2]
+    /// let b = ember::tensor([-1.5, 2.7]).to_ndarray::<i64>();
+    /// assert_eq!(b, ndarray::arr1(&[-1i64, 2]).into_dyn());
+    /// assert_eq!(ember::arange(4).view([2, 2]).t().to_ndarray::<f64>()[[0, 1]], 2.0);
     /// ```
     ///
     /// # Errors
-    /// If `T` is not the tensor's dtype, the tensor requires grad, or it is not on the CPU.
+    /// If the tensor requires grad or is not on the CPU (as `x.numpy()`).
     pub fn try_to_ndarray<T: Element>(&self) -> Result<ArrayD<T>> {
-        self.try_with_ndarray(|v: ArrayViewD<'_, T>| v.to_owned())
+        self.check_numpy()?;
+        let v = self.try_to_vec::<T>()?;
+        ArrayD::from_shape_vec(IxDyn(self.shape()), v)
+            .map_err(|e| crate::error::Error::Value(e.to_string()))
     }
 
     /// Panicking form of [`Tensor::try_to_ndarray`].
@@ -154,7 +162,7 @@ impl Tensor {
         &self,
         f: impl FnOnce(ArrayViewD<'_, T>) -> R,
     ) -> Result<R> {
-        self.check_numpy::<T>()?;
+        self.check_view::<T>()?;
         let guard = self.storage().read();
         let Buffer::Cpu(buf) = &*guard else {
             return Err(crate::error::no_data());
@@ -199,7 +207,7 @@ impl Tensor {
         &self,
         f: impl FnOnce(ArrayViewMutD<'_, T>) -> R,
     ) -> Result<R> {
-        self.check_numpy::<T>()?;
+        self.check_view::<T>()?;
         let layout = self.layout();
         if overlaps(layout) {
             bail!(
@@ -235,7 +243,20 @@ impl Tensor {
         self.try_with_ndarray_mut(f).or_panic()
     }
 
-    fn check_numpy<T: Element>(&self) -> Result<()> {
+    fn check_view<T: Element>(&self) -> Result<()> {
+        self.check_numpy()?;
+        if T::DTYPE != self.dtype() {
+            bail!(
+                DType,
+                "expected an array of element type {} for a tensor of dtype {}",
+                T::DTYPE,
+                self.dtype()
+            );
+        }
+        Ok(())
+    }
+
+    fn check_numpy(&self) -> Result<()> {
         if self.requires_grad() {
             bail!(
                 Autograd,
@@ -247,14 +268,6 @@ impl Tensor {
                 Device,
                 "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
                 self.device()
-            );
-        }
-        if T::DTYPE != self.dtype() {
-            bail!(
-                DType,
-                "expected an array of element type {} for a tensor of dtype {}",
-                T::DTYPE,
-                self.dtype()
             );
         }
         Ok(())

@@ -54,8 +54,16 @@ fn ndarray_views_share_memory() {
 
 #[test]
 fn ndarray_errors() {
+    // A copy casts as `to_vec` does; only the shared-memory views need the dtype.
     let t = ember::ones([2]);
-    assert!(t.try_to_ndarray::<f64>().is_err());
+    assert_eq!(
+        t.try_to_ndarray::<f64>().unwrap(),
+        ndarray::arr1(&[1.0f64, 1.0]).into_dyn()
+    );
+    assert!(
+        t.try_with_ndarray(|_: ndarray::ArrayViewD<f64>| ())
+            .is_err()
+    );
     let g = ember::ones([2]).requires_grad_(true);
     assert_eq!(
         g.try_to_ndarray::<f32>().unwrap_err().to_string(),
