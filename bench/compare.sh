@@ -14,8 +14,8 @@
 # their ratio and each side's peak RSS (GNU time when installed, else what each process
 # reports itself).
 # Timings are taken inside the processes (after 10 warm-up steps), not of start-up.
-# BASELINE=<git rev> builds that commit's bench_seed in a temporary worktree (its own target
-# dir, target/baseline) and runs it as a third side in every round, so a refactor can show
+# BASELINE=<git rev> builds that commit's bench_seed in a worktree (BASELINE_WT, default
+# target/baseline/worktree; its own target dir, target/baseline) and runs it as a third side in every round, so a refactor can show
 # it made no workload slower on the same machine state.
 set -euo pipefail
 
@@ -55,10 +55,15 @@ EMBER=$TARGET_DIR/release/examples/bench_seed
 
 BASE_BIN=
 if [ -n "${BASELINE:-}" ]; then
-    BASE_DIR=$(mktemp -d)
-    git worktree add --detach "$BASE_DIR" "$BASELINE" >&2
+    # A fixed worktree path (BASELINE_WT), kept between runs: cargo's fingerprints include
+    # the source path, so a fresh temporary one would rebuild the whole crate every time.
+    BASE_DIR=${BASELINE_WT:-$TARGET_DIR/baseline/worktree}
+    if [ -d "$BASE_DIR" ]; then
+        git -C "$BASE_DIR" checkout --quiet --detach "$BASELINE" >&2
+    else
+        git worktree add --detach "$BASE_DIR" "$BASELINE" >&2
+    fi
     (cd "$BASE_DIR" && CARGO_TARGET_DIR="$TARGET_DIR/baseline" cargo build --release --example bench_seed >&2)
-    git worktree remove --force "$BASE_DIR"
     BASE_BIN=$TARGET_DIR/baseline/release/examples/bench_seed
 fi
 
