@@ -93,6 +93,13 @@
 //! | `optimizer.zero_grad(set_to_none=False)` | `optimizer.zero_grad_to_zeros()` |
 //! | `model.cuda()`, `model.to(device)` | `model.to_device(device)?` |
 //! | `torch.save(model.state_dict(), p)` | `ember::io::save(&model.state_dict(), p)` (safetensors) |
+//! | `model.load_state_dict(torch.load(p))` | `model.load_state_dict(&ember::io::load(p)?)?` (strict) |
+//! | `r = model.load_state_dict(sd, strict=False)` | `let r = model.load_state_dict_non_strict(&sd)?;` (`r.missing_keys`, `r.unexpected_keys`) |
+//! | `nn.LayerNorm(4, eps=1e-6, bias=False)` | `nn::LayerNorm::new_with(&[4], LayerNormOptions { eps: 1e-6, bias: false, ..Default::default() })?` |
+//! | `nn.GroupNorm(2, 4, affine=False)` | `nn::GroupNorm::new_with(2, 4, GroupNormOptions { affine: false, ..Default::default() })?` |
+//! | `nn.Dropout(p)`, `nn.Dropout(p, inplace=True)` | `nn::Dropout::new(p)`, `nn::Dropout::new_with(p, DropoutOptions { inplace: true })?` |
+//! | `nn.Embedding(10, 3, padding_idx=0)` | `nn::Embedding::new_with(10, 3, EmbeddingOptions { padding_idx: Some(0), ..Default::default() })?` |
+//! | `nn.Embedding.from_pretrained(w)`, `…(w, freeze=False)` | `nn::Embedding::from_pretrained(&w, Default::default())?`, `nn::Embedding::from_pretrained(&w, FromPretrainedOptions { freeze: false, ..Default::default() })?` |
 //!
 //! The rows above that PyTorch users reach for first, run:
 //!
@@ -120,4 +127,12 @@
 //!
 //! let mut opt = optim::SGD::new(model.parameters(), 0.1);
 //! opt.zero_grad(); // set_to_none=True, as PyTorch's default
+//!
+//! // Keyword arguments are fields of an options struct, the rest of them PyTorch's defaults.
+//! let ln_opts = nn::LayerNormOptions { eps: 1e-6, bias: false, ..Default::default() };
+//! let ln = nn::LayerNorm::new_with(&[2], ln_opts).unwrap(); // nn.LayerNorm(2, eps=1e-6, bias=False)
+//! assert!(ln.bias.is_none());
+//! let copy = nn::Sequential::new().push(nn::Linear::new(3, 2)).push(nn::ReLU);
+//! copy.load_state_dict(&model.state_dict()).unwrap(); // copy.load_state_dict(model.state_dict())
+//! assert_eq!(copy.parameters()[0].to_vec::<f32>(), first.weight.to_vec::<f32>());
 //! ```

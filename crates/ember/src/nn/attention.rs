@@ -3,9 +3,122 @@
 //! otherwise.
 
 use super::functional::{self as F, SdpaOptions};
-use super::{Linear, LinearOptions, Module, Parameter, init};
+use super::module::{ModuleFields, module_repr};
+use super::{Buffer, Linear, LinearOptions, Module, Parameter, init};
 use crate::error::{OrPanic, Result, bail};
 use crate::{DType, Tensor};
+use std::any::Any;
+
+/// `nn.modules.linear.NonDynamicallyQuantizableLinear`: the [`Linear`] that
+/// `MultiheadAttention` keeps as `out_proj`. PyTorch subclasses `Linear` only to keep dynamic
+/// quantization away from it; here it is a `Linear` (it derefs to one) that prints and
+/// reports its type under PyTorch's name.
+///
+/// ```
+/// use ember::nn::{Module, NonDynamicallyQuantizableLinear};
+/// let l = NonDynamicallyQuantizableLinear::new(4, 2);
+/// assert_eq!(l.weight.shape(), &[2, 4]);
+/// assert_eq!(l.to_string(), "NonDynamicallyQuantizableLinear(in_features=4, out_features=2, bias=True)");
+/// assert_eq!(l.forward(&ember::ones([3, 4])).unwrap().shape(), &[3, 2]);
+/// ```
+pub struct NonDynamicallyQuantizableLinear(pub Linear);
+
+impl NonDynamicallyQuantizableLinear {
+    /// `NonDynamicallyQuantizableLinear(in_features, out_features)`, initialised as
+    /// [`Linear::new`].
+    ///
+    /// # Panics
+    /// Never for valid sizes.
+    #[track_caller]
+    pub fn new(in_features: usize, out_features: usize) -> NonDynamicallyQuantizableLinear {
+        NonDynamicallyQuantizableLinear(Linear::new(in_features, out_features))
+    }
+
+    /// `NonDynamicallyQuantizableLinear(in_features, out_features, bias=…, dtype=…)`.
+    ///
+    /// # Errors
+    /// As [`Linear::new_with`].
+    pub fn new_with(
+        in_features: usize,
+        out_features: usize,
+        opts: LinearOptions,
+    ) -> Result<NonDynamicallyQuantizableLinear> {
+        Linear::new_with(in_features, out_features, opts).map(NonDynamicallyQuantizableLinear)
+    }
+}
+
+impl std::ops::Deref for NonDynamicallyQuantizableLinear {
+    type Target = Linear;
+
+    fn deref(&self) -> &Linear {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for NonDynamicallyQuantizableLinear {
+    fn deref_mut(&mut self) -> &mut Linear {
+        &mut self.0
+    }
+}
+
+impl From<Linear> for NonDynamicallyQuantizableLinear {
+    fn from(l: Linear) -> Self {
+        NonDynamicallyQuantizableLinear(l)
+    }
+}
+
+/// The inner `Linear`'s registry (so `out_proj.weight`, `out_proj.bias`), under PyTorch's
+/// type name.
+impl ModuleFields for NonDynamicallyQuantizableLinear {
+    fn visit_parameters<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Parameter)) {
+        self.0.visit_parameters(v)
+    }
+    fn visit_parameters_mut(&mut self, v: &mut dyn FnMut(&str, &mut Parameter)) {
+        self.0.visit_parameters_mut(v)
+    }
+    fn visit_buffers<'a>(&'a self, v: &mut dyn FnMut(&str, &'a Buffer)) {
+        self.0.visit_buffers(v)
+    }
+    fn visit_buffers_mut(&mut self, v: &mut dyn FnMut(&str, &mut Buffer)) {
+        self.0.visit_buffers_mut(v)
+    }
+    fn visit_children<'a>(&'a self, v: &mut dyn FnMut(&str, &'a dyn Module)) {
+        self.0.visit_children(v)
+    }
+    fn visit_children_mut(&mut self, v: &mut dyn FnMut(&str, &mut dyn Module)) {
+        self.0.visit_children_mut(v)
+    }
+    fn type_name(&self) -> &'static str {
+        "NonDynamicallyQuantizableLinear"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn own_training(&self) -> Option<bool> {
+        self.0.own_training()
+    }
+    fn set_own_training(&mut self, mode: bool) {
+        self.0.set_own_training(mode)
+    }
+    fn extra_repr(&self) -> String {
+        self.0.extra_repr()
+    }
+}
+
+impl Module for NonDynamicallyQuantizableLinear {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.0.forward(x)
+    }
+}
+
+impl std::fmt::Display for NonDynamicallyQuantizableLinear {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&module_repr(self))
+    }
+}
 
 /// Options of [`MultiheadAttention::new_with`] (PyTorch's keywords).
 #[derive(Clone, Copy, Debug)]
@@ -66,7 +179,8 @@ impl Default for AttendOptions<'_> {
 
 /// `nn.MultiheadAttention(embed_dim, num_heads)`: `num_heads` attention heads over learned
 /// projections of query, key and value, with PyTorch's parameter names and initialisation
-/// (`in_proj_weight` Xavier-uniform, biases zero, `out_proj` a `Linear`).
+/// (`in_proj_weight` Xavier-uniform, biases zero, `out_proj` a
+/// [`NonDynamicallyQuantizableLinear`]), state-dict keys and printed form.
 ///
 /// `forward(x)` is self-attention without weights; [`MultiheadAttention::attend`] is
 /// PyTorch's full `forward(query, key, value, …)`.
@@ -80,6 +194,10 @@ impl Default for AttendOptions<'_> {
 /// assert_eq!(w.unwrap().shape(), &[3, 5, 5]);
 /// let names: Vec<String> = mha.named_parameters().into_iter().map(|(n, _)| n).collect();
 /// assert_eq!(names, ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]);
+/// assert_eq!(
+///     mha.to_string(),
+///     "MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)\n)"
+/// );
 /// ```
 #[derive(ember_derive::Module)]
 pub struct MultiheadAttention {
@@ -93,8 +211,8 @@ pub struct MultiheadAttention {
     pub v_proj_weight: Option<Parameter>,
     /// `[3·E]`, if the layer has biases.
     pub in_proj_bias: Option<Parameter>,
-    /// The output projection.
-    pub out_proj: Linear,
+    /// The output projection (`out_proj.weight` `[E, E]`, `out_proj.bias` `[E]`).
+    pub out_proj: NonDynamicallyQuantizableLinear,
     embed_dim: usize,
     num_heads: usize,
     dropout: f64,
@@ -124,21 +242,27 @@ impl MultiheadAttention {
     /// ```
     ///
     /// # Errors
-    /// If `embed_dim` is not divisible by `num_heads`, `dropout` is outside `[0, 1]` or the
-    /// dtype is not floating.
+    /// If `embed_dim` or `num_heads` is zero, `embed_dim` is not divisible by `num_heads`,
+    /// `dropout` is outside `[0, 1]` or the dtype is not floating.
     pub fn new_with(
         embed_dim: usize,
         num_heads: usize,
         opts: MultiheadAttentionOptions,
     ) -> Result<MultiheadAttention> {
-        if num_heads == 0 || !embed_dim.is_multiple_of(num_heads) {
+        if embed_dim == 0 || num_heads == 0 {
+            bail!(
+                Value,
+                "embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and num_heads={num_heads} instead"
+            );
+        }
+        if !embed_dim.is_multiple_of(num_heads) {
             bail!(Value, "embed_dim must be divisible by num_heads");
         }
         if !(0.0..=1.0).contains(&opts.dropout) {
             bail!(
                 Value,
                 "dropout probability has to be between 0 and 1, but got {}",
-                opts.dropout
+                crate::optim::py_float(opts.dropout)
             );
         }
         let dt = opts.dtype.unwrap_or_else(crate::get_default_dtype);
@@ -148,7 +272,7 @@ impl MultiheadAttention {
         );
         let empty = |shape: &[usize]| crate::try_empty_with(shape, dt);
         // PyTorch draws the output projection's init first, then resets the input ones.
-        let out_proj = Linear::new_with(
+        let out_proj = NonDynamicallyQuantizableLinear::new_with(
             embed_dim,
             embed_dim,
             LinearOptions {

@@ -7,7 +7,15 @@ use crate::error::{OrPanic, Result, bail};
 use crate::optim::py_float;
 use crate::shape::wrap_dim;
 
-/// `nn.Dropout(p, inplace)`: [`F::dropout`] while training, the identity after `eval()`.
+/// Options of [`Dropout::new_with`] (PyTorch's keywords and defaults).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DropoutOptions {
+    /// Zero elements of the input itself, as `F.dropout_` does, instead of returning a new
+    /// tensor (default false).
+    pub inplace: bool,
+}
+
+/// `nn.Dropout(p)`: [`F::dropout`] while training, the identity after `eval()`.
 ///
 /// ```
 /// use ember::nn::{Dropout, Module};
@@ -34,19 +42,27 @@ impl Dropout {
     #[must_use]
     #[track_caller]
     pub fn new(p: f64) -> Dropout {
-        Dropout::new_with(p, false).or_panic()
+        Dropout::new_with(p, DropoutOptions::default()).or_panic()
     }
 
-    /// `nn.Dropout(p, inplace)`.
+    /// `nn.Dropout(p, inplace=…)`.
     ///
     /// ```
-    /// let e = ember::nn::Dropout::new_with(1.5, false).unwrap_err();
+    /// use ember::nn::{Dropout, DropoutOptions, Module};
+    /// // nn.Dropout(1.0, inplace=True): zeroes the input itself while training.
+    /// let d = Dropout::new_with(1.0, DropoutOptions { inplace: true }).unwrap();
+    /// assert_eq!(d.to_string(), "Dropout(p=1.0, inplace=True)");
+    /// let x = ember::ones([3]);
+    /// d.forward(&x).unwrap();
+    /// assert_eq!(x.to_vec::<f32>(), vec![0.0; 3]);
+    ///
+    /// let e = Dropout::new_with(1.5, DropoutOptions::default()).unwrap_err();
     /// assert_eq!(e.to_string(), "dropout probability has to be between 0 and 1, but got 1.5");
     /// ```
     ///
     /// # Errors
     /// If `p` is outside `[0, 1]`.
-    pub fn new_with(p: f64, inplace: bool) -> Result<Dropout> {
+    pub fn new_with(p: f64, opts: DropoutOptions) -> Result<Dropout> {
         if !(0.0..=1.0).contains(&p) {
             bail!(
                 Value,
@@ -56,7 +72,7 @@ impl Dropout {
         }
         Ok(Dropout {
             p,
-            inplace,
+            inplace: opts.inplace,
             training: true,
         })
     }

@@ -6,12 +6,44 @@ use super::{Parameter, init};
 use crate::error::{OrPanic, Result, bail};
 use crate::{DType, Tensor};
 
-/// `nn.Embedding(num_embeddings, embedding_dim, padding_idx)`: [`F::embedding`] with a
-/// weight drawn from N(0, 1); the `padding_idx` row starts at zero and gets no gradient.
+/// Options of [`Embedding::new_with`] (PyTorch's keywords and defaults).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EmbeddingOptions {
+    /// The row that starts at zero and receives no gradient; a negative index counts from
+    /// the end (default none).
+    pub padding_idx: Option<i64>,
+    /// The weight's dtype (default: the default float dtype).
+    pub dtype: Option<DType>,
+}
+
+/// Options of [`Embedding::from_pretrained`] (PyTorch's keywords and defaults).
+#[derive(Clone, Copy, Debug)]
+pub struct FromPretrainedOptions {
+    /// Keep the weight out of training: `requires_grad` false (default true).
+    pub freeze: bool,
+    /// The row that receives no gradient (it keeps its pretrained values); a negative index
+    /// counts from the end (default none).
+    pub padding_idx: Option<i64>,
+}
+
+impl Default for FromPretrainedOptions {
+    fn default() -> Self {
+        FromPretrainedOptions {
+            freeze: true,
+            padding_idx: None,
+        }
+    }
+}
+
+/// `nn.Embedding(num_embeddings, embedding_dim)`: [`F::embedding`] with a weight drawn from
+/// N(0, 1); a `padding_idx` row starts at zero and gets no gradient.
 ///
 /// ```
-/// use ember::nn::{Embedding, Module};
-/// let emb = Embedding::new_with(10, 3, Some(0), None).unwrap();
+/// use ember::nn::{Embedding, EmbeddingOptions, Module};
+/// // nn.Embedding(10, 3, padding_idx=0)
+/// let opts = EmbeddingOptions { padding_idx: Some(0), ..Default::default() };
+/// let emb = Embedding::new_with(10, 3, opts).unwrap();
+/// assert_eq!(emb.to_string(), "Embedding(10, 3, padding_idx=0)");
 /// let y = emb.forward(&ember::tensor([[0i64, 4]])).unwrap();
 /// assert_eq!(y.shape(), &[1, 2, 3]);
 /// assert_eq!(y.to_vec::<f32>()[..3], [0.0, 0.0, 0.0]);
@@ -30,49 +62,63 @@ impl Embedding {
     #[must_use]
     #[track_caller]
     pub fn new(num_embeddings: usize, embedding_dim: usize) -> Embedding {
-        Embedding::new_with(num_embeddings, embedding_dim, None, None).or_panic()
+        Embedding::new_with(num_embeddings, embedding_dim, EmbeddingOptions::default()).or_panic()
     }
 
-    /// `nn.Embedding(num_embeddings, embedding_dim, padding_idx, dtype=…)`; a negative
-    /// `padding_idx` counts from the end.
+    /// `nn.Embedding(num_embeddings, embedding_dim, padding_idx=…, dtype=…)`.
+    ///
+    /// ```
+    /// use ember::nn::{Embedding, EmbeddingOptions};
+    /// let opts = EmbeddingOptions { padding_idx: Some(-1), dtype: Some(ember::DType::F64) };
+    /// let emb = Embedding::new_with(4, 2, opts).unwrap();
+    /// assert_eq!((emb.padding_idx, emb.weight.dtype()), (Some(3), ember::DType::F64));
+    /// let e = Embedding::new_with(4, 2, EmbeddingOptions { padding_idx: Some(4), ..Default::default() });
+    /// assert_eq!(e.err().unwrap().to_string(), "Padding_idx must be within num_embeddings");
+    /// ```
     ///
     /// # Errors
     /// "Padding_idx must be within num_embeddings", or a non-floating dtype.
     pub fn new_with(
         num_embeddings: usize,
         embedding_dim: usize,
-        padding_idx: Option<i64>,
-        dtype: Option<DType>,
+        opts: EmbeddingOptions,
     ) -> Result<Embedding> {
-        let dt = dtype.unwrap_or_else(crate::get_default_dtype);
+        let dt = opts.dtype.unwrap_or_else(crate::get_default_dtype);
         let w = crate::try_empty_with([num_embeddings, embedding_dim], dt)?;
         init::normal_(&w, 0.0, 1.0)?;
-        Embedding::with_weight(w, padding_idx, true, true)
+        Embedding::with_weight(w, opts.padding_idx, true, true)
     }
 
-    /// `nn.Embedding.from_pretrained(embeddings, freeze, padding_idx)`: the given 2-D
-    /// weight, trainable unless `freeze`. The padding row keeps its values.
+    /// `nn.Embedding.from_pretrained(embeddings, freeze=…, padding_idx=…)`: the given 2-D
+    /// weight (the same storage), frozen unless `freeze` is false. The padding row keeps its
+    /// values.
     ///
     /// ```
+    /// use ember::nn::{Embedding, FromPretrainedOptions, Module};
     /// let w = ember::tensor([[1.0, 2.0], [3.0, 4.0]]);
-    /// let emb = ember::nn::Embedding::from_pretrained(&w, true, None).unwrap();
+    /// let emb = Embedding::from_pretrained(&w, FromPretrainedOptions::default()).unwrap();
     /// assert!(!emb.weight.requires_grad());
+    /// let y = emb.forward(&ember::tensor([1i64, 0])).unwrap();
+    /// assert_eq!(y.to_vec::<f32>(), vec![3.0, 4.0, 1.0, 2.0]);
+    ///
+    /// // nn.Embedding.from_pretrained(w, freeze=False, padding_idx=1)
+    /// let opts = FromPretrainedOptions { freeze: false, padding_idx: Some(1) };
+    /// let emb = Embedding::from_pretrained(&w, opts).unwrap();
+    /// assert!(emb.weight.requires_grad());
+    /// assert_eq!(emb.weight.to_vec::<f32>(), vec![1.0, 2.0, 3.0, 4.0]);
+    /// assert_eq!(emb.to_string(), "Embedding(2, 2, padding_idx=1)");
     /// ```
     ///
     /// # Errors
     /// "Embeddings parameter is expected to be 2-dimensional", or a bad `padding_idx`.
-    pub fn from_pretrained(
-        embeddings: &Tensor,
-        freeze: bool,
-        padding_idx: Option<i64>,
-    ) -> Result<Embedding> {
+    pub fn from_pretrained(embeddings: &Tensor, opts: FromPretrainedOptions) -> Result<Embedding> {
         if embeddings.dim() != 2 {
             bail!(
                 Value,
                 "Embeddings parameter is expected to be 2-dimensional"
             );
         }
-        Embedding::with_weight(embeddings.clone(), padding_idx, !freeze, false)
+        Embedding::with_weight(embeddings.clone(), opts.padding_idx, !opts.freeze, false)
     }
 
     fn with_weight(

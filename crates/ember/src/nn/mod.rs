@@ -43,21 +43,26 @@ mod tests;
 pub mod utils;
 
 pub use activation::{ELU, GELU, Hardtanh, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh};
-pub use attention::{AttendOptions, MultiheadAttention, MultiheadAttentionOptions};
+pub use attention::{
+    AttendOptions, MultiheadAttention, MultiheadAttentionOptions, NonDynamicallyQuantizableLinear,
+};
 pub use container::{Identity, ModuleDict, ModuleList, Sequential};
 pub use conv::{
     Conv1d, Conv1dLayerOptions, Conv2d, Conv2dLayerOptions, ConvLayerOptions, ConvTranspose2d,
     ConvTranspose2dLayerOptions, PaddingMode,
 };
-pub use dropout::{Dropout, Flatten, Unflatten};
-pub use embedding::Embedding;
+pub use dropout::{Dropout, DropoutOptions, Flatten, Unflatten};
+pub use embedding::{Embedding, EmbeddingOptions, FromPretrainedOptions};
 pub use ember_derive::Module;
 pub use linear::{Bilinear, Linear, LinearOptions};
 pub use loss::{
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 };
 pub use module::{LoadStateDictResult, Module, ModuleFields, StateDict, module_repr};
-pub use norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, LayerNorm};
+pub use norm::{
+    BatchNorm1d, BatchNorm2d, BatchNormConfig, GroupNorm, GroupNormOptions, LayerNorm,
+    LayerNormOptions,
+};
 pub use parameter::{Buffer, Parameter};
 pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
 pub use simple::{LogSoftmax, Softmax};

@@ -167,7 +167,8 @@ impl std::fmt::Display for dyn Module {
 /// ```
 pub type StateDict = indexmap::IndexMap<String, Tensor>;
 
-/// What `load_state_dict` found missing or unexpected (PyTorch's named tuple).
+/// What [`Module::load_state_dict_non_strict`] found missing or unexpected (PyTorch's
+/// `_IncompatibleKeys` named tuple).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadStateDictResult {
     /// Keys the module has but the state dict lacks.
@@ -266,70 +267,53 @@ pub trait Module: ModuleFields {
         state.into_iter().map(|(n, t)| (n, t.detach())).collect()
     }
 
-    /// `model.load_state_dict(sd, strict)`: copies values into the existing parameters and
-    /// buffers (in place, without history).
+    /// `model.load_state_dict(sd)` (strict, PyTorch's default): copies values into the
+    /// existing parameters and buffers (in place, without history). Every key of the module
+    /// must be in `sd` and every key of `sd` in the module; see
+    /// [`load_state_dict_non_strict`](Module::load_state_dict_non_strict) for
+    /// `strict=False`. Nothing is copied when it fails.
+    ///
+    /// ```
+    /// use ember::nn::{Linear, Module, Sequential};
+    /// let src = Sequential::new().push(Linear::new(2, 3));
+    /// let dst = Sequential::new().push(Linear::new(2, 3));
+    /// dst.load_state_dict(&src.state_dict()).unwrap();
+    /// assert_eq!(dst.parameters()[0].to_vec::<f32>(), src.parameters()[0].to_vec::<f32>());
+    ///
+    /// let mut sd = src.state_dict();
+    /// sd.shift_remove("0.bias");
+    /// sd.insert("extra".into(), ember::zeros([1]));
+    /// let e = dst.load_state_dict(&sd).unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict: \"0.bias\". \n\tUnexpected key(s) in state_dict: \"extra\". "
+    /// );
+    /// ```
     ///
     /// # Errors
-    /// With `strict`, on missing or unexpected keys; always on a shape mismatch — with
-    /// PyTorch's messages.
-    fn load_state_dict(&self, sd: &StateDict, strict: bool) -> Result<LoadStateDictResult> {
-        let mut own = Vec::new();
-        collect_state(self, "", &mut own);
-        let mut res = LoadStateDictResult::default();
-        let mut errors = Vec::new();
-        for (n, t) in &own {
-            match sd.get(n) {
-                None => res.missing_keys.push(n.clone()),
-                Some(v) if v.shape() != t.shape() => errors.push(format!(
-                    "\tsize mismatch for {n}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
-                    crate::tensor::size_repr(v.shape()),
-                    crate::tensor::size_repr(t.shape())
-                )),
-                Some(_) => {}
-            }
-        }
-        for k in sd.keys() {
-            if !own.iter().any(|(n, _)| n == k) {
-                res.unexpected_keys.push(k.clone());
-            }
-        }
-        if strict && !res.missing_keys.is_empty() {
-            let keys: Vec<String> = res
-                .missing_keys
-                .iter()
-                .map(|k| format!("\"{k}\""))
-                .collect();
-            errors.insert(
-                0,
-                format!("\tMissing key(s) in state_dict: {}.", keys.join(", ")),
-            );
-        }
-        if strict && !res.unexpected_keys.is_empty() {
-            let keys: Vec<String> = res
-                .unexpected_keys
-                .iter()
-                .map(|k| format!("\"{k}\""))
-                .collect();
-            errors.push(format!(
-                "\tUnexpected key(s) in state_dict: {}.",
-                keys.join(", ")
-            ));
-        }
-        if !errors.is_empty() {
-            bail!(
-                Value,
-                "Error(s) in loading state_dict for {}:\n{}",
-                self.type_name(),
-                errors.join("\n")
-            );
-        }
-        let _g = crate::no_grad();
-        for (n, t) in &own {
-            if let Some(v) = sd.get(n) {
-                t.try_copy_(v)?;
-            }
-        }
-        Ok(res)
+    /// On missing or unexpected keys, or a shape mismatch — with PyTorch's message.
+    fn load_state_dict(&self, sd: &StateDict) -> Result<()> {
+        load_state(self, sd, true).map(|_| ())
+    }
+
+    /// `model.load_state_dict(sd, strict=False)`: copies the values of the keys the module
+    /// and `sd` share, and returns the keys only one side has (PyTorch's `_IncompatibleKeys`).
+    ///
+    /// ```
+    /// use ember::nn::{Linear, Module};
+    /// let m = Linear::new(2, 1);
+    /// let mut sd = ember::nn::StateDict::new();
+    /// sd.insert("weight".into(), ember::tensor([[2.0, 3.0]]));
+    /// sd.insert("scale".into(), ember::ones([1]));
+    /// let r = m.load_state_dict_non_strict(&sd).unwrap();
+    /// assert_eq!((r.missing_keys, r.unexpected_keys), (vec!["bias".into()], vec!["scale".into()]));
+    /// assert_eq!(m.weight.to_vec::<f32>(), vec![2.0, 3.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// On a shape mismatch, with PyTorch's message (and nothing is copied).
+    fn load_state_dict_non_strict(&self, sd: &StateDict) -> Result<LoadStateDictResult> {
+        load_state(self, sd, false)
     }
 
     /// `model.to(dtype)`: converts every floating parameter and buffer.
@@ -377,6 +361,72 @@ pub trait Module: ModuleFields {
             crate::try_empty_with(t.shape(), (t.dtype(), device))
         })
     }
+}
+
+/// `load_state_dict`: checks every key and shape first (PyTorch's messages, in its order:
+/// missing, unexpected, then size mismatches), then copies.
+fn load_state<M: Module + ?Sized>(
+    m: &M,
+    sd: &StateDict,
+    strict: bool,
+) -> Result<LoadStateDictResult> {
+    let mut own = Vec::new();
+    collect_state(m, "", &mut own);
+    let mut res = LoadStateDictResult::default();
+    let mut errors = Vec::new();
+    for (n, t) in &own {
+        match sd.get(n) {
+            None => res.missing_keys.push(n.clone()),
+            Some(v) if v.shape() != t.shape() => errors.push(format!(
+                "size mismatch for {n}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
+                crate::tensor::size_repr(v.shape()),
+                crate::tensor::size_repr(t.shape())
+            )),
+            Some(_) => {}
+        }
+    }
+    for k in sd.keys() {
+        if !own.iter().any(|(n, _)| n == k) {
+            res.unexpected_keys.push(k.clone());
+        }
+    }
+    let quoted = |keys: &[String]| -> String {
+        let keys: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+        keys.join(", ")
+    };
+    if strict && !res.unexpected_keys.is_empty() {
+        errors.insert(
+            0,
+            format!(
+                "Unexpected key(s) in state_dict: {}. ",
+                quoted(&res.unexpected_keys)
+            ),
+        );
+    }
+    if strict && !res.missing_keys.is_empty() {
+        errors.insert(
+            0,
+            format!(
+                "Missing key(s) in state_dict: {}. ",
+                quoted(&res.missing_keys)
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        bail!(
+            Value,
+            "Error(s) in loading state_dict for {}:\n\t{}",
+            m.type_name(),
+            errors.join("\n\t")
+        );
+    }
+    let _g = crate::no_grad();
+    for (n, t) in &own {
+        if let Some(v) = sd.get(n) {
+            t.try_copy_(v)?;
+        }
+    }
+    Ok(res)
 }
 
 fn join(prefix: &str, name: &str) -> String {

@@ -11,18 +11,53 @@ fn py_bool(b: bool) -> &'static str {
     if b { "True" } else { "False" }
 }
 
-/// `ones` or `zeros` of `shape` as a parameter, in the default float dtype.
-fn affine_param(shape: &[usize], one: bool) -> Result<Parameter> {
+/// `ones` or `zeros` of `shape` as a parameter, in `dtype` (default: the default float
+/// dtype).
+fn affine_param(shape: &[usize], one: bool, dtype: Option<DType>) -> Result<Parameter> {
+    let dt = dtype.unwrap_or_else(crate::get_default_dtype);
     let t = if one {
-        crate::try_full_with(shape, 1.0, crate::get_default_dtype())?
+        crate::try_full_with(shape, 1.0, dt)?
     } else {
-        crate::try_zeros_with(shape, crate::get_default_dtype())?
+        crate::try_zeros_with(shape, dt)?
     };
     Parameter::new(t)
 }
 
-/// `nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`: [`F::layer_norm`] over
-/// the trailing `normalized_shape` dims, with a weight (ones) and bias (zeros) of that shape.
+/// Options of [`LayerNorm::new_with`] (PyTorch's keywords and defaults).
+///
+/// ```
+/// use ember::nn::{LayerNorm, LayerNormOptions};
+/// // nn.LayerNorm(4, eps=1e-6, bias=False)
+/// let opts = LayerNormOptions { eps: 1e-6, bias: false, ..Default::default() };
+/// let ln = LayerNorm::new_with(&[4], opts).unwrap();
+/// assert_eq!(ln.to_string(), "LayerNorm((4,), eps=1e-06, elementwise_affine=True, bias=False)");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct LayerNormOptions {
+    /// Added to the variance (default 1e-5).
+    pub eps: f64,
+    /// Learnable per-element weight (ones) and bias (zeros) of `normalized_shape` (default
+    /// true).
+    pub elementwise_affine: bool,
+    /// With `elementwise_affine`, whether there is a bias (default true).
+    pub bias: bool,
+    /// The parameters' dtype (default: the default float dtype).
+    pub dtype: Option<DType>,
+}
+
+impl Default for LayerNormOptions {
+    fn default() -> Self {
+        LayerNormOptions {
+            eps: 1e-5,
+            elementwise_affine: true,
+            bias: true,
+            dtype: None,
+        }
+    }
+}
+
+/// `nn.LayerNorm(normalized_shape)`: [`F::layer_norm`] over the trailing `normalized_shape`
+/// dims, with a weight (ones) and bias (zeros) of that shape.
 ///
 /// ```
 /// use ember::nn::{LayerNorm, Module};
@@ -42,7 +77,6 @@ pub struct LayerNorm {
     pub normalized_shape: Vec<usize>,
     /// Added to the variance.
     pub eps: f64,
-    has_bias: bool,
     training: bool,
 }
 
@@ -51,37 +85,37 @@ impl LayerNorm {
     #[must_use]
     #[track_caller]
     pub fn new(normalized_shape: &[usize]) -> LayerNorm {
-        LayerNorm::new_with(normalized_shape, 1e-5, true, true).or_panic()
+        LayerNorm::new_with(normalized_shape, LayerNormOptions::default()).or_panic()
     }
 
-    /// `nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`.
+    /// `nn.LayerNorm(normalized_shape, eps=…, elementwise_affine=…, bias=…, dtype=…)`.
     ///
     /// ```
-    /// let ln = ember::nn::LayerNorm::new_with(&[4], 1e-6, true, false).unwrap();
-    /// assert!(ln.bias.is_none());
+    /// use ember::nn::{LayerNorm, LayerNormOptions, Module};
+    /// // nn.LayerNorm(2, elementwise_affine=False): no parameters at all.
+    /// let opts = LayerNormOptions { elementwise_affine: false, ..Default::default() };
+    /// let ln = LayerNorm::new_with(&[2], opts).unwrap();
+    /// assert!(ln.weight.is_none() && ln.bias.is_none());
+    /// assert!(ln.state_dict().is_empty());
+    /// let y = ln.forward(&ember::tensor([[1.0, 3.0]])).unwrap();
+    /// assert!((y.to_vec::<f32>()[0] + 1.0).abs() < 1e-4);
     /// ```
     ///
     /// # Errors
-    /// Never for valid sizes.
-    pub fn new_with(
-        normalized_shape: &[usize],
-        eps: f64,
-        elementwise_affine: bool,
-        bias: bool,
-    ) -> Result<LayerNorm> {
-        let weight = elementwise_affine
-            .then(|| affine_param(normalized_shape, true))
+    /// If `dtype` is not a floating dtype.
+    pub fn new_with(normalized_shape: &[usize], opts: LayerNormOptions) -> Result<LayerNorm> {
+        let weight = opts
+            .elementwise_affine
+            .then(|| affine_param(normalized_shape, true, opts.dtype))
             .transpose()?;
-        let has_bias = bias;
-        let bias = (elementwise_affine && bias)
-            .then(|| affine_param(normalized_shape, false))
+        let bias = (opts.elementwise_affine && opts.bias)
+            .then(|| affine_param(normalized_shape, false, opts.dtype))
             .transpose()?;
         Ok(LayerNorm {
             weight,
             bias,
             normalized_shape: normalized_shape.to_vec(),
-            eps,
-            has_bias,
+            eps: opts.eps,
             training: true,
         })
     }
@@ -99,7 +133,7 @@ impl LayerNorm {
             "{tuple}, eps={}, elementwise_affine={}, bias={}",
             py_float(self.eps),
             py_bool(self.weight.is_some()),
-            py_bool(self.has_bias)
+            py_bool(self.bias.is_some())
         )
     }
 }
@@ -116,8 +150,40 @@ impl Module for LayerNorm {
     }
 }
 
-/// `nn.GroupNorm(num_groups, num_channels, eps, affine)`: [`F::group_norm`] with a
-/// per-channel weight (ones) and bias (zeros).
+/// Options of [`GroupNorm::new_with`] (PyTorch's keywords and defaults).
+///
+/// ```
+/// use ember::nn::{GroupNorm, GroupNormOptions};
+/// // nn.GroupNorm(2, 4, affine=False)
+/// let opts = GroupNormOptions { affine: false, ..Default::default() };
+/// let gn = GroupNorm::new_with(2, 4, opts).unwrap();
+/// assert_eq!(gn.to_string(), "GroupNorm(2, 4, eps=1e-05, affine=False, bias=False)");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct GroupNormOptions {
+    /// Added to the variance (default 1e-5).
+    pub eps: f64,
+    /// Learnable per-channel weight (ones) and bias (zeros) (default true).
+    pub affine: bool,
+    /// With `affine`, whether there is a bias (default true).
+    pub bias: bool,
+    /// The parameters' dtype (default: the default float dtype).
+    pub dtype: Option<DType>,
+}
+
+impl Default for GroupNormOptions {
+    fn default() -> Self {
+        GroupNormOptions {
+            eps: 1e-5,
+            affine: true,
+            bias: true,
+            dtype: None,
+        }
+    }
+}
+
+/// `nn.GroupNorm(num_groups, num_channels)`: [`F::group_norm`] with a per-channel weight
+/// (ones) and bias (zeros).
 ///
 /// ```
 /// use ember::nn::{GroupNorm, Module};
@@ -130,7 +196,7 @@ impl Module for LayerNorm {
 pub struct GroupNorm {
     /// `[num_channels]`, if `affine`.
     pub weight: Option<Parameter>,
-    /// `[num_channels]`, if `affine`.
+    /// `[num_channels]`, if `affine` and `bias`.
     pub bias: Option<Parameter>,
     /// Groups the channels are split into.
     pub num_groups: usize,
@@ -149,37 +215,50 @@ impl GroupNorm {
     #[must_use]
     #[track_caller]
     pub fn new(num_groups: usize, num_channels: usize) -> GroupNorm {
-        GroupNorm::new_with(num_groups, num_channels, 1e-5, true).or_panic()
+        GroupNorm::new_with(num_groups, num_channels, GroupNormOptions::default()).or_panic()
     }
 
-    /// `nn.GroupNorm(num_groups, num_channels, eps, affine)`.
+    /// `nn.GroupNorm(num_groups, num_channels, eps=…, affine=…, dtype=…, bias=…)`.
     ///
     /// ```
-    /// let e = ember::nn::GroupNorm::new_with(3, 4, 1e-5, true).err().unwrap();
-    /// assert_eq!(e.to_string(), "num_channels must be divisible by num_groups");
+    /// use ember::nn::{GroupNorm, GroupNormOptions};
+    /// let opts = GroupNormOptions { eps: 1e-3, bias: false, ..Default::default() };
+    /// let gn = GroupNorm::new_with(2, 4, opts).unwrap();
+    /// assert_eq!(gn.weight.as_ref().unwrap().to_vec::<f32>(), vec![1.0; 4]);
+    /// assert!(gn.bias.is_none());
+    /// let e = GroupNorm::new_with(3, 4, GroupNormOptions::default()).err().unwrap();
+    /// assert_eq!(e.to_string(), "num_channels (4) must be divisible by num_groups (3)");
     /// ```
     ///
     /// # Errors
-    /// If `num_channels` is not divisible by `num_groups`.
+    /// If `num_groups` is zero, `num_channels` is not divisible by it, or `dtype` is not a
+    /// floating dtype.
     pub fn new_with(
         num_groups: usize,
         num_channels: usize,
-        eps: f64,
-        affine: bool,
+        opts: GroupNormOptions,
     ) -> Result<GroupNorm> {
-        if num_groups == 0 || !num_channels.is_multiple_of(num_groups) {
-            bail!(Value, "num_channels must be divisible by num_groups");
+        if num_groups == 0 {
+            // Python's message for `num_channels % 0`.
+            bail!(Value, "integer modulo by zero");
+        }
+        if !num_channels.is_multiple_of(num_groups) {
+            bail!(
+                Value,
+                "num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+            );
         }
         Ok(GroupNorm {
-            weight: affine
-                .then(|| affine_param(&[num_channels], true))
+            weight: opts
+                .affine
+                .then(|| affine_param(&[num_channels], true, opts.dtype))
                 .transpose()?,
-            bias: affine
-                .then(|| affine_param(&[num_channels], false))
+            bias: (opts.affine && opts.bias)
+                .then(|| affine_param(&[num_channels], false, opts.dtype))
                 .transpose()?,
             num_groups,
             num_channels,
-            eps,
+            eps: opts.eps,
             training: true,
         })
     }
@@ -188,11 +267,12 @@ impl GroupNorm {
 impl GroupNorm {
     fn repr(&self) -> String {
         format!(
-            "{}, {}, eps={}, affine={}, bias=True",
+            "{}, {}, eps={}, affine={}, bias={}",
             self.num_groups,
             self.num_channels,
             py_float(self.eps),
-            py_bool(self.weight.is_some())
+            py_bool(self.weight.is_some()),
+            py_bool(self.bias.is_some())
         )
     }
 }
@@ -277,16 +357,16 @@ macro_rules! batch_norm_layer {
                 let stats = config.track_running_stats;
                 let buf = |one: bool| -> Result<Option<Buffer>> {
                     stats
-                        .then(|| affine_param(&[num_features], one).map(|p| Buffer::new(p.detach())))
+                        .then(|| affine_param(&[num_features], one, None).map(|p| Buffer::new(p.detach())))
                         .transpose()
                 };
                 Ok($t {
                     weight: config
                         .affine
-                        .then(|| affine_param(&[num_features], true))
+                        .then(|| affine_param(&[num_features], true, None))
                         .transpose()?,
                     bias: (config.affine && config.bias)
-                        .then(|| affine_param(&[num_features], false))
+                        .then(|| affine_param(&[num_features], false, None))
                         .transpose()?,
                     running_mean: buf(false)?,
                     running_var: buf(true)?,

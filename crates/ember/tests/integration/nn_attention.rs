@@ -458,7 +458,7 @@ fn multihead_attention_layouts_params_and_errors() {
         ..Default::default()
     };
     let bf = MultiheadAttention::new_with(4, 2, opts).unwrap();
-    bf.load_state_dict(&m.state_dict(), true).unwrap();
+    bf.load_state_dict(&m.state_dict()).unwrap();
     let want = m.forward(&x).unwrap();
     let got = bf.forward(&x.transpose(0, 1)).unwrap().transpose(0, 1);
     assert_close(&got, &want.to_vec::<f64>());
@@ -493,12 +493,16 @@ fn multihead_attention_layouts_params_and_errors() {
         .unwrap();
     assert_eq!(o.shape(), &[3, 2, 4]);
 
-    assert_eq!(
-        MultiheadAttention::new_with(5, 2, Default::default())
+    let e = |e, h| {
+        MultiheadAttention::new_with(e, h, Default::default())
             .err()
             .unwrap()
-            .to_string(),
-        "embed_dim must be divisible by num_heads"
+            .to_string()
+    };
+    assert_eq!(e(5, 2), "embed_dim must be divisible by num_heads");
+    assert_eq!(
+        e(4, 0),
+        "embed_dim and num_heads must be greater than 0, got embed_dim=4 and num_heads=0 instead"
     );
     let e = m.forward(&inp(&[3, 2, 5], 0.0)).unwrap_err().to_string();
     assert_eq!(e, "was expecting embedding dimension of 4, but got 5");
@@ -511,5 +515,48 @@ fn multihead_attention_layouts_params_and_errors() {
             .unwrap_err()
             .to_string()
             .starts_with("Need attn_mask if specifying the is_causal hint")
+    );
+}
+
+#[test]
+fn multihead_attention_out_proj_matches_pytorch() {
+    use ember::nn::{NonDynamicallyQuantizableLinear, Sequential};
+    // print(nn.Sequential(nn.MultiheadAttention(4, 2, bias=False)))
+    let opts = MultiheadAttentionOptions {
+        bias: false,
+        ..Default::default()
+    };
+    let net = Sequential::new().push(MultiheadAttention::new_with(4, 2, opts).unwrap());
+    assert_eq!(
+        net.to_string(),
+        "Sequential(\n  (0): MultiheadAttention(\n    (out_proj): NonDynamicallyQuantizableLinear(in_features=4, out_features=4, bias=False)\n  )\n)"
+    );
+    assert_eq!(
+        net.state_dict().into_keys().collect::<Vec<_>>(),
+        ["0.in_proj_weight", "0.out_proj.weight"]
+    );
+    let m = MultiheadAttention::new(4, 2);
+    let children = m.named_children();
+    assert_eq!(children.len(), 1);
+    assert_eq!(children[0].0, "out_proj");
+    assert_eq!(children[0].1.type_name(), "NonDynamicallyQuantizableLinear");
+    assert!(
+        children[0]
+            .1
+            .downcast_ref::<NonDynamicallyQuantizableLinear>()
+            .is_some()
+    );
+    // `out_proj` is a `Linear` underneath: its weight, bias and forward.
+    assert_eq!(m.out_proj.weight.shape(), &[4, 4]);
+    assert_eq!(
+        m.out_proj.bias.as_ref().unwrap().to_vec::<f32>(),
+        vec![0.0; 4]
+    );
+    let x = ember::ones([2, 4]);
+    let want =
+        ember::nn::functional::linear(&x, &m.out_proj.weight, m.out_proj.bias.as_deref()).unwrap();
+    assert_eq!(
+        m.out_proj.forward(&x).unwrap().to_vec::<f32>(),
+        want.to_vec::<f32>()
     );
 }

@@ -7,8 +7,9 @@ use crate::common::{err, name, rand, rand_t};
 use ember::autograd::{gradcheck, gradgradcheck};
 use ember::nn::functional::{self as F, BatchNormOptions, PadMode};
 use ember::nn::{
-    BatchNorm1d, BatchNorm2d, BatchNormConfig, Dropout, Embedding, Flatten, GroupNorm, LayerNorm,
-    Module, ModuleFields, Unflatten,
+    BatchNorm1d, BatchNorm2d, BatchNormConfig, Dropout, DropoutOptions, Embedding,
+    EmbeddingOptions, Flatten, FromPretrainedOptions, GroupNorm, GroupNormOptions, LayerNorm,
+    LayerNormOptions, Module, ModuleFields, Unflatten,
 };
 use ember::{DType, Tensor};
 
@@ -878,7 +879,15 @@ fn modules_state_dict_and_repr() {
         bn: BatchNorm2d::new(4),
         ln: LayerNorm::new(&[3]),
         gn: GroupNorm::new(2, 4),
-        emb: Embedding::new_with(10, 3, Some(0), None).unwrap(),
+        emb: Embedding::new_with(
+            10,
+            3,
+            EmbeddingOptions {
+                padding_idx: Some(0),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
         drop: Dropout::new(0.2),
         flat: Flatten::default(),
     };
@@ -974,5 +983,245 @@ fn state_dict_keeps_pytorch_order() {
     let back =
         ember::io::safetensors_from_bytes(&ember::io::safetensors_to_bytes(&sd).unwrap()).unwrap();
     assert_eq!(back.len(), want.len());
-    net.load_state_dict(&back, true).unwrap();
+    net.load_state_dict(&back).unwrap();
+}
+
+/// `assert!` that `got` is within 1e-6 of `want`, element by element.
+fn assert_values(got: &Tensor, want: &[f64]) {
+    let g = got.to_dtype(DType::F64).to_vec::<f64>();
+    assert!(crate::common::close(&g, want, 1e-6), "{g:?} != {want:?}");
+}
+
+#[test]
+fn layer_and_group_norm_keyword_options() {
+    // nn.LayerNorm(3, eps=0.5, bias=False)
+    let opts = LayerNormOptions {
+        eps: 0.5,
+        bias: false,
+        ..Default::default()
+    };
+    let ln = LayerNorm::new_with(&[3], opts).unwrap();
+    assert_eq!(
+        ln.to_string(),
+        "LayerNorm((3,), eps=0.5, elementwise_affine=True, bias=False)"
+    );
+    assert_eq!(ln.state_dict().into_keys().collect::<Vec<_>>(), ["weight"]);
+    let x = ember::tensor([[1.0f32, 2.0, 4.0], [0.0, -1.0, 3.0]]);
+    let y = ln.forward(&x).unwrap();
+    assert_eq!(name(&y), "NativeLayerNormBackward0");
+    assert_values(
+        &y,
+        &[
+            -0.929980993270874,
+            -0.23249521851539612,
+            1.1624764204025269,
+            -0.36214298009872437,
+            -0.9053574800491333,
+            1.267500638961792,
+        ],
+    );
+    // nn.LayerNorm([2, 3], elementwise_affine=False, bias=True): PyTorch prints whether the
+    // bias exists, not the argument.
+    let plain = LayerNorm::new_with(
+        &[2, 3],
+        LayerNormOptions {
+            elementwise_affine: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        plain.extra_repr(),
+        "(2, 3), eps=1e-05, elementwise_affine=False, bias=False"
+    );
+    assert!(plain.state_dict().is_empty());
+    let f64_ln = LayerNorm::new_with(
+        &[3],
+        LayerNormOptions {
+            dtype: Some(DType::F64),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(f64_ln.weight.as_ref().unwrap().dtype(), DType::F64);
+    assert!(
+        LayerNorm::new_with(
+            &[3],
+            LayerNormOptions {
+                dtype: Some(DType::I64),
+                ..Default::default()
+            },
+        )
+        .is_err()
+    );
+
+    // nn.GroupNorm(1, 3, eps=0.25, bias=False)
+    let opts = GroupNormOptions {
+        eps: 0.25,
+        bias: false,
+        ..Default::default()
+    };
+    let gn = GroupNorm::new_with(1, 3, opts).unwrap();
+    assert_eq!(
+        gn.to_string(),
+        "GroupNorm(1, 3, eps=0.25, affine=True, bias=False)"
+    );
+    assert_eq!(gn.state_dict().into_keys().collect::<Vec<_>>(), ["weight"]);
+    let xg = ember::tensor([[[1.0f32, 2.0], [3.0, 5.0], [0.0, 1.0]]]);
+    assert_values(
+        &gn.forward(&xg).unwrap(),
+        &[
+            -0.5855400562286377,
+            0.0,
+            0.5855400562286377,
+            1.756620168685913,
+            -1.1710801124572754,
+            -0.5855400562286377,
+        ],
+    );
+    // nn.GroupNorm(1, 3, affine=False)
+    let plain = GroupNorm::new_with(
+        1,
+        3,
+        GroupNormOptions {
+            affine: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        plain.extra_repr(),
+        "1, 3, eps=1e-05, affine=False, bias=False"
+    );
+    assert!(plain.state_dict().is_empty());
+    let e = |g, c| {
+        GroupNorm::new_with(g, c, GroupNormOptions::default())
+            .err()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        e(2, 3),
+        "num_channels (3) must be divisible by num_groups (2)"
+    );
+    assert_eq!(e(0, 4), "integer modulo by zero");
+}
+
+#[test]
+fn embedding_and_dropout_keyword_options() {
+    let w = ember::tensor([[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    // nn.Embedding.from_pretrained(w): frozen, PyTorch's default.
+    let frozen = Embedding::from_pretrained(&w, FromPretrainedOptions::default()).unwrap();
+    assert!(!frozen.weight.requires_grad());
+    assert_eq!(frozen.to_string(), "Embedding(3, 2)");
+    // nn.Embedding.from_pretrained(w, freeze=False, padding_idx=-1)
+    let opts = FromPretrainedOptions {
+        freeze: false,
+        padding_idx: Some(-1),
+    };
+    let emb = Embedding::from_pretrained(&w, opts).unwrap();
+    assert!(emb.weight.requires_grad());
+    assert_eq!(emb.padding_idx, Some(2));
+    assert_eq!(emb.to_string(), "Embedding(3, 2, padding_idx=2)");
+    // The padding row keeps its pretrained values but gets no gradient.
+    let y = emb.forward(&ember::tensor([2i64, 0, 2])).unwrap();
+    assert_eq!(y.to_vec::<f32>(), vec![5.0, 6.0, 1.0, 2.0, 5.0, 6.0]);
+    y.sum().backward();
+    assert_eq!(
+        emb.weight.grad().unwrap().to_vec::<f32>(),
+        vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    );
+    let bad = |t: &Tensor, p| {
+        let opts = FromPretrainedOptions {
+            padding_idx: p,
+            ..Default::default()
+        };
+        Embedding::from_pretrained(t, opts)
+            .err()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        bad(&ember::ones([3]), None),
+        "Embeddings parameter is expected to be 2-dimensional"
+    );
+    assert_eq!(
+        bad(&w, Some(3)),
+        "Padding_idx must be within num_embeddings"
+    );
+
+    // nn.Embedding(4, 2, padding_idx=1, dtype=torch.float64)
+    let opts = EmbeddingOptions {
+        padding_idx: Some(1),
+        dtype: Some(DType::F64),
+    };
+    let emb = Embedding::new_with(4, 2, opts).unwrap();
+    assert_eq!(emb.weight.dtype(), DType::F64);
+    assert_eq!(emb.weight.to_vec::<f64>()[2..4], [0.0, 0.0]);
+
+    // nn.Dropout(0.5, inplace=True) writes into its input while training.
+    let d = Dropout::new_with(0.5, DropoutOptions { inplace: true }).unwrap();
+    assert_eq!(d.to_string(), "Dropout(p=0.5, inplace=True)");
+    let x = ember::ones([64]);
+    let y = d.forward(&x).unwrap();
+    assert_eq!(x.to_vec::<f32>(), y.to_vec::<f32>());
+    assert!(x.to_vec::<f32>().iter().all(|&v| v == 0.0 || v == 2.0));
+    assert_eq!(
+        Dropout::new_with(-0.1, DropoutOptions::default())
+            .unwrap_err()
+            .to_string(),
+        "dropout probability has to be between 0 and 1, but got -0.1"
+    );
+}
+
+#[test]
+fn load_state_dict_strict_and_non_strict() {
+    use ember::nn::{Linear, Sequential, StateDict};
+    let net = || {
+        Sequential::new()
+            .push(Linear::new(2, 3))
+            .push(Linear::new(3, 1))
+    };
+    let m = net();
+    let before: Vec<Vec<f32>> = m.parameters().iter().map(|p| p.to_vec()).collect();
+    let mut sd = StateDict::new();
+    sd.insert("0.weight".into(), ember::zeros([3, 2]));
+    sd.insert("1.weight".into(), ember::zeros([2, 3]));
+    sd.insert("1.bias".into(), ember::zeros([1]));
+    sd.insert("extra".into(), ember::zeros([1]));
+    sd.insert("zz".into(), ember::zeros([1]));
+    // PyTorch 2.15's message (sizes printed as ember.Size): missing, unexpected, then size
+    // mismatches.
+    assert_eq!(
+        m.load_state_dict(&sd).unwrap_err().to_string(),
+        "Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict: \"0.bias\". \n\tUnexpected key(s) in state_dict: \"extra\", \"zz\". \n\tsize mismatch for 1.weight: copying a param with shape ember.Size([2, 3]) from checkpoint, the shape in current model is ember.Size([1, 3])."
+    );
+    assert_eq!(
+        m.load_state_dict_non_strict(&sd).unwrap_err().to_string(),
+        "Error(s) in loading state_dict for Sequential:\n\tsize mismatch for 1.weight: copying a param with shape ember.Size([2, 3]) from checkpoint, the shape in current model is ember.Size([1, 3])."
+    );
+    // Nothing was copied by the failed loads.
+    let after: Vec<Vec<f32>> = m.parameters().iter().map(|p| p.to_vec()).collect();
+    assert_eq!(before, after);
+
+    sd.insert("1.weight".into(), ember::full([1, 3], 2.0));
+    let r = m.load_state_dict_non_strict(&sd).unwrap();
+    assert_eq!(r.missing_keys, ["0.bias"]);
+    assert_eq!(r.unexpected_keys, ["extra", "zz"]);
+    assert_eq!(m.parameters()[2].to_vec::<f32>(), vec![2.0; 3]);
+    assert_eq!(m.parameters()[0].to_vec::<f32>(), vec![0.0; 6]);
+    // Loading keeps the parameters leaves that require grad, without history.
+    assert!(
+        m.parameters()
+            .iter()
+            .all(|p| p.is_leaf() && p.requires_grad())
+    );
+
+    let other = net();
+    other.load_state_dict(&m.state_dict()).unwrap();
+    assert_eq!(other.parameters()[2].to_vec::<f32>(), vec![2.0; 3]);
+    assert_eq!(
+        m.load_state_dict_non_strict(&other.state_dict()).unwrap(),
+        ember::nn::LoadStateDictResult::default()
+    );
 }
