@@ -1,10 +1,10 @@
 //! Conversions: dtype casts, contiguous copies, clones, and reading values out.
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::tensor::graph::formula::{Ctx, Formula, when};
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Element, Tensor};
 use ember_derive::panicking;
 
@@ -12,13 +12,7 @@ impl Tensor {
     /// A copy of `self` in a fresh contiguous buffer of dtype `dt`, without history.
     pub(crate) fn copy_raw(&self, dt: DType) -> Result<Tensor> {
         let out = Tensor::alloc(self.shape(), dt, self.device())?;
-        backend::copy_strided(
-            (&self.storage().read(), self.layout()),
-            self.dtype(),
-            &mut out.storage().write(),
-            out.layout(),
-            dt,
-        )?;
+        kernel::copy(self.arg(), out.arg())?;
         Ok(out)
     }
 
@@ -26,13 +20,7 @@ impl Tensor {
     /// backend refuses copies it cannot make (out of a meta tensor).
     pub(crate) fn copy_to_device(&self, device: crate::Device) -> Result<Tensor> {
         let out = Tensor::alloc(self.shape(), self.dtype(), device)?;
-        backend::copy_strided(
-            (&self.storage().read(), self.layout()),
-            self.dtype(),
-            &mut out.storage().write(),
-            out.layout(),
-            self.dtype(),
-        )?;
+        kernel::copy(self.arg(), out.arg())?;
         if needs_grad(&[self]) {
             record(ToCopyBackward, &[self], &[&out], &[]);
         }
@@ -175,14 +163,7 @@ impl Tensor {
         } else {
             self.copy_raw(T::DTYPE)?
         };
-        let guard = src.storage().read();
-        match &*guard {
-            crate::storage::Buffer::Cpu(b) => {
-                let l = src.layout();
-                Ok(b.as_slice::<T>()[l.offset..l.offset + l.numel()].to_vec())
-            }
-            crate::storage::Buffer::Meta => Err(crate::error::no_data()),
-        }
+        kernel::read_vec(&src)
     }
 
     /// The value of a one-element tensor (`x.item()`), converted to `T` by the rule of

@@ -1,11 +1,11 @@
 //! The `out=` forms of the binary ops (`torch.add(x, y, out=result)`): the result is written
 //! into an existing tensor's memory, with no allocation.
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::ops::BinaryOp;
 use crate::ops::pointwise::Operand;
 use crate::shape::ShapeFmt;
+use crate::tensor::kernel;
 use crate::{DType, Tensor};
 use ember_derive::panicking;
 
@@ -67,15 +67,8 @@ impl Tensor {
         let b = out.unalias(&o)?;
         let al = a.layout().expand(&shape)?;
         let bl = b.layout().expand(&shape)?;
-        backend::binary(
-            op,
-            Some((&a.storage().read(), &al)),
-            (&b.storage().read(), &bl),
-            &mut out.storage().write(),
-            out.layout(),
-            cdt,
-        )?;
-        out.storage().bump_version();
+        kernel::binary(op, a.at(&al), b.at(&bl), out.arg())?;
+        out.bump_version();
         Ok(out.clone())
     }
 }

@@ -109,6 +109,17 @@ pub(crate) fn read_i64(src: Arg<'_>) -> Result<Option<Vec<i64>>> {
     backend::read_i64((&src.t.storage().read(), src.l), src.t.dtype())
 }
 
+/// The elements of the contiguous `src`, of dtype `T`, in order; an error on a device
+/// without data (meta).
+pub(crate) fn read_vec<T: crate::Element>(src: &Tensor) -> Result<Vec<T>> {
+    debug_assert!(src.is_contiguous() && src.dtype() == T::DTYPE);
+    let l = src.layout();
+    match &*src.storage().read() {
+        Buffer::Cpu(b) => Ok(b.as_slice::<T>()[l.offset..l.offset + l.numel()].to_vec()),
+        Buffer::Meta => Err(crate::error::no_data()),
+    }
+}
+
 /// Copies (and casts) `src` into `dst`, of equal shapes (`src` may be broadcast). The one
 /// kernel that may cross devices (see `backend::copy_strided`).
 pub(crate) fn copy(src: Arg<'_>, dst: Arg<'_>) -> Result<()> {

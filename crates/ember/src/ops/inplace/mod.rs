@@ -7,13 +7,13 @@
 pub(crate) mod formulas;
 
 use crate::autograd::inplace::{AsStridedBackward, inplace_needs_grad, record_inplace};
-use crate::backend;
 use crate::error::{OrPanic, Result, bail};
 use crate::layout::Layout;
 use crate::ops::inplace::formulas::{CopyFrom, Overwrite};
 use crate::ops::pointwise::formulas as f;
 use crate::ops::{BinaryOp, IntMode, ParamOp, UnaryOp};
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Scalar, Tensor};
 
 /// PyTorch's `canCast`: no float to integer, no number to bool.
@@ -166,15 +166,8 @@ impl Tensor {
             None
         };
         let sl = src.layout().expand(self.shape())?;
-        backend::binary(
-            op,
-            None,
-            (&src.storage().read(), &sl),
-            &mut self.storage().write(),
-            self.layout(),
-            self.dtype(),
-        )?;
-        self.storage().bump_version();
+        kernel::binary(op, self.arg(), src.at(&sl), self.arg())?;
+        self.bump_version();
         if record_grad {
             let old = old_self.as_ref();
             match other {
@@ -209,14 +202,8 @@ impl Tensor {
     pub(crate) fn copy_values_from(&self, src: &Tensor) -> Result<Tensor> {
         let src = self.unalias(src)?;
         let sl = src.layout().expand(self.shape())?;
-        backend::copy_strided(
-            (&src.storage().read(), &sl),
-            src.dtype(),
-            &mut self.storage().write(),
-            self.layout(),
-            self.dtype(),
-        )?;
-        self.storage().bump_version();
+        kernel::copy(src.at(&sl), self.arg())?;
+        self.bump_version();
         Ok(self.clone())
     }
 
@@ -244,14 +231,8 @@ impl Tensor {
         } else {
             None
         };
-        backend::unary(
-            op,
-            None,
-            &mut self.storage().write(),
-            self.layout(),
-            self.dtype(),
-        )?;
-        self.storage().bump_version();
+        kernel::unary(op, self.arg(), self.arg())?;
+        self.bump_version();
         if record_grad {
             if op == UnaryOp::Square {
                 let o = old.as_ref().expect("saved input");
@@ -298,14 +279,8 @@ impl Tensor {
         } else {
             None
         };
-        backend::param(
-            ParamOp::Clamp(min, max),
-            None,
-            &mut self.storage().write(),
-            self.layout(),
-            self.dtype(),
-        )?;
-        self.storage().bump_version();
+        kernel::param(ParamOp::Clamp(min, max), self.arg(), self.arg())?;
+        self.bump_version();
         if let Some(o) = &old {
             record_inplace(
                 f::Clamp {
@@ -352,8 +327,8 @@ impl Tensor {
 
     fn overwrite(&self, v: Scalar, name: &'static str) -> Result<Tensor> {
         self.check_inplace()?;
-        backend::fill(&mut self.storage().write(), self.layout(), self.dtype(), v)?;
-        self.storage().bump_version();
+        kernel::fill(self.arg(), v)?;
+        self.bump_version();
         if self.dtype().is_floating_point() && inplace_needs_grad(self, &[]) {
             record_inplace(Overwrite(name), &[self], &[])?;
         }

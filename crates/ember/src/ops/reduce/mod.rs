@@ -5,13 +5,13 @@ mod minmax;
 mod stats;
 
 use crate::Tensor;
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::ReduceOp;
 use crate::ops::reduce::formulas as f;
 use crate::shape::{Dims, IntList, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel;
 use ember_derive::panicking;
 
 impl Tensor {
@@ -36,15 +36,7 @@ impl Tensor {
             .map(|(i, &n)| if dims.contains(&i) { 1 } else { n })
             .collect();
         let out = Tensor::alloc(&kshape, out_dt, self.device())?;
-        backend::reduce(
-            op,
-            (&self.storage().read(), self.layout()),
-            self.dtype(),
-            dims,
-            &mut out.storage().write(),
-            out.layout(),
-            out_dt,
-        )?;
+        kernel::reduce(op, self.arg(), dims, out.arg())?;
         if keepdim {
             return Ok(out);
         }
@@ -55,11 +47,7 @@ impl Tensor {
             .filter(|(i, _)| !dims.contains(i))
             .map(|(_, &n)| n)
             .collect();
-        Ok(Tensor::from_parts(
-            out.storage().clone(),
-            Layout::contiguous(&shape),
-            out_dt,
-        ))
+        Ok(out.alias(Layout::contiguous(&shape)))
     }
 
     /// `x.sum()`: the sum of all elements (integers and bool sum to int64).

@@ -3,12 +3,12 @@
 pub(crate) mod formulas;
 
 use crate::Tensor;
-use crate::backend;
 use crate::error::Result;
 use crate::ops::ScanOp;
 use crate::ops::scan::formulas as f;
 use crate::shape::wrap_dim;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel;
 use ember_derive::panicking;
 
 impl Tensor {
@@ -16,16 +16,7 @@ impl Tensor {
     pub(crate) fn scan_raw(&self, op: ScanOp, dim: usize, reverse: bool) -> Result<Tensor> {
         let dt = op.out_dtype(self.dtype());
         let out = Tensor::alloc(self.shape(), dt, self.device())?;
-        backend::scan(
-            op,
-            (&self.storage().read(), self.layout()),
-            self.dtype(),
-            dim,
-            reverse,
-            &mut out.storage().write(),
-            out.layout(),
-            dt,
-        )?;
+        kernel::scan(op, self.arg(), dim, reverse, out.arg())?;
         Ok(out)
     }
 
