@@ -1,14 +1,13 @@
-//! Index ops over a dim: `index_select`, `gather`, `scatter_add`, `index_add`, and the mask
-//! ops `masked_fill`, `masked_select`, `nonzero`. All copies go through the two row kernels
-//! (`take_rows`/`put_rows`, see `backend/cpu/index.rs`).
+//! Index ops over a dim: `index_select`, `gather`, `scatter_add`, `index_add` (the mask ops
+//! are in `mask.rs`). All copies go through the two row kernels (`take_rows`/`put_rows`, see
+//! `backend/cpu/index.rs`).
 
-use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
-use crate::backend;
 use crate::error::{Error, Result, bail};
 use crate::layout::{Layout, for_each_offsets};
 use crate::ops::index::formulas as f;
-use crate::shape::{Dims, ShapeFmt, broadcast_shapes, wrap_dim};
+use crate::shape::{Dims, ShapeFmt, wrap_dim};
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Scalar, Tensor};
 use ember_derive::panicking;
 
@@ -42,31 +41,6 @@ fn rows_along(l: &Layout, pos: usize) -> (Vec<usize>, Dims) {
     (offs, rest_of(l, &[pos]).1)
 }
 
-/// Copies rows of `src` into rows of `dst` (see `backend::copy_rows`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn copy_rows(
-    src: &Tensor,
-    src_offsets: &[usize],
-    src_strides: &[usize],
-    dst: &Tensor,
-    dst_offsets: &[usize],
-    dst_strides: &[usize],
-    rest: &[usize],
-    accumulate: bool,
-) -> Result<()> {
-    backend::copy_rows(
-        &src.storage().read(),
-        src_offsets,
-        src_strides,
-        &mut dst.storage().write(),
-        dst_offsets,
-        dst_strides,
-        rest,
-        dst.dtype(),
-        accumulate,
-    )
-}
-
 /// Checks index values against a dim of size `size`, wrapping negatives when `wrap`.
 pub(crate) fn check_indices(
     vals: &mut [i64],
@@ -86,22 +60,6 @@ pub(crate) fn check_indices(
     Ok(())
 }
 
-/// The C++ type name PyTorch prints in some dtype errors (`long int`).
-fn cpp_type_name(dt: DType) -> &'static str {
-    match dt {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
 fn out_of_bounds(dim: usize, size: usize) -> impl Fn(i64) -> Error {
     move |v| {
         Error::IndexOutOfRange(format!(
@@ -115,7 +73,7 @@ impl Tensor {
     /// stand in, so the op computes its output's shape and its kernels (no-ops on meta) get
     /// rows to move.
     pub(crate) fn index_values(&self) -> Result<Vec<i64>> {
-        let vals = backend::read_i64((&self.storage().read(), self.layout()), self.dtype())?;
+        let vals = kernel::read_i64(self.arg())?;
         Ok(vals.unwrap_or_else(|| vec![0; self.numel()]))
     }
 
@@ -134,13 +92,11 @@ impl Tensor {
         let out = Tensor::alloc(&shape, self.dtype(), self.device())?;
         let src_offsets = row_offsets(self.layout(), dims, idx, n);
         let (dst_offsets, dst_strides) = rows_along(out.layout(), pos);
-        copy_rows(
+        kernel::copy_rows(
             self,
-            &src_offsets,
-            &src_strides,
+            (&src_offsets, &src_strides),
             &out,
-            &dst_offsets,
-            &dst_strides,
+            (&dst_offsets, &dst_strides),
             &rest,
             false,
         )?;
@@ -167,13 +123,11 @@ impl Tensor {
         let (rest, dst_strides) = rest_of(self.layout(), dims);
         let dst_offsets = row_offsets(self.layout(), dims, idx, n);
         let (src_offsets, src_strides) = rows_along(src.layout(), pos);
-        copy_rows(
+        kernel::copy_rows(
             &src,
-            &src_offsets,
-            &src_strides,
+            (&src_offsets, &src_strides),
             self,
-            &dst_offsets,
-            &dst_strides,
+            (&dst_offsets, &dst_strides),
             &rest,
             accumulate,
         )
@@ -317,7 +271,7 @@ impl Tensor {
         let offsets = self.scatter_offsets(d, index, "gather")?;
         let out = Tensor::alloc(index.shape(), self.dtype(), self.device())?;
         let dst: Vec<usize> = (0..offsets.len()).collect();
-        copy_rows(self, &offsets, &[], &out, &dst, &[], &[], false)?;
+        kernel::copy_rows(self, (&offsets, &[]), &out, (&dst, &[]), &[], false)?;
         if needs_grad(&[self]) {
             let index = index.detach();
             record(
@@ -382,7 +336,7 @@ impl Tensor {
         }
         let part = src.view_as_layout(l).copy_raw(self.dtype())?;
         let src_offsets: Vec<usize> = (0..offsets.len()).collect();
-        copy_rows(&part, &src_offsets, &[], &out, &offsets, &[], &[], true)?;
+        kernel::copy_rows(&part, (&src_offsets, &[]), &out, (&offsets, &[]), &[], true)?;
         if needs_grad(&[self, src]) {
             let index = index.detach();
             record(
@@ -479,175 +433,5 @@ impl Tensor {
             );
         }
         Ok(out)
-    }
-
-    fn check_mask(mask: &Tensor, op: &str) -> Result<()> {
-        if mask.dtype() != DType::Bool {
-            bail!(
-                DType,
-                "{op} only supports boolean masks, but got mask with dtype {}",
-                cpp_type_name(mask.dtype())
-            );
-        }
-        Ok(())
-    }
-
-    /// `x.masked_fill(mask, value)`: `value` where the bool `mask` (broadcast) is true.
-    ///
-    /// ```
-    /// let x = ember::tensor([1.0, 2.0, 3.0]);
-    /// let y = x.masked_fill(&ember::tensor([true, false, true]), -1.0);
-    /// assert_eq!(y.to_vec::<f32>(), vec![-1.0, 2.0, -1.0]);
-    /// ```
-    ///
-    /// # Errors
-    /// If `mask` is not bool or the shapes do not broadcast.
-    #[panicking(must_use)]
-    pub fn try_masked_fill(&self, mask: &Tensor, value: impl Into<Scalar>) -> Result<Tensor> {
-        Tensor::check_mask(mask, "masked_fill_")?;
-        self.check_same_device(mask)?;
-        let v = self.scalar_like(value.into(), self.dtype())?;
-        let out = {
-            let _g = crate::no_grad();
-            crate::try_where_(mask, &v, self)?
-        };
-        if needs_grad(&[self]) {
-            let mask = mask.detach();
-            record(
-                f::MaskedFillBackward,
-                &[self],
-                &[&out],
-                &[Save::Tensor(&mask)],
-            );
-        }
-        Ok(out)
-    }
-
-    /// `x.masked_fill_(mask, value)`: in place; `mask` must broadcast to `x`'s shape.
-    ///
-    /// ```
-    /// let x = ember::zeros([2, 2]);
-    /// x.masked_fill_(&ember::tensor([true, false]), 5.0);
-    /// assert_eq!(x.to_vec::<f32>(), vec![5.0, 0.0, 5.0, 0.0]);
-    /// assert_eq!(x.version(), 1);
-    /// ```
-    ///
-    /// # Errors
-    /// If `mask` is not bool or does not broadcast to `x`, or as the in-place checks of
-    /// autograd.
-    #[panicking]
-    pub fn try_masked_fill_(&self, mask: &Tensor, value: impl Into<Scalar>) -> Result<Tensor> {
-        Tensor::check_mask(mask, "masked_fill_")?;
-        self.check_same_device(mask)?;
-        self.check_inplace()?;
-        let ml = mask.layout().expand(self.shape())?;
-        let v = self.scalar_like(value.into(), self.dtype())?;
-        let filled = {
-            let m = mask.view_as_layout(ml);
-            let _g = crate::no_grad();
-            crate::try_where_(&m, &v, self)?
-        };
-        backend::copy_strided(
-            (&filled.storage().read(), filled.layout()),
-            self.dtype(),
-            &mut self.storage().write(),
-            self.layout(),
-            self.dtype(),
-        )?;
-        self.storage().bump_version();
-        if self.dtype().is_floating_point() && inplace_needs_grad(self, &[]) {
-            let mask = mask.detach();
-            record_inplace(f::MaskedFillBackward, &[self], &[Save::Tensor(&mask)])?;
-        }
-        Ok(self.clone())
-    }
-
-    /// `x.masked_select(mask)`: the elements where the bool `mask` is true (both broadcast),
-    /// as a 1-D tensor.
-    ///
-    /// ```
-    /// let x = ember::tensor([[1, 2], [3, 4]]);
-    /// let y = x.masked_select(&ember::tensor([false, true]));
-    /// assert_eq!(y.to_vec::<i64>(), vec![2, 4]);
-    /// ```
-    ///
-    /// # Errors
-    /// If `mask` is not bool or the shapes do not broadcast.
-    #[panicking(must_use)]
-    pub fn try_masked_select(&self, mask: &Tensor) -> Result<Tensor> {
-        Tensor::check_mask(mask, "masked_select:")?;
-        self.check_same_device(mask)?;
-        let shape = broadcast_shapes(mask.shape(), self.shape())?;
-        let xl = self.layout().expand(&shape)?;
-        let ml = mask.layout().expand(&shape)?;
-        let (x, m) = (self.view_as_layout(xl), mask.view_as_layout(ml));
-        let idx = m.nonzero_values()?;
-        let dims: Vec<usize> = (0..shape.len()).collect();
-        let n = match idx.first() {
-            Some(c) => c.len(),
-            None => usize::from(m.try_to_vec::<bool>()?.first().copied().unwrap_or(false)),
-        };
-        let out = x.take_rows_raw(&dims, &idx, n, 0)?;
-        if needs_grad(&[self]) {
-            let mask = mask.detach();
-            record(
-                f::MaskedSelectBackward,
-                &[self],
-                &[&out],
-                &[Save::Tensor(&mask)],
-            );
-        }
-        Ok(out)
-    }
-
-    /// The coordinates of the nonzero elements, one list per dim.
-    pub(crate) fn nonzero_values(&self) -> Result<Vec<Vec<i64>>> {
-        if !self.has_data() {
-            return Err(backend::data_dependent("nonzero"));
-        }
-        let flags = self.try_to_vec::<bool>()?;
-        let nd = self.dim();
-        let mut out = vec![Vec::new(); nd];
-        let mut coord = vec![0usize; nd];
-        for &fl in &flags {
-            if fl {
-                for (o, &c) in out.iter_mut().zip(&coord) {
-                    o.push(c as i64);
-                }
-            }
-            for d in (0..nd).rev() {
-                coord[d] += 1;
-                if coord[d] < self.shape()[d] {
-                    break;
-                }
-                coord[d] = 0;
-            }
-        }
-        Ok(out)
-    }
-
-    /// `x.nonzero()`: the indices of the nonzero elements, as an int64 tensor of shape
-    /// `[count, ndim]`.
-    ///
-    /// ```
-    /// let x = ember::tensor([[0, 1], [2, 0]]);
-    /// assert_eq!(x.nonzero().to_vec::<i64>(), vec![0, 1, 1, 0]);
-    /// ```
-    ///
-    /// # Errors
-    /// Never on the CPU; kept fallible for other devices.
-    #[panicking(must_use)]
-    pub fn try_nonzero(&self) -> Result<Tensor> {
-        let cols = self.nonzero_values()?;
-        let nd = self.dim();
-        let n = match cols.first() {
-            Some(c) => c.len(),
-            None => usize::from(self.try_to_vec::<bool>()?.first().copied().unwrap_or(false)),
-        };
-        let mut data = Vec::with_capacity(n * nd);
-        for b in 0..n {
-            data.extend(cols.iter().map(|c| c[b]));
-        }
-        Tensor::try_from_vec(data, [n, nd])
     }
 }

@@ -9,6 +9,7 @@
 
 pub(crate) mod formulas;
 pub(crate) mod index_ops;
+mod mask;
 pub(crate) mod sparse;
 
 use crate::autograd::inplace::{inplace_needs_grad, record_inplace};
@@ -344,11 +345,7 @@ impl Tensor {
             return self.try_clone_tensor();
         }
         let rows = self.take_rows_raw(&plan.dims, &plan.vals, plan.n(), plan.pos)?;
-        let out = Tensor::from_parts(
-            rows.storage().clone(),
-            Layout::contiguous(&plan.result_shape()),
-            rows.dtype(),
-        );
+        let out = rows.alias(Layout::contiguous(&plan.result_shape()));
         if needs_grad(&[self]) {
             let saves: Vec<Save<'_>> = plan.saved.iter().map(Save::Tensor).collect();
             record(
@@ -384,11 +381,7 @@ impl Tensor {
             );
         };
         let src = values.view_as_layout(vl).copy_raw(self.dtype())?;
-        let src = Tensor::from_parts(
-            src.storage().clone(),
-            Layout::contiguous(&plan.rows_shape()),
-            src.dtype(),
-        );
+        let src = src.alias(Layout::contiguous(&plan.rows_shape()));
         self.put_rows_raw(&plan.dims, &plan.vals, plan.n(), plan.pos, &src, accumulate)
     }
 
@@ -414,7 +407,7 @@ impl Tensor {
         self.check_inplace()?;
         let plan = self.index_plan(indices)?;
         self.put_values(&plan, values, accumulate)?;
-        self.storage().bump_version();
+        self.bump_version();
         if self.dtype().is_floating_point() && inplace_needs_grad(self, &[values]) {
             let saves: Vec<Save<'_>> = plan.saved.iter().map(Save::Tensor).collect();
             record_inplace(

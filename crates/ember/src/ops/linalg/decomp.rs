@@ -3,11 +3,11 @@
 //! dims, for f32 and f64 (PyTorch supports no half types here either), with PyTorch's
 //! messages for singular and non-positive-definite inputs.
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::ops::linalg::decomp_formulas as f;
 use crate::shape::broadcast_shapes;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Tensor};
 use ember_derive::panicking;
 
@@ -87,11 +87,7 @@ impl Tensor {
         if self.numel() == 0 {
             return Ok(out);
         }
-        let failed = backend::inverse(
-            (&self.storage().read(), self.layout()),
-            &mut out.storage().write(),
-            self.dtype(),
-        )?;
+        let failed = kernel::inverse(self.arg(), &out)?;
         if let Some((bi, info)) = failed {
             bail!(
                 Linalg,
@@ -107,11 +103,7 @@ impl Tensor {
         let a = self.detach();
         let out = Tensor::alloc(a.shape(), a.dtype(), a.device())?;
         if a.numel() > 0 {
-            backend::inverse_perturbed(
-                (&a.storage().read(), a.layout()),
-                &mut out.storage().write(),
-                a.dtype(),
-            )?;
+            kernel::inverse_perturbed(a.arg(), &out)?;
         }
         Ok(out)
     }
@@ -121,11 +113,7 @@ impl Tensor {
         let a = self.detach();
         let out = Tensor::alloc(a.shape(), a.dtype(), a.device())?;
         if a.numel() > 0 {
-            backend::cofactor(
-                (&a.storage().read(), a.layout()),
-                &mut out.storage().write(),
-                a.dtype(),
-            )?;
+            kernel::cofactor(a.arg(), &out)?;
         }
         Ok(out)
     }
@@ -206,18 +194,9 @@ impl Tensor {
         let out = Tensor::alloc(self.batch_shape(), self.dtype(), self.device())?;
         if self.numel() == 0 {
             // The determinant of an empty matrix is the empty product.
-            backend::fill(
-                &mut out.storage().write(),
-                out.layout(),
-                self.dtype(),
-                crate::Scalar::Float(1.0),
-            )?;
+            kernel::fill(out.arg(), crate::Scalar::Float(1.0))?;
         } else {
-            backend::det(
-                (&self.storage().read(), self.layout()),
-                &mut out.storage().write(),
-                self.dtype(),
-            )?;
+            kernel::det(self.arg(), &out)?;
         }
         if needs_grad(&[self]) {
             record(
@@ -311,12 +290,7 @@ impl Tensor {
         if out.numel() > 0 {
             let al = self.layout().expand(&ashape)?;
             let bl = bm.layout().expand(&xshape)?;
-            let failed = backend::solve(
-                (&self.storage().read(), &al),
-                (&bm.storage().read(), &bl),
-                &mut out.storage().write(),
-                self.dtype(),
-            )?;
+            let failed = kernel::solve(self.at(&al), bm.at(&bl), &out)?;
             if let Some(bi) = failed {
                 let own = own_batch_index(bi, &batch, self.batch_shape());
                 bail!(
@@ -378,12 +352,7 @@ impl Tensor {
         self.check_lapack_dtype("cholesky_cpu")?;
         let out = Tensor::alloc(self.shape(), self.dtype(), self.device())?;
         if self.numel() > 0 {
-            let failed = backend::cholesky(
-                (&self.storage().read(), self.layout()),
-                &mut out.storage().write(),
-                self.dtype(),
-                upper,
-            )?;
+            let failed = kernel::cholesky(self.arg(), &out, upper)?;
             if let Some((bi, order)) = failed {
                 bail!(
                     Linalg,
@@ -462,15 +431,7 @@ impl Tensor {
         if out.numel() > 0 {
             let al = self.layout().expand(&ashape)?;
             let bl = b.layout().expand(&xshape)?;
-            backend::solve_triangular(
-                (&self.storage().read(), &al),
-                (&b.storage().read(), &bl),
-                &mut out.storage().write(),
-                self.dtype(),
-                upper,
-                left,
-                unitriangular,
-            )?;
+            kernel::solve_triangular(self.at(&al), b.at(&bl), &out, upper, left, unitriangular)?;
         }
         if needs_grad(&[self, &b]) {
             record(

@@ -21,7 +21,7 @@ pub(crate) fn unsafe_view(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
             t.shape()
         );
     };
-    let out = Tensor::from_parts(t.storage().clone(), layout, t.dtype());
+    let out = t.alias(layout);
     if needs_grad(&[t]) {
         record(
             ViewBackward {
@@ -38,11 +38,7 @@ pub(crate) fn unsafe_view(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
 
 /// `t.squeeze_(dim)` on a fresh result: the same data without `dim`, node `SqueezeBackward4`.
 fn squeeze_inplace(t: &Tensor, dim: usize) -> Tensor {
-    let out = Tensor::from_parts(
-        t.storage().clone(),
-        t.layout().squeeze_dims(&[dim]),
-        t.dtype(),
-    );
+    let out = t.alias(t.layout().squeeze_dims(&[dim]));
     if needs_grad(&[t]) {
         record(f::SqueezeInplaceBackward(dim), &[t], &[&out], &[]);
     }

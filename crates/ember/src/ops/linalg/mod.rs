@@ -3,7 +3,7 @@
 //! and the dense linear algebra through faer (`inverse`, `det`, `linalg_solve`,
 //! `linalg_cholesky`, `linalg_solve_triangular`) in `decomp.rs`.
 //!
-//! Every product runs on the one batched kernel `backend::matmul`, which reads its operands at
+//! Every product runs on the one batched kernel `kernel::matmul`, which reads its operands at
 //! their own strides (Note [Strided matmul operands]): a vector is a 1×n or n×1 matrix view, a
 //! transposed matrix is the same memory with swapped strides.
 
@@ -15,11 +15,11 @@ mod matmul;
 use ember_derive::panicking;
 pub(crate) use matmul::unsafe_view;
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::linalg::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Tensor};
 
 /// C++'s name of a dtype's element type, which some PyTorch messages print.
@@ -102,26 +102,12 @@ impl Tensor {
                 } else {
                     c.layout().expand(&[batch, m, n])?
                 };
-                backend::copy_strided(
-                    (&c.storage().read(), &cl),
-                    c.dtype(),
-                    &mut out.storage().write(),
-                    out.layout(),
-                    dt,
-                )?;
+                kernel::copy(c.at(&cl), out.arg())?;
                 Some(beta)
             }
             _ => None,
         };
-        backend::matmul(
-            (&a.storage().read(), al),
-            (&b.storage().read(), bl),
-            &mut out.storage().write(),
-            out.layout(),
-            dt,
-            alpha,
-            beta,
-        )?;
+        kernel::matmul(a.at(al), b.at(bl), out.arg(), alpha, beta)?;
         Ok(out)
     }
 
@@ -129,7 +115,7 @@ impl Tensor {
     pub(crate) fn reshaped_raw(&self, shape: &[usize]) -> Tensor {
         let mut l = Layout::contiguous(shape);
         l.offset = self.layout().offset;
-        Tensor::from_parts(self.storage().clone(), l, self.dtype())
+        self.alias(l)
     }
 
     fn check_bool_product(&self, op: &str) -> Result<()> {
@@ -471,7 +457,7 @@ impl Tensor {
             strides: [l.strides[0] + l.strides[1]].into_iter().collect(),
             offset: l.offset,
         };
-        let diag = Tensor::from_parts(self.storage().clone(), diag, self.dtype());
+        let diag = self.alias(diag);
         let out = diag.reduce_raw(crate::ops::ReduceOp::Sum, &[], false)?;
         if needs_grad(&[self]) {
             record(f::TraceBackward { rows: r, cols: c }, &[self], &[&out], &[]);

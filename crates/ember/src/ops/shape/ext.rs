@@ -1,13 +1,12 @@
 //! More shape ops: `flatten`, `movedim` (views when possible), and the copying `repeat`,
 //! `flip`, `roll`, `tril`/`triu`, `diag`.
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::layout::{Layout, Strides};
-use crate::ops::index::index_ops::copy_rows;
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel;
 use crate::{Scalar, Tensor};
 use ember_derive::panicking;
 
@@ -44,7 +43,7 @@ impl Tensor {
                 coord[k] = 0;
             }
         }
-        copy_rows(self, &so, &s_rest, &out, &oo, &o_rest, &rest, false)?;
+        kernel::copy_rows(self, (&so, &s_rest), &out, (&oo, &o_rest), &rest, false)?;
         Ok(out)
     }
 
@@ -174,18 +173,8 @@ impl Tensor {
             offset: l.offset,
         };
         let out = Tensor::alloc(&shape, self.dtype(), self.device())?;
-        backend::copy_strided(
-            (&self.storage().read(), &src),
-            self.dtype(),
-            &mut out.storage().write(),
-            out.layout(),
-            self.dtype(),
-        )?;
-        let out = Tensor::from_parts(
-            out.storage().clone(),
-            Layout::contiguous(&out_shape),
-            self.dtype(),
-        );
+        kernel::copy(self.at(&src), out.arg())?;
+        let out = out.alias(Layout::contiguous(&out_shape));
         if needs_grad(&[self]) {
             record(
                 f::RepeatBackward {
@@ -246,11 +235,7 @@ impl Tensor {
             let n = flat.numel().max(1) as i64;
             let s = shifts[0].rem_euclid(n) as usize;
             let r = flat.remap_copy(&[0], |_, c| (c + n as usize - s) % n as usize)?;
-            Tensor::from_parts(
-                r.storage().clone(),
-                Layout::contiguous(self.shape()),
-                r.dtype(),
-            )
+            r.alias(Layout::contiguous(self.shape()))
         } else {
             if shifts.len() != dims.len() {
                 bail!(
@@ -376,13 +361,7 @@ impl Tensor {
     fn embed_diagonal(v: &Tensor, shape: &[usize], k: i64) -> Result<Tensor> {
         let out = crate::try_zeros_with(shape, (v.dtype(), v.device()))?;
         let dl = Tensor::diagonal_layout(out.layout(), k);
-        backend::copy_strided(
-            (&v.storage().read(), v.layout()),
-            v.dtype(),
-            &mut out.storage().write(),
-            &dl,
-            v.dtype(),
-        )?;
+        kernel::copy(v.arg(), out.at(&dl))?;
         Ok(out)
     }
 

@@ -1,10 +1,10 @@
 //! Joining and splitting: `cat`, `stack` (copies), and `split`, `chunk`, `unbind` (views).
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, wrap_dim};
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Tensor};
 use ember_derive::panicking;
 
@@ -66,13 +66,7 @@ fn cat_raw(tensors: &[&Tensor], dim: i64) -> Result<(Tensor, usize)> {
         let n = t.shape()[d];
         if n > 0 {
             let target = out.layout().slice(d, at, n, 1);
-            backend::copy_strided(
-                (&t.storage().read(), t.layout()),
-                t.dtype(),
-                &mut out.storage().write(),
-                &target,
-                dt,
-            )?;
+            kernel::copy(t.arg(), out.at(&target))?;
         }
         at += n;
     }

@@ -12,6 +12,7 @@ use crate::layout::Layout;
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, infer_size, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel;
 use ember_derive::panicking;
 
 impl Tensor {
@@ -75,7 +76,7 @@ impl Tensor {
         let layout = Layout::contiguous(&shape);
         let out = c.detach().view_as_layout(layout);
         // A reshape that copies owns its memory: it is not a view of `c`.
-        let out = Tensor::from_parts(out.storage().clone(), out.layout().clone(), out.dtype());
+        let out = out.alias(out.layout().clone());
         if needs_grad(&[&c]) {
             let input = Dims::from_slice(c.shape());
             record(
@@ -387,18 +388,8 @@ impl Tensor {
     ) -> Result<Tensor> {
         let out = crate::try_zeros_with(shape, (grad.dtype(), grad.device()))?;
         let target = out.view_as_layout(view(out.layout()));
-        crate::backend::copy_strided(
-            (&grad.storage().read(), grad.layout()),
-            grad.dtype(),
-            &mut out.storage().write(),
-            target.layout(),
-            out.dtype(),
-        )?;
-        Ok(Tensor::from_parts(
-            out.storage().clone(),
-            out.layout().clone(),
-            out.dtype(),
-        ))
+        kernel::copy(grad.arg(), out.at(target.layout()))?;
+        Ok(out.alias(out.layout().clone()))
     }
 
     /// `select_backward(grad, sizes, dim, index)`: zeros with `grad` at `index` along `dim`.
