@@ -4,7 +4,7 @@
 
 use crate::error::{OrPanic, Result, bail};
 use crate::shape::IntList;
-use crate::tensor::TensorOptions;
+use crate::tensor::{TensorOptions, kernel};
 use crate::{DType, Device, Tensor};
 use ember_derive::panicking;
 use parking_lot::Mutex;
@@ -519,7 +519,7 @@ impl Tensor {
     /// of a write, and nothing sampled.
     fn fill_nothing(&self) -> Result<Tensor> {
         self.check_inplace()?;
-        self.storage().bump_version();
+        self.bump_version();
         Ok(self.clone())
     }
 
@@ -527,14 +527,8 @@ impl Tensor {
     fn fill_from(&self, values: Vec<f64>) -> Result<Tensor> {
         self.check_inplace()?;
         let src = Tensor::try_from_vec(values, self.shape())?;
-        crate::backend::copy_strided(
-            (&src.storage().read(), src.layout()),
-            src.dtype(),
-            &mut self.storage().write(),
-            self.layout(),
-            self.dtype(),
-        )?;
-        self.storage().bump_version();
+        kernel::copy(src.arg(), self.arg())?;
+        self.bump_version();
         Ok(self.clone())
     }
 }

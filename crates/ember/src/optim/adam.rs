@@ -5,10 +5,9 @@ use super::core::{
 };
 use super::options::optimizer_options;
 use super::state::{Reader, StateValue, ValueMap, scalar_state};
-use crate::backend::cpu::optim::AdamScalars;
 use crate::error::Result;
+use crate::tensor::kernel::{self, AdamScalars};
 use crate::{Tensor, UnaryOp};
-use std::sync::Arc;
 
 optimizer_options! {
     /// `torch.optim.Adam`'s options, defaults as PyTorch's.
@@ -149,29 +148,15 @@ fn fused_adam(p: &Tensor, g: &Tensor, m: &Tensor, v: &Tensor, s: &AdamScalars) -
             && t.is_contiguous()
             && t.shape() == p.shape()
     });
-    // Distinct storages: the kernel holds one lock per operand.
-    let distinct =
-        (0..4).all(|i| (i + 1..4).all(|j| !Arc::ptr_eq(ts[i].storage(), ts[j].storage())));
+    // Operands sharing memory take the unfused path (the kernel refuses them).
+    let distinct = (0..4).all(|i| (i + 1..4).all(|j| !ts[i].shares_storage(ts[j])));
     if !same || !distinct || !matches!(dt, crate::DType::F32 | crate::DType::F64) {
         return Ok(false);
     }
-    let (mut pb, gb, mut mb, mut vb) = (
-        p.storage().write(),
-        g.storage().read(),
-        m.storage().write(),
-        v.storage().write(),
-    );
-    crate::backend::adam_step(
-        (&mut pb, p.layout().offset),
-        (&gb, g.layout().offset),
-        (&mut mb, m.layout().offset),
-        (&mut vb, v.layout().offset),
-        p.numel(),
-        dt,
-        s,
-    )?;
+    let at = |t: &Tensor| t.layout().offset;
+    kernel::adam_step((p, at(p)), (g, at(g)), (m, at(m)), (v, at(v)), p.numel(), s)?;
     for t in [p, m, v] {
-        t.storage().bump_version();
+        t.bump_version();
     }
     Ok(true)
 }

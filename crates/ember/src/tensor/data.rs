@@ -233,3 +233,56 @@ impl Tensor {
         Tensor::try_from_vec(data.to_vec(), shape).or_panic()
     }
 }
+
+impl Tensor {
+    /// The elements as little-endian bytes, row-major (the element data of `io`'s formats).
+    pub(crate) fn to_le_bytes(&self) -> Result<Vec<u8>> {
+        let t = self.try_contiguous()?;
+        let n = t.numel() * t.element_size();
+        let guard = t.storage().read();
+        let crate::storage::Buffer::Cpu(b) = &*guard else {
+            return Err(crate::error::no_data());
+        };
+        let start = t.storage_offset() * t.element_size();
+        let mut bytes = b.bytes()[start..start + n].to_vec();
+        if cfg!(target_endian = "big") {
+            for chunk in bytes.chunks_mut(t.element_size()) {
+                chunk.reverse();
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// A CPU tensor of `shape` and `dtype` from little-endian bytes (big-endian with `swap`),
+    /// already length-checked.
+    pub(crate) fn from_le_bytes(
+        bytes: &[u8],
+        shape: &[usize],
+        dtype: DType,
+        swap: bool,
+    ) -> Result<Tensor> {
+        let mut buf = crate::backend::cpu::CpuBuffer::new(bytes.len());
+        let dst = buf.bytes_mut();
+        dst.copy_from_slice(bytes);
+        let swap = swap != cfg!(target_endian = "big");
+        if swap && dtype.size_in_bytes() > 1 {
+            for chunk in dst.chunks_mut(dtype.size_in_bytes()) {
+                chunk.reverse();
+            }
+        }
+        if dtype == DType::Bool {
+            // Only 0/1 are valid bools.
+            for b in dst.iter_mut() {
+                *b = (*b != 0) as u8;
+            }
+        }
+        let storage = std::sync::Arc::new(crate::storage::Storage::new(
+            crate::storage::Buffer::Cpu(buf),
+        ));
+        Ok(Tensor::from_parts(
+            storage,
+            crate::layout::Layout::contiguous(shape),
+            dtype,
+        ))
+    }
+}

@@ -1,10 +1,10 @@
 //! `F.unfold` (im2col: sliding blocks to columns) and `F.fold` (col2im, its adjoint), and
 //! the per-dim size arguments shared by convolution and pooling.
 
-use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
 use crate::ops::conv::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel::{self, Window};
 use crate::{DType, Tensor};
 
 /// A size given once for every spatial dim or once per dim, like PyTorch's `int | tuple`
@@ -294,12 +294,7 @@ pub fn unfold(input: &Tensor, opts: FoldOptions) -> Result<Tensor> {
     let out = compute(input, |x| {
         let col = Tensor::alloc(&[n, rows, l], x.dtype(), x.device())?;
         if col.numel() > 0 {
-            backend::conv::im2col(
-                (&x.storage().read(), x.layout()),
-                &mut col.storage().write(),
-                x.dtype(),
-                &g,
-            )?;
+            kernel::im2col(x.arg(), &col, &g)?;
         }
         if batched {
             Ok(col)
@@ -395,12 +390,7 @@ pub fn fold(input: &Tensor, output_size: impl IntoDims<2>, opts: FoldOptions) ->
     let out = compute(input, |x| {
         let y = Tensor::alloc(&[n, c, hw[0], hw[1]], x.dtype(), x.device())?;
         if y.numel() > 0 {
-            backend::conv::col2im(
-                (&x.storage().read(), x.layout()),
-                &mut y.storage().write(),
-                x.dtype(),
-                &g,
-            )?;
+            kernel::col2im(x.arg(), &y, &g)?;
         }
         if batched {
             Ok(y)

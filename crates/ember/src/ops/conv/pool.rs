@@ -5,10 +5,10 @@
 //! with the matrices transposed.
 
 use super::fold::{IntoDims, check_floating, option_setters};
-use crate::backend::{self, conv::Window};
 use crate::error::{Result, bail};
 use crate::ops::conv::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel::{self, Window};
 use crate::{DType, Tensor};
 
 /// Keyword arguments of [`max_pool1d`] / [`max_pool2d`]: `kernel_size`, `stride` (default:
@@ -299,13 +299,7 @@ pub fn max_pool2d_with_indices(input: &Tensor, opts: MaxPool2dOptions) -> Result
         let y = Tensor::alloc(&oshape, x.dtype(), x.device())?;
         let idx = Tensor::alloc(&oshape, DType::I64, x.device())?;
         if y.numel() > 0 {
-            backend::conv::max_pool2d(
-                (&x.storage().read(), x.layout()),
-                &mut y.storage().write(),
-                &mut idx.storage().write(),
-                x.dtype(),
-                &g,
-            )?;
+            kernel::max_pool2d(x.arg(), &y, &idx, &g)?;
         }
         (if half { y.try_to_dtype_raw(dt)? } else { y }, idx)
     };

@@ -3,11 +3,11 @@
 //! PyTorch writes them so the graphs match.
 
 use super::{Reduction, raw};
-use crate::backend::{self, nn::NllDims};
 use crate::error::{Result, bail};
 use crate::ops::loss::nll_formulas as f;
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel::{self, NllDims};
 use crate::{DType, Tensor};
 
 /// Keyword arguments of [`nll_loss`].
@@ -156,17 +156,8 @@ fn nll_core(
         let x = contiguous_as(input, cdt)?;
         let per = Tensor::alloc(target.shape(), cdt, input.device())?;
         let tw = if per.numel() > 0 {
-            let wg = weight.as_ref().map(|w| w.storage().read());
-            backend::nn::nll_loss(
-                (&x.storage().read(), x.layout()),
-                (&target.storage().read(), target.layout()),
-                wg.as_deref()
-                    .zip(weight.as_ref())
-                    .map(|(g, w)| (g, w.layout())),
-                &mut per.storage().write(),
-                cdt,
-                d,
-            )?
+            let w = weight.as_ref().map(Tensor::arg);
+            kernel::nll_loss(x.arg(), target.arg(), w, &per, d)?
         } else {
             0.0
         };
@@ -226,16 +217,8 @@ impl Tensor {
                 _ => 1.0,
             };
             if out.numel() > 0 {
-                let wg = w.as_ref().map(|w| w.storage().read());
-                backend::nn::nll_loss_backward(
-                    (&gc.storage().read(), gc.layout()),
-                    (&target.storage().read(), target.layout()),
-                    wg.as_deref().zip(w.as_ref()).map(|(g, w)| (g, w.layout())),
-                    &mut out.storage().write(),
-                    cdt,
-                    d,
-                    scale,
-                )?;
+                let w = w.as_ref().map(Tensor::arg);
+                kernel::nll_loss_backward(gc.arg(), target.arg(), w, &out, d, scale)?;
             }
             out.try_to_dtype_raw(dt)
         })?;

@@ -1,11 +1,11 @@
 //! `softmax` and `log_softmax`: one kernel each (max-shifted, so large logits stay finite)
 //! and PyTorch's `SoftmaxBackward0` / `LogSoftmaxBackward0` nodes.
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::ops::loss::nll_formulas as f;
 use crate::shape::wrap_dim;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Tensor};
 use ember_derive::panicking;
 
@@ -42,14 +42,7 @@ impl Tensor {
         };
         let out = Tensor::alloc(shape, dt, x.device())?;
         if out.numel() > 0 {
-            backend::nn::softmax(
-                (&x.storage().read(), x.layout()),
-                &mut out.storage().write(),
-                dt,
-                n,
-                inner,
-                log,
-            )?;
+            kernel::softmax(x.arg(), &out, n, inner, log)?;
         }
         Ok(out)
     }

@@ -4,11 +4,11 @@
 
 pub(crate) mod formulas;
 
-use crate::backend;
 use crate::error::{Result, bail};
 use crate::ops::norm::formulas::{NativeNorm, NormKind};
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::tensor::kernel;
 use crate::{DType, Tensor};
 
 /// `x` viewed as `[outer, c, inner]`: `((x - mean) * rstd, mean, biased var)`, without
@@ -33,15 +33,7 @@ fn moments(x: &Tensor, c: usize, inner: usize, eps: f64) -> Result<(Tensor, Tens
     let mean = Tensor::alloc(&[c], dt, x.device())?;
     let var = Tensor::alloc(&[c], dt, x.device())?;
     if x.numel() > 0 {
-        backend::norm::moments(
-            (&x.storage().read(), x.layout()),
-            &mut out.storage().write(),
-            &mut mean.storage().write(),
-            &mut var.storage().write(),
-            dt,
-            (c, inner),
-            eps,
-        )?;
+        kernel::moments(x.arg(), &out, &mean, &var, (c, inner), eps)?;
     }
     Ok((out, mean, var))
 }

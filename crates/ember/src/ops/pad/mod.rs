@@ -5,12 +5,12 @@
 
 pub(crate) mod formulas;
 
-use crate::backend::{self, pad::PadMaps};
 use crate::error::{Result, bail};
 use crate::ops::norm::formulas::ConstantPad;
 use crate::ops::pad::formulas as f;
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{needs_grad, record};
+use crate::tensor::kernel::{self, PadMaps};
 use crate::{DType, Scalar, Tensor};
 use std::sync::Arc;
 
@@ -248,12 +248,7 @@ pub(crate) fn pad_gather(input: &Tensor, plan: &Arc<PadPlan>) -> Result<Tensor> 
         let x = input.detach().try_contiguous()?;
         let out = Tensor::alloc(&shape, x.dtype(), x.device())?;
         let g = plan.geometry(lead.iter().product());
-        backend::pad::gather(
-            (&x.storage().read(), x.layout()),
-            &mut out.storage().write(),
-            x.dtype(),
-            &g,
-        )?;
+        kernel::pad_gather(x.arg(), &out, &g)?;
         out
     };
     if needs_grad(&[input]) {
@@ -279,12 +274,7 @@ pub(crate) fn pad_scatter(grad: &Tensor, plan: &Arc<PadPlan>) -> Result<Tensor> 
         };
         let out = Tensor::alloc(&shape, g.dtype(), g.device())?;
         let geo = plan.geometry(lead.iter().product());
-        backend::pad::scatter_add(
-            (&g.storage().read(), g.layout()),
-            &mut out.storage().write(),
-            g.dtype(),
-            &geo,
-        )?;
+        kernel::pad_scatter_add(g.arg(), &out, &geo)?;
         if half { out.try_to_dtype_raw(dt)? } else { out }
     };
     if needs_grad(&[grad]) {
