@@ -139,64 +139,14 @@ RESTRICTED = {
 # `to` is the unit it imports, `call:NAME` for a call of CALLS, or `cycle:UNIT` for an
 # import that closes a cycle between units of the same layer. Delete an entry when its
 # violation is gone (the script fails on stale entries).
-R_KH = "op families lock storages and call the backend themselves; one tensor-layer kernel helper is to do it for them"
 R_CK = "gradgradcheck draws random grad outputs; random sampling must sit below autograd"
 R_CU = "ember::cuda drives the CUDA allocator/NVRTC directly; needs a Backend hook"
-R_IO = "io reads buffers directly; needs a public (de)serialisation hook in tensor"
 R_NC = "nn::functional re-exports linear/bilinear from nn/linear (nn ↔ nn/functional); they move into functional"
-R_OB = "optim's fused Adam calls a CPU kernel on storage; needs an op over the dispatch helper"
-R_RND = "random fills buffers directly; needs a dispatch-helper primitive"
 
 ALLOWLIST: list[tuple[str, str, str]] = [
-    ("ops/conv", "backend", R_KH),
-    ("ops/conv", "call:.storage()", R_KH),
-    ("ops/conv/fold", "backend", R_KH),
-    ("ops/conv/fold", "call:.storage()", R_KH),
-    ("ops/conv/pool", "backend", R_KH),
-    ("ops/conv/pool", "call:.storage()", R_KH),
-    ("ops/loss/cross_entropy", "backend", R_KH),
-    ("ops/loss/cross_entropy", "call:.storage()", R_KH),
-    ("ops/loss/softmax", "backend", R_KH),
-    ("ops/loss/softmax", "call:.storage()", R_KH),
-    ("ops/norm", "backend", R_KH),
-    ("ops/norm", "call:.storage()", R_KH),
-    ("ops/pad", "backend", R_KH),
-    ("ops/pad", "call:.storage()", R_KH),
-    ("ops/convert", "backend", R_KH),
-    ("ops/convert", "call:.storage()", R_KH),
-    ("ops/index", "call:.storage()", R_KH),
-    ("ops/index/index_ops", "backend", R_KH),
-    ("ops/index/index_ops", "call:.storage()", R_KH),
-    ("ops/inplace", "backend", R_KH),
-    ("ops/inplace", "call:.storage()", R_KH),
-    ("ops/linalg", "backend", R_KH),
-    ("ops/linalg", "call:.storage()", R_KH),
-    ("ops/linalg/decomp", "backend", R_KH),
-    ("ops/linalg/decomp", "call:.storage()", R_KH),
-    ("ops/linalg/matmul", "call:.storage()", R_KH),
-    ("ops/out", "backend", R_KH),
-    ("ops/out", "call:.storage()", R_KH),
-    ("ops/pointwise", "backend", R_KH),
-    ("ops/pointwise", "call:.storage()", R_KH),
-    ("ops/reduce", "backend", R_KH),
-    ("ops/reduce", "call:.storage()", R_KH),
-    ("ops/scan", "backend", R_KH),
-    ("ops/scan", "call:.storage()", R_KH),
-    ("ops/shape", "backend", R_KH),
-    ("ops/shape", "call:.storage()", R_KH),
-    ("ops/shape/ext", "backend", R_KH),
-    ("ops/shape/ext", "call:.storage()", R_KH),
-    ("ops/shape/join", "backend", R_KH),
-    ("ops/shape/join", "call:.storage()", R_KH),
     ("autograd/check", "random", R_CK),
     ("cuda", "backend", R_CU),
-    ("io", "backend", R_IO),
-    ("io", "call:.storage()", R_IO),
     ("nn/functional", "cycle:nn", R_NC),
-    ("optim/adam", "backend", R_OB),
-    ("optim/adam", "call:.storage()", R_OB),
-    ("random", "backend", R_RND),
-    ("random", "call:.storage()", R_RND),
 ]
 
 # ----------------------------------------------------------------------------------------

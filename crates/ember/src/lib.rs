@@ -25,29 +25,37 @@
 //!
 //! The crate is layered; a module imports only from layers below its own, and
 //! `.ci/layers.py` (run by CI) fails on an upward import, an import cycle or a call that
-//! only a lower layer may make (backend kernels, `.storage()`, graph recording), except for
-//! the allowlisted violations the refactor of issue 16 is removing (the list only shrinks):
+//! only a lower layer may make (backend kernels, `.storage()`, graph recording). Three
+//! known exceptions are allowlisted there with their reasons (the list only shrinks):
 //!
 //! 1. **core** — `dtype`, `scalar`, `math`, `shape`, `layout`, `device`, `error`, and the op
-//!    table `ops` (plain data the backends dispatch on).
-//! 2. **backend** — the `Backend` trait (`backend/mod.rs`): the fixed set of primitive
-//!    kernels a device implements, behind dispatch functions that check every operand is on
-//!    the output's device (Note [Backend dispatch]). `backend/cpu/` implements it on the
-//!    host, `backend/meta.rs` on the meta device (shapes and dtypes only).
-//! 3. **tensor** — `Tensor`, `storage`, views, the graph types.
-//! 4. **autograd** — the engine, grad mode, `Function`, gradcheck, graphviz.
-//! 5. **ops** — each family's `Tensor` methods with its backward formulas
-//!    (`tensor/<family>.rs` and `autograd/formulas/<family>.rs` today, `ops/<family>/`
-//!    in the target layout).
+//!    table `ops/table.rs` (plain data the backends dispatch on).
+//! 2. **backend** — the `Backend` trait (`backend/mod.rs`, declared once with `primitives!`):
+//!    the fixed set of primitive kernels a device implements, behind dispatch functions
+//!    that check every operand is on the output's device (Note [Backend dispatch]).
+//!    `backend/cpu/` implements it on the host; the meta device's impl (shapes and dtypes
+//!    only) is generated with the trait.
+//! 3. **tensor** — `Tensor`, `storage`, views, the graph types (`tensor/graph/`), and
+//!    `tensor/kernel.rs`, the one way from an op to a kernel: it takes the storage locks
+//!    and calls the backend (Note [Kernel calls]).
+//! 4. **autograd** — the engine, `Function`, gradcheck, graphviz.
+//! 5. **ops** — `ops/<family>/`: each family's `Tensor` methods and forward code with its
+//!    backward formulas beside them (`formulas.rs`); families use each other's public
+//!    methods only.
 //! 6. **api** — `nn`, `optim`, `io`: built from public `Tensor` methods only.
 //!
 //! Where a change goes, and every place it touches:
-//! - **An elementwise op** (3 places): a line in the op table `ops.rs` (variant, method
-//!   names, PyTorch's name, integer mode, CPU scalar function, CUDA expression — the methods
-//!   `x.op()`/`x.try_op()`, the in-place form and the Python binding are generated from it);
-//!   a line in `unary_formulas!` (`autograd/formulas/pointwise.rs`: node name, what it saves,
-//!   the gradient), or the `Binary` formula's two arms for a binary op; a golden case in
-//!   `tests/golden/`. Tests looping over `UnaryOp::ALL` (gradcheck, meta) pick it up.
+//! - **An elementwise op** (3 places): a line in the op table `ops/table.rs` (variant,
+//!   method names, PyTorch's name, integer mode, CPU scalar function, CUDA expression — the
+//!   methods `x.op()`/`x.try_op()`, the in-place form and the Python binding are generated
+//!   from it); a line in `unary_formulas!` (`ops/pointwise/formulas.rs`: node name, what it
+//!   saves, the gradient), or the `Binary` formula's two arms there for a binary op; a
+//!   golden case in `tests/golden/`. Tests looping over `UnaryOp::ALL` (gradcheck, meta)
+//!   pick it up.
+//! - **A reduction** over a new kernel (4 places, 5 with CUDA): a `ReduceOp` variant in the
+//!   op table, its CPU loop's arm in `backend/cpu/reduce.rs` (and its functor in
+//!   `backend/cuda/source.rs`), the method and formula in `ops/reduce/`, a golden case. One
+//!   composed of existing reductions (`mean`, `var`, `logsumexp`) is a composite op.
 //! - **A composite op** (`mean`, `softmax`-like, a loss): one function or method written with
 //!   public ops in its family's file, plus a golden case; no backward of its own.
 //! - **A layer**: a struct in `nn/<family>.rs` with `#[derive(Module)]` (parameters,

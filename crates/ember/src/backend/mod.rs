@@ -373,7 +373,7 @@ pub(crate) fn check_same_device(a: Device, b: Device) -> Result<()> {
     Ok(())
 }
 
-pub(crate) use crate::error::{data_dependent, no_data};
+use crate::error::no_data;
 
 /// A new buffer of `bytes` bytes on `device` (zeroed when `zeroed`).
 pub(crate) fn alloc(device: Device, bytes: usize, zeroed: bool) -> Result<Buffer> {

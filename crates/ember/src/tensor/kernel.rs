@@ -311,13 +311,19 @@ pub(crate) fn copy_rows(
     rest: &[usize],
     accumulate: bool,
 ) -> Result<()> {
-    let l = src.layout().clone();
-    let h = hold(src.at(&l), &[dst])?;
-    let (buf, _) = h.input();
+    // The offsets address `src`'s own storage, so an aliasing `src` cannot be read from a
+    // copy: the op copies it first (as `put_rows_raw` does).
+    if src.shares_storage(dst) {
+        crate::error::bail!(
+            Value,
+            "copy_rows: the source shares the destination's memory; copy it first"
+        );
+    }
+    let buf = src.storage().read();
     let (so, ss) = src_rows;
     let (d_o, ds) = dst_rows;
     let dt = dst.dtype();
-    backend::copy_rows(buf, so, ss, &mut write(dst), d_o, ds, rest, dt, accumulate)
+    backend::copy_rows(&buf, so, ss, &mut write(dst), d_o, ds, rest, dt, accumulate)
 }
 
 /// One fused Adam step over the contiguous runs of `n` elements of the parameter, its

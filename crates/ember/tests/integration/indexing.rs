@@ -413,7 +413,7 @@ fn errors_match_pytorch() {
     let x = ember::randn([3, 2]);
     assert_eq!(
         err(ember::try_cat(&[], 0)),
-        "torch.cat(): expected a non-empty list of Tensors"
+        "ember.cat(): expected a non-empty list of Tensors"
     );
     assert_eq!(
         err(ember::try_cat(&[&x, &ember::zeros([3, 2, 4])], 0)),

@@ -269,7 +269,7 @@ impl Tensor {
         if min.is_none() && max.is_none() {
             bail!(
                 Value,
-                "torch.clamp: At least one of 'min' or 'max' must not be None"
+                "ember.clamp: At least one of 'min' or 'max' must not be None"
             );
         }
         self.check_inplace()?;

@@ -16,7 +16,7 @@ fn skipped(t: &Tensor) -> bool {
 /// `cat` without history: the checks, the result dtype and the copies.
 fn cat_raw(tensors: &[&Tensor], dim: i64) -> Result<(Tensor, usize)> {
     let Some(first) = tensors.first() else {
-        bail!(Value, "torch.cat(): expected a non-empty list of Tensors");
+        bail!(Value, "ember.cat(): expected a non-empty list of Tensors");
     };
     for (i, t) in tensors.iter().enumerate() {
         if t.dim() == 0 {
