@@ -41,6 +41,22 @@ pub use DType::{BF16, F16, F32, F64, I8, I16, I32, I64, U8};
 pub const BOOL: DType = DType::Bool;
 
 impl DType {
+    /// C++'s name of the element type, which some PyTorch messages print (`long int`).
+    pub(crate) fn cpp_type_name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::U8 => "unsigned char",
+            DType::I8 => "signed char",
+            DType::I16 => "short int",
+            DType::I32 => "int",
+            DType::I64 => "long int",
+            DType::F16 => "c10::Half",
+            DType::BF16 => "c10::BFloat16",
+            DType::F32 => "float",
+            DType::F64 => "double",
+        }
+    }
+
     /// Every dtype, in promotion order.
     pub const ALL: [DType; 10] = [
         DType::Bool,

@@ -11,23 +11,8 @@ pub use self::npy::{
 };
 pub use self::safetensors::{load, safetensors_from_bytes, safetensors_to_bytes, save};
 
+use crate::DType;
 use crate::error::Result;
-use crate::{DType, Tensor};
-
-/// The tensor's elements as little-endian bytes, row-major.
-pub(crate) fn to_le_bytes(t: &Tensor) -> Result<Vec<u8>> {
-    t.to_le_bytes()
-}
-
-/// A tensor of `shape` and `dtype` from little-endian bytes (already length-checked).
-pub(crate) fn from_le_bytes(
-    bytes: &[u8],
-    shape: &[usize],
-    dtype: DType,
-    swap: bool,
-) -> Result<Tensor> {
-    Tensor::from_le_bytes(bytes, shape, dtype, swap)
-}
 
 /// `numel · element size` of a shape, or an error when it overflows.
 pub(crate) fn checked_nbytes(shape: &[usize], dtype: DType) -> Result<usize> {

@@ -137,11 +137,11 @@ pub fn npy_from_bytes(bytes: &[u8]) -> Result<Tensor> {
         );
     }
     if !fortran {
-        return super::from_le_bytes(data, &shape, dt, big);
+        return Tensor::from_le_bytes(data, &shape, dt, big);
     }
     // Column-major data is the row-major data of the reversed shape, transposed.
     let rev: Vec<usize> = shape.iter().rev().copied().collect();
-    let t = super::from_le_bytes(data, &rev, dt, big)?;
+    let t = Tensor::from_le_bytes(data, &rev, dt, big)?;
     let perm: Vec<i64> = (0..shape.len() as i64).rev().collect();
     t.try_permute(perm)?.try_contiguous()
 }
@@ -175,7 +175,7 @@ pub fn npy_to_bytes(t: &Tensor) -> Result<Vec<u8>> {
     out.extend_from_slice(&[1, 0]);
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
-    out.extend(super::to_le_bytes(t)?);
+    out.extend(t.to_le_bytes()?);
     Ok(out)
 }
 

@@ -84,7 +84,7 @@ pub fn safetensors_to_bytes(sd: &StateDict) -> Result<Vec<u8>> {
                 Entry {
                     dtype: to_st(t.dtype()),
                     shape: t.shape().to_vec(),
-                    bytes: super::to_le_bytes(t)?,
+                    bytes: t.to_le_bytes()?,
                 },
             ))
         })
@@ -112,7 +112,7 @@ pub fn safetensors_from_bytes(bytes: &[u8]) -> Result<StateDict> {
                 "safetensors: size mismatch for {name}"
             )));
         }
-        sd.insert(name, super::from_le_bytes(view.data(), &shape, dt, false)?);
+        sd.insert(name, Tensor::from_le_bytes(view.data(), &shape, dt, false)?);
     }
     Ok(sd)
 }

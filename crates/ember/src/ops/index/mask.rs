@@ -9,29 +9,13 @@ use crate::tensor::kernel;
 use crate::{DType, Scalar, Tensor};
 use ember_derive::panicking;
 
-/// The C++ type name PyTorch prints in some dtype errors (`long int`).
-fn cpp_type_name(dt: DType) -> &'static str {
-    match dt {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
 impl Tensor {
     fn check_mask(mask: &Tensor, op: &str) -> Result<()> {
         if mask.dtype() != DType::Bool {
             bail!(
                 DType,
                 "{op} only supports boolean masks, but got mask with dtype {}",
-                cpp_type_name(mask.dtype())
+                mask.dtype().cpp_type_name()
             );
         }
         Ok(())

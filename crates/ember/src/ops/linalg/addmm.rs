@@ -2,7 +2,7 @@
 //! broadcast to the product's shape and ignored when `beta == 0` (so NaN in it does not
 //! spread), as in PyTorch; for integer tensors `beta` and `alpha` are truncated to integers.
 
-use super::{as_batch, cpp_type_name};
+use super::as_batch;
 use crate::error::{Result, bail};
 use crate::ops::linalg::formulas as f;
 use crate::tensor::graph::node::{needs_grad, record};
@@ -290,9 +290,9 @@ impl Tensor {
             bail!(
                 DType,
                 "Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}",
-                cpp_type_name(self.dtype()),
-                cpp_type_name(batch1.dtype()),
-                cpp_type_name(batch2.dtype())
+                self.dtype().cpp_type_name(),
+                batch1.dtype().cpp_type_name(),
+                batch2.dtype().cpp_type_name()
             );
         }
         batch1.check_bmm(batch2)?;

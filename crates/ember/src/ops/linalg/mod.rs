@@ -22,22 +22,6 @@ use crate::tensor::graph::node::{needs_grad, record};
 use crate::tensor::kernel;
 use crate::{DType, Tensor};
 
-/// C++'s name of a dtype's element type, which some PyTorch messages print.
-pub(crate) fn cpp_type_name(dt: DType) -> &'static str {
-    match dt {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
 /// A `rows × cols` matrix of dtype `dt` with ones where `lo <= j - i <= hi`, zeros elsewhere:
 /// the identity for `(0, 0)`, the `tril(k)` mask for `(i64::MIN, k)`, `triu(k)` for
 /// `(k, i64::MAX)`.
@@ -288,8 +272,8 @@ impl Tensor {
             bail!(
                 DType,
                 "expected m1 and m2 to have the same dtype, but got: {} != {}",
-                cpp_type_name(self.dtype()),
-                cpp_type_name(mat2.dtype())
+                self.dtype().cpp_type_name(),
+                mat2.dtype().cpp_type_name()
             );
         }
         self.check_bool_product("addmm_impl_cpu_")?;
