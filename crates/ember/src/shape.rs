@@ -101,7 +101,8 @@ impl<T: fmt::Display> fmt::Display for ShapeFmt<'_, T> {
 /// (with ember's module name) and otherwise is the slice of sizes.
 ///
 /// ```
-/// let s = ember::zeros([5, 3]).size();
+/// let x = ember::zeros([5, 3]);
+/// let s = x.size();
 /// assert_eq!(format!("{s:?}"), "ember.Size([5, 3])");
 /// assert_eq!(s, [5, 3]);
 /// assert_eq!((s[0], s.len()), (5, 2));
