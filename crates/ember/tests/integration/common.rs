@@ -99,3 +99,25 @@ pub fn err(r: ember::Result<Tensor>) -> String {
         Err(e) => e.to_string(),
     }
 }
+
+/// The deterministic values the PyTorch references used: `sin(k·i + off)·2 + 0.3`.
+pub fn det(shape: &[usize], k: f64, off: f64) -> Tensor {
+    let n: usize = shape.iter().product();
+    let v: Vec<f64> = (0..n)
+        .map(|i| (i as f64 * k + off).sin() * 2.0 + 0.3)
+        .collect();
+    Tensor::from_slice(&v, shape)
+}
+
+/// `assert!` that `got` holds `want` within 1e-9 relative to `1 + |want|`, element by element.
+#[track_caller]
+pub fn assert_close(got: &Tensor, want: &[f64]) {
+    let g = got.to_dtype(DType::F64).to_vec::<f64>();
+    assert_eq!(g.len(), want.len(), "length");
+    for (i, (a, b)) in g.iter().zip(want).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-9 * (1.0 + b.abs()),
+            "at {i}: {a} vs {b}"
+        );
+    }
+}

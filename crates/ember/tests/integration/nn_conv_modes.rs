@@ -2,7 +2,7 @@
 //! string padding (`"same"` / `"valid"`), the layers' `padding_mode` and integer max
 //! pooling, against PyTorch 2.15's values, names and messages.
 
-use crate::common::{name, rand};
+use crate::common::{det, name, rand};
 use ember::autograd::{GradOptions, grad_with, gradcheck};
 use ember::nn::functional::{
     self as F, Conv1dOptions, Conv2dOptions, ConvPadding, ConvTranspose2dOptions,
@@ -12,15 +12,6 @@ use ember::nn::{
     ConvTranspose2dLayerOptions, Module, ModuleFields, PaddingMode,
 };
 use ember::{DType, Tensor};
-
-/// The deterministic values the PyTorch reference used: `sin(k·i + off)·2 + 0.3`.
-fn det(shape: &[usize], k: f64, off: f64) -> Tensor {
-    let n: usize = shape.iter().product();
-    let v: Vec<f64> = (0..n)
-        .map(|i| (i as f64 * k + off).sin() * 2.0 + 0.3)
-        .collect();
-    Tensor::from_slice(&v, shape)
-}
 
 /// `sum(y · det(y.shape, 0.29, 0.1))`, compared with PyTorch's.
 fn assert_weighs(tag: &str, y: &Tensor, want: f64) {

@@ -2,19 +2,10 @@
 //! gradients, node names (also of the gradient, for double backward) and messages, and
 //! gradcheck / gradgradcheck in f64 on contiguous and transposed inputs.
 
-use crate::common::{err, name};
+use crate::common::{det, err, name};
 use ember::autograd::{GradOptions, grad_with, gradcheck, gradgradcheck};
 use ember::nn::functional::{self as F, PadMode};
 use ember::{DType, Tensor};
-
-/// The deterministic values the PyTorch reference used: `sin(k·i + off)·2 + 0.3`.
-fn det(shape: &[usize], k: f64, off: f64) -> Tensor {
-    let n: usize = shape.iter().product();
-    let v: Vec<f64> = (0..n)
-        .map(|i| (i as f64 * k + off).sin() * 2.0 + 0.3)
-        .collect();
-    Tensor::from_slice(&v, shape)
-}
 
 /// `sum(t · det(t.shape, k, off))`: one number that any misplaced element changes.
 fn weigh(t: &Tensor, k: f64, off: f64) -> f64 {
