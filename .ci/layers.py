@@ -59,6 +59,8 @@ RULES = {
     "layout": "core",
     "device": "core",
     "error": "core",
+    # The warning channel: plain text and call sites, no tensors.
+    "warnings": "core",
     # The op table (`UnaryOp`, `BinaryOp`, … with their scalar functions and kernel names)
     # is plain data that the backends dispatch on and the ops are generated from: it has to
     # sit below both, so it is core, not a layer of its own (a layer between core and

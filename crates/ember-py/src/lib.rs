@@ -25,6 +25,7 @@ mod ret;
 mod tensor;
 mod tensor_convert;
 
+use crate::error::OrRaise;
 use pyo3::prelude::*;
 
 /// Switches printed names between `ember.` and `torch.` (see Note [Printed namespace]).
@@ -33,40 +34,43 @@ fn _set_torch_names(on: bool) {
     error::set_torch_names(on);
 }
 
-/// `torch.get_num_threads()`: the threads of the engine's kernel pool.
+/// `torch.get_num_threads()`: the threads of the engine's CPU kernels.
 #[pyfunction]
 fn get_num_threads() -> usize {
-    rayon::current_num_threads()
+    ember::get_num_threads()
 }
 
-/// `torch.set_num_threads(n)`. The engine's pool is sized once, when it first runs (from
-/// `RAYON_NUM_THREADS`, else the core count); asking for another size after that warns.
+/// `torch.set_num_threads(n)`, from the next kernel on.
 #[pyfunction]
-fn set_num_threads(py: Python<'_>, n: usize) -> PyResult<()> {
-    if n == 0 {
-        return Err(pyo3::exceptions::PyRuntimeError::new_err(
-            "set_num_threads expects a positive integer",
-        ));
-    }
-    let built = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build_global()
-        .is_ok();
-    if !built && rayon::current_num_threads() != n {
-        let msg = format!(
-            "ember's kernel pool already runs {} threads and cannot be resized; set RAYON_NUM_THREADS={n} before the program starts",
-            rayon::current_num_threads()
-        );
-        let cat = py.get_type::<pyo3::exceptions::PyUserWarning>();
-        pyo3::PyErr::warn(py, &cat, &std::ffi::CString::new(msg)?, 1)?;
-    }
-    Ok(())
+fn set_num_threads(n: i64) -> PyResult<()> {
+    // PyTorch takes any int and rejects the non-positive ones with this message.
+    let n = usize::try_from(n).unwrap_or(0);
+    ember::try_set_num_threads(n).or_raise()
+}
+
+/// The engine's warnings (`ember::warnings`) become Python `UserWarning`s, attributed to the
+/// Python line that called into the engine; Python's filters decide what is shown. A filter
+/// that turns them into errors cannot raise through the engine's call, so such an error is
+/// reported as unraisable.
+fn forward_warnings() {
+    ember::warnings::set_handler(Some(Box::new(|w| {
+        Python::attach(|py| {
+            let cat = py.get_type::<pyo3::exceptions::PyUserWarning>();
+            let msg = std::ffi::CString::new(error::names(w.message.clone()).replace('\0', " "));
+            if let Ok(msg) = msg
+                && let Err(e) = pyo3::PyErr::warn(py, &cat, &msg, 1)
+            {
+                e.write_unraisable(py, None);
+            }
+        })
+    })));
 }
 
 #[pymodule]
 #[pyo3(name = "_C")]
 fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    forward_warnings();
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<dtype::PyDevice>()?;

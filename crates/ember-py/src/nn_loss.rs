@@ -36,6 +36,12 @@ fn reduction(
         .map_err(|e| PyValueError::new_err(crate::error::names(e.to_string())))
 }
 
+/// Runs a loss whose target-size warning `nn/functional.py` gives itself, attributed to the
+/// caller's line as PyTorch's `stacklevel` does; the engine's copy would be a second one.
+fn quiet<R>(f: impl FnOnce() -> R) -> R {
+    ember::warnings::ignored(f)
+}
+
 macro_rules! pair_loss {
     ($name:ident, $f:path) => {
         #[pyfunction]
@@ -44,7 +50,7 @@ macro_rules! pair_loss {
         fn $name(py: Python<'_>, input: TensorArg, target: TensorArg, size_average: Option<bool>, reduce: Option<bool>, reduction: &str, weight: Option<TensorArg>) -> PyResult<Py<PyAny>> {
             guard(|| {
                 let red = self::reduction(reduction, size_average, reduce)?;
-                let r = $f(&input.0, &target.0, red).or_raise()?;
+                let r = quiet(|| $f(&input.0, &target.0, red)).or_raise()?;
                 match weight {
                     Some(w) => wrap(py, r.try_mul(&w.0).or_raise()?),
                     None => wrap(py, r),
@@ -150,7 +156,7 @@ pub(crate) fn huber_loss(
 ) -> PyResult<Py<PyAny>> {
     guard(|| {
         let red = reduction_of(reduction, None, None)?;
-        let r = F::huber_loss(&input.0, &target.0, red, delta).or_raise()?;
+        let r = quiet(|| F::huber_loss(&input.0, &target.0, red, delta)).or_raise()?;
         match weight {
             Some(w) => wrap(py, r.try_mul(&w.0).or_raise()?),
             None => wrap(py, r),
@@ -171,7 +177,10 @@ pub(crate) fn smooth_l1_loss(
 ) -> PyResult<Py<PyAny>> {
     guard(|| {
         let red = reduction_of(reduction, size_average, reduce)?;
-        out(py, F::smooth_l1_loss(&input.0, &target.0, red, beta))
+        out(
+            py,
+            quiet(|| F::smooth_l1_loss(&input.0, &target.0, red, beta)),
+        )
     })
 }
 

@@ -92,6 +92,7 @@ mod scalar;
 mod shape;
 mod storage;
 mod tensor;
+pub mod warnings;
 
 pub use autograd::{
     GradFn, enable_grad, is_grad_enabled, no_grad, no_grad_scope, set_grad_enabled,
@@ -111,6 +112,7 @@ pub use random::{
     try_randint_with, try_randn_with,
 };
 pub use scalar::Scalar;
+pub use backend::cpu::parallel::{get_num_threads, set_num_threads, try_set_num_threads};
 pub use shape::{IntList, Size};
 pub use tensor::*;
 

@@ -56,6 +56,7 @@ macro_rules! reduction_loss {
             ///
             /// # Errors
             /// As the functional form's.
+            #[track_caller]
             pub fn forward(&self, $x: &Tensor, $y: &Tensor) -> Result<Tensor> {
                 let $s = self;
                 $body
@@ -132,6 +133,7 @@ impl HuberLoss {
     ///
     /// # Errors
     /// As [`F::huber_loss`].
+    #[track_caller]
     pub fn forward(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
         F::huber_loss(input, target, self.reduction, self.delta)
     }
@@ -168,6 +170,7 @@ impl SmoothL1Loss {
     ///
     /// # Errors
     /// As [`F::smooth_l1_loss`].
+    #[track_caller]
     pub fn forward(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
         F::smooth_l1_loss(input, target, self.reduction, self.beta)
     }

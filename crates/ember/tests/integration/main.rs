@@ -39,3 +39,5 @@ mod optim;
 mod panicking;
 mod reduce;
 mod seeds;
+mod threads;
+mod warnings;

@@ -49,16 +49,18 @@ struct Shared {
 unsafe impl Sync for Shared {}
 
 struct Pool {
-    threads: usize,
+    /// Workers started so far (the caller is not one of them); only grows.
+    spawned: Mutex<usize>,
     shared: &'static Shared,
 }
+
+/// Threads kernels split their work over, the caller included (`set_num_threads`). Workers
+/// whose index is at or above it sit out jobs, so lowering it needs no thread to exit.
+static LIMIT: AtomicUsize = AtomicUsize::new(0);
 
 fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| {
-        // The same count as rayon's, so RAYON_NUM_THREADS (and torch-style 2-thread
-        // comparisons) govern both.
-        let threads = rayon::current_num_threads().max(1);
         let shared: &'static Shared = Box::leak(Box::new(Shared {
             busy: AtomicBool::new(false),
             epoch: AtomicUsize::new(0),
@@ -71,33 +73,97 @@ fn pool() -> &'static Pool {
             wake: Condvar::new(),
             panic: Mutex::new(None),
         }));
-        let mut spawned = 1;
-        for i in 1..threads {
-            let ok = std::thread::Builder::new()
-                .name(format!("ember-cpu-{i}"))
-                .spawn(move || worker(shared))
-                .is_ok();
-            spawned += usize::from(ok);
-        }
-        Pool {
-            threads: spawned,
+        let p = Pool {
+            spawned: Mutex::new(0),
             shared,
-        }
+        };
+        // The same default as rayon's, so RAYON_NUM_THREADS (and torch-style 2-thread
+        // comparisons) govern both.
+        let n = rayon::current_num_threads().max(1);
+        let _ = LIMIT.compare_exchange(0, n, SeqCst, SeqCst);
+        grow(&p, LIMIT.load(SeqCst));
+        p
     })
+}
+
+/// Starts workers until `threads - 1` exist (fewer if the OS refuses a thread; the limit is
+/// then what did start, so kernels do not plan for threads that are not there).
+fn grow(p: &Pool, threads: usize) {
+    let mut spawned = p.spawned.lock().unwrap_or_else(|e| e.into_inner());
+    while *spawned + 1 < threads {
+        let (idx, shared) = (*spawned + 1, p.shared);
+        let ok = std::thread::Builder::new()
+            .name(format!("ember-cpu-{idx}"))
+            .spawn(move || worker(shared, idx))
+            .is_ok();
+        if !ok {
+            LIMIT.store(*spawned + 1, SeqCst);
+            break;
+        }
+        *spawned += 1;
+    }
 }
 
 /// Threads a kernel can split its work over (the caller included).
 pub(crate) fn num_threads() -> usize {
-    pool().threads
+    pool();
+    LIMIT.load(Relaxed).max(1)
+}
+
+/// Raising the limit starts workers; lowering it parks them.
+fn set_threads(n: usize) {
+    let p = pool();
+    LIMIT.store(n.max(1), SeqCst);
+    grow(p, n);
+    // Parked workers re-read the limit when woken.
+    let _g = p.shared.lock.lock().unwrap_or_else(|e| e.into_inner());
+    p.shared.wake.notify_all();
+}
+
+/// `torch.set_num_threads(n)`: how many threads ember's CPU kernels use, the calling thread
+/// included. Takes effect from the next kernel, on every thread. The default is
+/// `RAYON_NUM_THREADS` when set, else the machine's logical cores. Kernels that split work
+/// through rayon (softmax, padding, normalisation, large factorisations) use rayon's global
+/// pool, which keeps its start-up size.
+///
+/// ```
+/// let before = ember::get_num_threads();
+/// ember::try_set_num_threads(1).unwrap();
+/// assert_eq!(ember::get_num_threads(), 1);
+/// assert_eq!(
+///     ember::try_set_num_threads(0).unwrap_err().to_string(),
+///     "set_num_threads expects a positive integer"
+/// );
+/// ember::set_num_threads(before);
+/// ```
+///
+/// # Errors
+/// If `n` is 0, with PyTorch's message.
+#[ember_derive::panicking]
+pub fn try_set_num_threads(n: usize) -> crate::Result<()> {
+    if n == 0 {
+        crate::error::bail!(Value, "set_num_threads expects a positive integer");
+    }
+    set_threads(n);
+    Ok(())
+}
+
+/// `torch.get_num_threads()`: the threads ember's CPU kernels use (see
+/// [`try_set_num_threads`]).
+///
+/// ```
+/// assert!(ember::get_num_threads() >= 1);
+/// ```
+pub fn get_num_threads() -> usize {
+    num_threads()
 }
 
 /// Runs `f(i)` for every `i` in `0..n` across the pool and the calling thread, returning when
 /// all have run. A panic in any task is re-raised here once every task has finished.
 pub(crate) fn parallel_for<'a>(n: usize, f: &'a (dyn Fn(usize) + Sync + 'a)) {
-    let p = pool();
-    let s = p.shared;
+    let s = pool().shared;
     if n <= 1
-        || p.threads <= 1
+        || num_threads() <= 1
         || s.busy
             .compare_exchange(false, true, Acquire, Relaxed)
             .is_err()
@@ -167,17 +233,20 @@ fn open_job(e: usize, seen: usize) -> bool {
     e % 2 == 1 && e != seen
 }
 
-fn worker(s: &'static Shared) {
+/// Worker `idx` (1-based: the caller of a job is thread 0) takes part in jobs while `idx` is
+/// below the thread limit.
+fn worker(s: &'static Shared, idx: usize) {
     let mut seen = 0;
+    let wanted = |e: usize, seen: usize| open_job(e, seen) && idx < LIMIT.load(Relaxed);
     loop {
         let start = Instant::now();
         let mut spins = 0u32;
-        while !open_job(s.epoch.load(Acquire), seen) {
+        while !wanted(s.epoch.load(Acquire), seen) {
             spins = spins.wrapping_add(1);
             if spins.is_multiple_of(256) && start.elapsed() > SPIN {
                 let mut g = s.lock.lock().unwrap_or_else(|e| e.into_inner());
                 s.sleepers.fetch_add(1, SeqCst);
-                while !open_job(s.epoch.load(SeqCst), seen) {
+                while !wanted(s.epoch.load(SeqCst), seen) {
                     g = s.wake.wait(g).unwrap_or_else(|e| e.into_inner());
                 }
                 s.sleepers.fetch_sub(1, SeqCst);

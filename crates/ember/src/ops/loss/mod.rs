@@ -61,7 +61,9 @@ pub(crate) fn raw<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 ///
 /// # Errors
 /// If the shapes do not broadcast.
+#[track_caller]
 pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    warn_target_size(input, target);
     let out = raw(|| reduce(input.try_sub(target)?.try_pow(2)?, reduction))?;
     if needs_grad(&[input, target]) {
         record(
@@ -112,7 +114,9 @@ impl Tensor {
 ///
 /// # Errors
 /// If the shapes do not broadcast.
+#[track_caller]
 pub fn l1_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
+    warn_target_size(input, target);
     reduce(input.try_sub(target)?.try_abs()?, reduction)
 }
 
@@ -126,12 +130,14 @@ pub fn l1_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<
 ///
 /// # Errors
 /// If the shapes do not broadcast or `delta <= 0`.
+#[track_caller]
 pub fn huber_loss(
     input: &Tensor,
     target: &Tensor,
     reduction: Reduction,
     delta: f64,
 ) -> Result<Tensor> {
+    warn_target_size(input, target);
     if delta <= 0.0 {
         bail!(
             Value,
@@ -182,12 +188,14 @@ fn huber_like(
 ///
 /// # Errors
 /// If the shapes do not broadcast or `beta < 0`.
+#[track_caller]
 pub fn smooth_l1_loss(
     input: &Tensor,
     target: &Tensor,
     reduction: Reduction,
     beta: f64,
 ) -> Result<Tensor> {
+    warn_target_size(input, target);
     if beta < 0.0 {
         bail!(
             Value,
@@ -195,10 +203,24 @@ pub fn smooth_l1_loss(
         );
     }
     if beta == 0.0 {
-        // PyTorch's smooth L1 with beta 0 is the L1 loss, recorded as such.
-        return l1_loss(input, target, reduction);
+        // PyTorch's smooth L1 with beta 0 is the L1 loss, recorded as such (its warning
+        // was given above).
+        return crate::warnings::ignored(|| l1_loss(input, target, reduction));
     }
     huber_like(input, target, reduction, beta, true)
+}
+
+/// PyTorch's warning for a loss whose operands broadcast against each other: a `[5, 1]`
+/// prediction against a `[5]` target gives a `[5, 5]` loss, almost never what was meant.
+#[track_caller]
+fn warn_target_size(input: &Tensor, target: &Tensor) {
+    if input.shape() != target.shape() {
+        crate::warnings::warn(format!(
+            "Using a target size ({}) that is different to the input size ({}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            crate::tensor::size_repr(target.shape()),
+            crate::tensor::size_repr(input.shape())
+        ));
+    }
 }
 
 fn same_size(input: &Tensor, target: &Tensor) -> Result<()> {
