@@ -531,8 +531,12 @@ impl ParamOp {
     pub(crate) fn visit_int<T: IntElement, V: Map1<T>>(self, v: V) -> Option<V::Out> {
         match self {
             ParamOp::Clamp(lo, hi) => {
-                let lo = lo.map(T::from_f64);
-                let hi = hi.map(T::from_f64);
+                // A bound beyond the dtype's range saturates (PyTorch compares in a wider
+                // type: clamp(uint8, -1, 1) leaves 0 alone) rather than wrapping as a cast
+                // would; `param_raw` rejects the bounds that would empty the range.
+                let (tmin, tmax) = int_range(T::DTYPE);
+                let lo = lo.map(|l| T::from_f64(l.clamp(tmin, tmax)));
+                let hi = hi.map(|h| T::from_f64(h.clamp(tmin, tmax)));
                 Some(v.call(move |x: T| {
                     let mut y = x;
                     if let Some(l) = lo {
@@ -550,6 +554,20 @@ impl ParamOp {
             }
             _ => None,
         }
+    }
+}
+
+/// The values an integer dtype holds, as f64 (int64's top is the largest f64 below 2^63, so
+/// converting it back does not overflow).
+pub(crate) fn int_range(dt: crate::DType) -> (f64, f64) {
+    use crate::DType;
+    match dt {
+        DType::U8 => (0.0, 255.0),
+        DType::I8 => (-128.0, 127.0),
+        DType::I16 => (-32768.0, 32767.0),
+        DType::I32 => (-2147483648.0, 2147483647.0),
+        DType::I64 => (-9.223_372_036_854_776e18, 9.223_372_036_854_775e18),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
     }
 }
 

@@ -3,7 +3,37 @@
 
 use super::{PAR_CHUNK, PAR_THRESHOLD, parallel};
 use crate::dtype::Element;
-use num_traits::Float;
+
+/// What the column lowering needs of an element: a zero and a sum. Integer convolutions
+/// wrap on overflow, as PyTorch's do (and as a release build's `+` would).
+pub(crate) trait Summable: Copy + Send + Sync {
+    /// The additive identity (the padding value).
+    fn zero() -> Self;
+    /// `self + other`, wrapping for integers.
+    fn plus(self, other: Self) -> Self;
+}
+
+macro_rules! summable {
+    (float: $($f:ty),*; int: $($i:ty),*) => {
+        $(impl Summable for $f {
+            fn zero() -> Self {
+                <$f as num_traits::Zero>::zero()
+            }
+            fn plus(self, other: Self) -> Self {
+                self + other
+            }
+        })*
+        $(impl Summable for $i {
+            fn zero() -> Self {
+                0
+            }
+            fn plus(self, other: Self) -> Self {
+                self.wrapping_add(other)
+            }
+        })*
+    };
+}
+summable!(float: f32, f64, half::f16, half::bf16; int: u8, i8, i16, i32, i64);
 
 /// The geometry of a sliding window over `[n, c, h, w]` planes and of its column matrix.
 ///
@@ -95,7 +125,7 @@ fn for_chunks<T: Send>(dst: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + 
 
 /// Fills the column matrix `col` from the planes `x` (zeros where the window hangs over the
 /// padding).
-pub(crate) fn im2col<T: Float + Send + Sync>(x: &[T], col: &mut [T], g: &Window) {
+pub(crate) fn im2col<T: Summable>(x: &[T], col: &mut [T], g: &Window) {
     let l = g.oh * g.ow;
     if l == 0 || col.is_empty() {
         return;
@@ -130,7 +160,7 @@ pub(crate) fn im2col<T: Float + Send + Sync>(x: &[T], col: &mut [T], g: &Window)
 
 /// The adjoint of [`im2col`]: `x` (overwritten) receives the sum of the column entries that
 /// read each input element.
-pub(crate) fn col2im<T: Float + Send + Sync>(col: &[T], x: &mut [T], g: &Window) {
+pub(crate) fn col2im<T: Summable>(col: &[T], x: &mut [T], g: &Window) {
     let hw = g.h * g.w;
     if hw == 0 || x.is_empty() {
         return;
@@ -154,13 +184,13 @@ pub(crate) fn col2im<T: Float + Send + Sync>(col: &[T], x: &mut [T], g: &Window)
                         if hi > lo {
                             let start = lo + kj * g.dw - g.pw;
                             for (a, &b) in d[start..start + hi - lo].iter_mut().zip(&s[lo..hi]) {
-                                *a = *a + b;
+                                *a = a.plus(b);
                             }
                         }
                     } else {
                         for (ox, &v) in s.iter().enumerate() {
                             if let Some(ix) = g.ix(ox, kj) {
-                                d[ix] = d[ix] + v;
+                                d[ix] = d[ix].plus(v);
                             }
                         }
                     }

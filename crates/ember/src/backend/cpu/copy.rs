@@ -21,6 +21,10 @@ pub(crate) fn copy_strided(
 
 fn copy_typed<S: Element, D: Element>(src: &[S], sl: &Layout, dst: &mut [D], dl: &Layout) {
     let n = dl.numel();
+    // An empty view may carry an offset past the end of its (empty) buffer: nothing to copy.
+    if n == 0 {
+        return;
+    }
     // Same memory order and dense (e.g. a cast of a transposed tensor): one flat copy.
     if sl.same_order(dl) && dl.is_non_overlapping_and_dense() {
         let s = &src[sl.offset..sl.offset + n];
@@ -58,6 +62,10 @@ pub(crate) fn fill(dst: &mut CpuBuffer, dl: &Layout, dt: DType, value: Scalar) {
 
 fn fill_typed<T: Element>(dst: &mut [T], dl: &Layout, v: T) {
     let n = dl.numel();
+    // As in `copy_typed`: an empty view's offset may lie past its buffer.
+    if n == 0 {
+        return;
+    }
     if dl.is_non_overlapping_and_dense() {
         let d = &mut dst[dl.offset..dl.offset + n];
         chunked(d, |_, c| c.fill(v));

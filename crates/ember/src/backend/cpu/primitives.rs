@@ -2,7 +2,7 @@
 //! dtype `match` of the families whose kernels are written per element type is here too
 //! (through the macros of `dispatch.rs`), once for the CPU.
 
-use super::dispatch::{with_dtype, with_faer};
+use super::dispatch::{with_dtype, with_faer, with_float, with_int};
 use super::{CpuBuffer, conv, copy, elementwise, index, linalg, loss, matmul, norm, pad, softmax};
 use crate::backend::{AdamScalars, Backend, Buffer, In, NllDims, PadMaps, Window};
 use crate::dtype::Element;
@@ -338,17 +338,24 @@ impl Backend for Cpu {
     }
 
     fn im2col(&self, src: In<'_>, dst: &mut Buffer, dt: DType, g: &Window) -> Result<()> {
-        with_faer!(dt, T => {
+        // Floats for every convolution; integers for PyTorch's integer convolutions.
+        with_float!(dt, T => {
             conv::im2col(elems::<T>(src)?, elems_mut::<T>(dst)?, g);
             Ok(())
-        }, _ => Err(unsupported("im2col", dt)))
+        }, _ => with_int!(dt, T => {
+            conv::im2col(elems::<T>(src)?, elems_mut::<T>(dst)?, g);
+            Ok(())
+        }, _ => Err(unsupported("im2col", dt))))
     }
 
     fn col2im(&self, src: In<'_>, dst: &mut Buffer, dt: DType, g: &Window) -> Result<()> {
-        with_faer!(dt, T => {
+        with_float!(dt, T => {
             conv::col2im(elems::<T>(src)?, elems_mut::<T>(dst)?, g);
             Ok(())
-        }, _ => Err(unsupported("col2im", dt)))
+        }, _ => with_int!(dt, T => {
+            conv::col2im(elems::<T>(src)?, elems_mut::<T>(dst)?, g);
+            Ok(())
+        }, _ => Err(unsupported("col2im", dt))))
     }
 
     fn max_pool2d(

@@ -3,11 +3,11 @@
 
 pub(crate) mod formulas;
 
-use crate::Tensor;
 use crate::error::{Result, bail};
 use crate::ops::ParamOp;
 use crate::ops::activation::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
+use crate::{DType, Tensor};
 use ember_derive::panicking;
 
 /// `approximate=` of `F.gelu` / `nn.GELU`, under PyTorch's names (`"none"`, `"tanh"`), which
@@ -75,6 +75,31 @@ impl Tensor {
     }
 
     fn activation(&self, op: ParamOp, formula: f::Activation) -> Result<Tensor> {
+        let dt = self.dtype();
+        if !dt.is_floating_point() {
+            // PyTorch's CPU kernels for these exist for floats only and name themselves in
+            // the error; hardtanh is a clamp on integers (keeping their dtype), not on bool.
+            let kernel = match op {
+                ParamOp::LeakyRelu(_) => "leaky_relu_cpu",
+                ParamOp::Elu(_) => "elu_cpu",
+                ParamOp::Softplus(..) => "softplus_cpu",
+                ParamOp::GeluTanh => "GeluKernelImpl",
+                ParamOp::Hardtanh(..) if dt == DType::Bool => {
+                    bail!(DType, "Bool inputs not supported for hardtanh")
+                }
+                ParamOp::Hardtanh(lo, hi) => {
+                    return self.param_raw(ParamOp::Clamp(Some(lo), Some(hi)), false);
+                }
+                _ => "",
+            };
+            if !kernel.is_empty() {
+                bail!(
+                    DType,
+                    "\"{kernel}\" not implemented for '{}'",
+                    dt.scalar_type_name()
+                );
+            }
+        }
         let out = self.param_raw(op, true)?;
         if needs_grad(&[self]) {
             record(formula, &[self], &[&out], &[Save::Tensor(self)]);

@@ -12,7 +12,6 @@ use crate::ops::conv::formulas as f;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::tensor::kernel::{self, Window};
 use crate::{DType, Tensor};
-use fold::check_floating;
 pub use options::{
     Conv1dOptions, Conv2dOptions, ConvOptions, ConvPadding, ConvTranspose2dOptions,
     ConvTransposeOptions, IntoPadding,
@@ -311,7 +310,6 @@ pub(crate) fn convolution(
     b: Option<&Tensor>,
     p: ConvParams,
 ) -> Result<Tensor> {
-    check_floating(x, "convolution")?;
     if w.dtype() != x.dtype() {
         bail!(
             DType,
@@ -330,9 +328,25 @@ pub(crate) fn convolution(
             b.dtype().scalar_type_name().to_lowercase()
         );
     }
+    // PyTorch's CPU convolutions run on integers too (in the input's dtype, wrapping), the
+    // transposed one only on int64; bool has no kernel. Checked after the dtype match, as
+    // PyTorch does, so a mixed pair reports the mismatch.
+    let dt = x.dtype();
+    let int_ok = dt != DType::Bool && (!p.transposed || dt == DType::I64);
+    if !dt.is_floating_point() && !int_ok {
+        let kernel = if p.transposed {
+            "slow_conv_transpose2d_out_cpu"
+        } else {
+            "slow_conv2d_cpu"
+        };
+        bail!(
+            DType,
+            "\"{kernel}\" not implemented for '{}'",
+            dt.scalar_type_name()
+        );
+    }
     x.check_same_device(w)?;
     check(x.shape(), w.shape(), b, &p)?;
-    let dt = x.dtype();
     let out = {
         let _g = crate::no_grad();
         let half = matches!(dt, DType::F16 | DType::BF16);

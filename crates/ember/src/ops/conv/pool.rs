@@ -433,14 +433,20 @@ pub fn avg_pool2d(input: &Tensor, opts: AvgPool2dOptions) -> Result<Tensor> {
     if opts.divisor_override == Some(0) {
         bail!(Value, "divisor must be not zero");
     }
-    check_input(input, "avg_pool2d")?;
+    // PyTorch's CPU avg_pool2d has an int64 kernel; the other integers and bool have none.
+    let int = input.dtype() == DType::I64;
+    if !int {
+        check_input(input, "avg_pool2d")?;
+    } else {
+        check_rank(input)?;
+    }
     let out = pool.output(input.shape())?;
     let s = input.shape();
     let r = s.len();
-    let mats: Vec<Tensor> = (0..2)
+    let rows: Vec<Vec<(usize, usize, f64)>> = (0..2)
         .map(|i| {
             let (len, k, st, p) = (s[r - 2 + i] as i64, pool.k[i], pool.s[i], pool.p[i]);
-            let rows: Vec<(usize, usize, f64)> = (0..out[i] as i64)
+            (0..out[i] as i64)
                 .map(|o| {
                     let start = o * st - p;
                     let end = (start + k).min(len + p);
@@ -460,14 +466,50 @@ pub fn avg_pool2d(input: &Tensor, opts: AvgPool2dOptions) -> Result<Tensor> {
                     };
                     (a as usize, b.max(a) as usize, div)
                 })
-                .collect();
-            avg_matrix(&rows, len as usize, input)
+                .collect()
         })
+        .collect();
+    if int {
+        return avg_pool2d_int(input, &rows, opts.divisor_override);
+    }
+    let mats: Vec<Tensor> = (0..2)
+        .map(|i| avg_matrix(&rows[i], s[r - 2 + i], input))
         .collect::<Result<_>>()?;
     let [a_h, a_w]: [Tensor; 2] = mats
         .try_into()
         .map_err(|_| crate::Error::Value("avg_pool2d".into()))?;
     averaged(input, a_h, a_w, false)
+}
+
+/// int64 average pooling as PyTorch's CPU kernel does it: the window's sum divided by the
+/// divisor with C++'s truncating division. The sums are taken in f64 (exact for the values
+/// pooling sees, below 2^53) and `trunc(sum / divisor)` of exact integers is that quotient.
+fn avg_pool2d_int(
+    input: &Tensor,
+    rows: &[Vec<(usize, usize, f64)>],
+    divisor_override: Option<i64>,
+) -> Result<Tensor> {
+    let s = input.shape();
+    let r = s.len();
+    let x = input.try_to_dtype(DType::F64)?;
+    // Window sums: the averaging matrices with every divisor 1.
+    let ones = |rs: &[(usize, usize, f64)]| -> Vec<(usize, usize, f64)> {
+        rs.iter().map(|&(a, b, _)| (a, b, 1.0)).collect()
+    };
+    let a_h = avg_matrix(&ones(&rows[0]), s[r - 2], &x)?;
+    let a_w = avg_matrix(&ones(&rows[1]), s[r - 1], &x)?;
+    let sum = separable(&x, &a_h, &a_w)?;
+    // The per-window divisor: the override, or the product of the two dims' window sizes
+    // (the override sits in the row dim's entry only).
+    let (oh, ow) = (rows[0].len(), rows[1].len());
+    let div: Vec<f64> = (0..oh * ow)
+        .map(|k| match divisor_override {
+            Some(d) => d as f64,
+            None => rows[0][k / ow].2 * rows[1][k % ow].2,
+        })
+        .collect();
+    let div = Tensor::try_from_vec(div, [oh, ow])?.try_to_device(input.device())?;
+    sum.try_div(&div)?.try_trunc()?.try_to_dtype(DType::I64)
 }
 
 /// `F.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)` over

@@ -129,6 +129,15 @@ impl Formula for MaskedSelectBackward {
         Ok(vec![when(ctx.needs(0), || {
             let mask = ctx.saved(0);
             let shape = broadcast_shapes(mask.shape(), ctx.input_shape(0))?;
+            if shape.is_empty() {
+                // A 0-dim source under a 0-dim mask selected one element (g has shape [1]) or
+                // none (shape [0]); a 0-dim mask indexes nothing to put into.
+                return if g.numel() == 1 {
+                    g.try_reshape(())
+                } else {
+                    zeros_for(g, &shape)
+                };
+            }
             let m = mask.try_expand(&shape)?;
             zeros_for(g, &shape)?.try_index_put(&[Some(m)], g, false)
         })?])

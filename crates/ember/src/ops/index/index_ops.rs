@@ -133,18 +133,23 @@ impl Tensor {
         )
     }
 
-    fn check_index_dtype(index: &Tensor, op: &str, allow_i32: bool) -> Result<()> {
+    /// index_select/index_add_ take int32 or int64 indices, checked even when empty (as
+    /// PyTorch does), each with its own wording.
+    fn check_index_dtype(index: &Tensor, op: &str) -> Result<()> {
         match index.dtype() {
-            DType::I64 => Ok(()),
-            DType::I32 if allow_i32 => Ok(()),
-            _ if allow_i32 => bail!(DType, "{op}(): Expected dtype int32 or int64 for index"),
-            _ => bail!(DType, "{op}(): Expected dtype int64 for index"),
+            DType::I64 | DType::I32 => Ok(()),
+            dt if op == "index_add_" => bail!(
+                DType,
+                "{op}(): Expected dtype int32/int64 for index but got: {}",
+                dt.scalar_type_name()
+            ),
+            _ => bail!(DType, "{op}(): Expected dtype int32 or int64 for index"),
         }
     }
 
     /// `index_select`'s checks: the wrapped dim and the validated index values.
     fn index_select_plan(&self, dim: i64, index: &Tensor, op: &str) -> Result<(usize, Vec<i64>)> {
-        Tensor::check_index_dtype(index, op, true)?;
+        Tensor::check_index_dtype(index, op)?;
         if index.dim() > 1 {
             bail!(Shape, "{op}(): Index is supposed to be a vector");
         }
@@ -207,7 +212,13 @@ impl Tensor {
     /// Offsets into `self` of the elements `gather`/`scatter_add` address: the position of
     /// each element of `index` with its value replacing the coordinate along `d`.
     fn scatter_offsets(&self, d: usize, index: &Tensor, op: &str) -> Result<Vec<usize>> {
-        Tensor::check_index_dtype(index, op, false)?;
+        // PyTorch's gather/scatter check the index dtype only when it has elements (an
+        // empty index of any dtype addresses nothing), and take int32 as well as int64;
+        // scatter_add reports itself as `scatter()`.
+        if index.numel() != 0 && !matches!(index.dtype(), DType::I64 | DType::I32) {
+            let name = if op == "gather" { "gather" } else { "scatter" };
+            bail!(DType, "{name}(): Expected dtype int32/int64 for index");
+        }
         self.check_same_device(index)?;
         if index.dim() != self.dim() && !(index.dim() <= 1 && self.dim() <= 1) {
             bail!(

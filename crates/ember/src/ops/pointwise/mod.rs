@@ -107,6 +107,22 @@ impl Tensor {
 
     /// `op(self)` without recording history.
     pub(crate) fn unary_raw(&self, op: UnaryOp) -> Result<Tensor> {
+        // The activations among the table's ops have float kernels only in PyTorch (no
+        // promotion of integers, unlike `exp`).
+        if !self.dtype().is_floating_point() {
+            let kernel = match op {
+                UnaryOp::Silu => "silu_cpu",
+                UnaryOp::Gelu => "GeluKernelImpl",
+                _ => "",
+            };
+            if !kernel.is_empty() {
+                bail!(
+                    DType,
+                    "\"{kernel}\" not implemented for '{}'",
+                    self.dtype().scalar_type_name()
+                );
+            }
+        }
         let dt = Self::compute_dtype(self.dtype(), op.int_mode());
         if self.dtype() == DType::Bool && dt == DType::Bool {
             match op {
@@ -166,6 +182,41 @@ impl Tensor {
 
     /// `op(self)` for a parametric op, without history (callers record their formula).
     pub(crate) fn param_raw(&self, op: ParamOp, promote: bool) -> Result<Tensor> {
+        if let ParamOp::Clamp(lo, hi) = op
+            && !promote
+            && !self.dtype().is_floating_point()
+            && self.dtype() != DType::Bool
+        {
+            // PyTorch's integer clamp: a bound past the far end of the dtype's range is an
+            // error; one past the near end saturates (in the kernel).
+            let (tmin, tmax) = crate::ops::table::int_range(self.dtype());
+            let show = |v: f64| {
+                if v.fract() == 0.0 && v.is_finite() {
+                    format!("{}", v as i64)
+                } else {
+                    format!("{v}")
+                }
+            };
+            let name = self.dtype().scalar_type_name();
+            if let Some(l) = lo
+                && l > tmax
+            {
+                bail!(
+                    Value,
+                    "Clamp min value {} is outside the representable range of {name}",
+                    show(l)
+                );
+            }
+            if let Some(h) = hi
+                && h < tmin
+            {
+                bail!(
+                    Value,
+                    "Clamp max value {} is outside the representable range of {name}",
+                    show(h)
+                );
+            }
+        }
         let dt = if promote {
             Self::compute_dtype(self.dtype(), IntMode::Promote)
         } else {

@@ -150,7 +150,17 @@ impl Tensor {
         let name = if max { "amax" } else { "amin" };
         let list = dims.into_list();
         let d = self.reduce_dims(list.clone())?;
-        self.check_has_identity_free(name, (!list.is_empty()).then_some(&d[..]))?;
+        // PyTorch names the offending dim as the caller wrote it (`dim -1`), unlike max/min.
+        if !list.is_empty() && self.dim() > 0 {
+            if let Some((raw, _)) = list.iter().zip(&d).find(|&(_, &w)| self.shape()[w] == 0) {
+                bail!(
+                    IndexOutOfRange,
+                    "{name}(): Expected reduction dim {raw} to have non-zero size."
+                );
+            }
+        } else {
+            self.check_has_identity_free(name, None)?;
+        }
         let op = if max { ReduceOp::Max } else { ReduceOp::Min };
         let out = self.reduce_raw(op, &d, keepdim)?;
         if needs_grad(&[self]) {
@@ -309,8 +319,29 @@ impl Tensor {
     /// If a dim is out of range or repeated.
     #[panicking(must_use)]
     pub fn try_all_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
-        let d = self.reduce_dims(dims)?;
-        self.reduce_raw(ReduceOp::All, &d, keepdim)
+        self.logical_reduce_dims(dims, keepdim, ReduceOp::All)
+    }
+
+    /// `all`/`any` over `dims`. An explicitly empty list reduces over no dim at all in
+    /// PyTorch (unlike `sum`'s): each element is tested on its own and the shape is kept.
+    fn logical_reduce_dims(
+        &self,
+        dims: impl IntList,
+        keepdim: bool,
+        op: ReduceOp,
+    ) -> Result<Tensor> {
+        let list = dims.into_list();
+        if list.is_empty() && self.dim() > 0 {
+            let t = self.try_ne(0.0)?;
+            // uint8 in, uint8 out (PyTorch's all/any keep uint8).
+            return if self.dtype() == crate::DType::U8 {
+                t.try_to_dtype(crate::DType::U8)
+            } else {
+                Ok(t)
+            };
+        }
+        let d = self.reduce_dims(list)?;
+        self.reduce_raw(op, &d, keepdim)
     }
 
     /// `x.any()`: whether some element is nonzero (NaN counts as nonzero). False for an
@@ -338,7 +369,6 @@ impl Tensor {
     /// If a dim is out of range or repeated.
     #[panicking(must_use)]
     pub fn try_any_dim(&self, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
-        let d = self.reduce_dims(dims)?;
-        self.reduce_raw(ReduceOp::Any, &d, keepdim)
+        self.logical_reduce_dims(dims, keepdim, ReduceOp::Any)
     }
 }
