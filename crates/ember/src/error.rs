@@ -69,6 +69,13 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// A failed read or write of the file at `path`: the OS's message and the path, as Python's
+/// `FileNotFoundError: [Errno 2] No such file or directory: 'x.pt'` gives both — the bare
+/// `io::Error` says what went wrong but not with which file.
+pub(crate) fn file_error(path: &std::path::Path, e: &std::io::Error) -> Error {
+    Error::Io(format!("{e}: '{}'", path.display()))
+}
+
 /// PyTorch's error for reading the values of a tensor that has none.
 pub(crate) fn no_data() -> Error {
     Error::NotImplemented("Cannot copy out of meta tensor; no data!".into())

@@ -184,8 +184,7 @@ pub fn npy_to_bytes(t: &Tensor) -> Result<Vec<u8>> {
 /// # Errors
 /// If the file cannot be written.
 pub fn save_npy(t: &Tensor, path: impl AsRef<Path>) -> Result<()> {
-    std::fs::write(path, npy_to_bytes(t)?)?;
-    Ok(())
+    super::write_file(path.as_ref(), &npy_to_bytes(t)?)
 }
 
 /// `np.load(path)` of a `.npy` file.
@@ -199,7 +198,7 @@ pub fn save_npy(t: &Tensor, path: impl AsRef<Path>) -> Result<()> {
 /// # Errors
 /// If the file cannot be read or is malformed.
 pub fn load_npy(path: impl AsRef<Path>) -> Result<Tensor> {
-    npy_from_bytes(&std::fs::read(path)?)
+    npy_from_bytes(&super::read_file(path.as_ref())?)
 }
 
 fn zip_err(e: impl std::fmt::Display) -> Error {
@@ -260,8 +259,7 @@ pub fn npz_to_bytes(arrays: &[(&str, &Tensor)]) -> Result<Vec<u8>> {
 /// # Errors
 /// If the file cannot be written.
 pub fn save_npz(arrays: &[(&str, &Tensor)], path: impl AsRef<Path>) -> Result<()> {
-    std::fs::write(path, npz_to_bytes(arrays)?)?;
-    Ok(())
+    super::write_file(path.as_ref(), &npz_to_bytes(arrays)?)
 }
 
 /// `np.load(path)` of an `.npz` archive.
@@ -269,5 +267,5 @@ pub fn save_npz(arrays: &[(&str, &Tensor)], path: impl AsRef<Path>) -> Result<()
 /// # Errors
 /// If the file cannot be read or is malformed.
 pub fn load_npz(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>> {
-    npz_from_bytes(&std::fs::read(path)?)
+    npz_from_bytes(&super::read_file(path.as_ref())?)
 }

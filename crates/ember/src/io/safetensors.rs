@@ -132,8 +132,7 @@ pub fn safetensors_from_bytes(bytes: &[u8]) -> Result<StateDict> {
 /// # Errors
 /// If the file cannot be written.
 pub fn save(sd: &StateDict, path: impl AsRef<Path>) -> Result<()> {
-    std::fs::write(path, safetensors_to_bytes(sd)?)?;
-    Ok(())
+    super::write_file(path.as_ref(), &safetensors_to_bytes(sd)?)
 }
 
 /// Loads a safetensors file as a state dict (for `load_state_dict`).
@@ -141,7 +140,7 @@ pub fn save(sd: &StateDict, path: impl AsRef<Path>) -> Result<()> {
 /// # Errors
 /// If the file cannot be read or is malformed.
 pub fn load(path: impl AsRef<Path>) -> Result<StateDict> {
-    safetensors_from_bytes(&std::fs::read(path)?)
+    safetensors_from_bytes(&super::read_file(path.as_ref())?)
 }
 
 impl Tensor {

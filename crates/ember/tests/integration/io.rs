@@ -117,12 +117,71 @@ fn malformed_files_are_errors() {
     assert!(io::npz_from_bytes(b"PK\x03\x04garbage").is_err());
 }
 
-/// Inputs the fuzzer found (each once panicked).
+/// Every function that reads or writes a file names the path in its error, as Python does
+/// (`FileNotFoundError: [Errno 2] No such file or directory: 'x.pt'`): the OS's message, then
+/// the path.
 #[test]
-fn fuzz_regressions() {
-    // A multi-byte character where the byte-order mark belongs.
-    let mut b = b"\x93NUMPY\x01\x00\x5b\x00{'descr': '".to_vec();
-    b.extend("\u{296}4', 'fortran_order': True, 'shape': (2, 2), }".as_bytes());
-    b.resize(10 + 0x5b, b' ');
-    assert!(io::npy_from_bytes(&b).is_err());
+fn file_errors_name_the_path() {
+    let dir = std::env::temp_dir().join(format!("ember_io_errors_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("missing.safetensors");
+    let expect = |e: ember::Error, p: &std::path::Path, os: &str| {
+        assert!(matches!(e, ember::Error::Io(_)), "{e:?}");
+        assert_eq!(e.to_string(), format!("{os}: '{}'", p.display()));
+    };
+    let not_found = "No such file or directory (os error 2)";
+    expect(io::load(&missing).unwrap_err(), &missing, not_found);
+    expect(io::load_npy(&missing).unwrap_err(), &missing, not_found);
+    expect(io::load_npz(&missing).unwrap_err(), &missing, not_found);
+    // Reading a folder fails after the open, with its own OS error.
+    expect(
+        io::load(&dir).unwrap_err(),
+        &dir,
+        "Is a directory (os error 21)",
+    );
+
+    let t = ember::ones([2]);
+    let mut sd = ember::nn::StateDict::new();
+    sd.insert("w".into(), t.clone());
+    let nowhere = dir.join("no_such_folder").join("out.bin");
+    expect(io::save(&sd, &nowhere).unwrap_err(), &nowhere, not_found);
+    expect(io::save_npy(&t, &nowhere).unwrap_err(), &nowhere, not_found);
+    expect(
+        io::save_npz(&[("w", &t)], &nowhere).unwrap_err(),
+        &nowhere,
+        not_found,
+    );
+    expect(
+        t.save_safetensors("w", &nowhere).unwrap_err(),
+        &nowhere,
+        not_found,
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A shape with a zero holds no data, but its strides still multiply the other sizes:
+/// one whose strides overflow is refused (PyTorch: "Storage size calculation overflowed"),
+/// while a large empty shape that fits still loads.
+#[test]
+fn empty_shapes_whose_strides_overflow_are_errors() {
+    // An f4 `.npy` file of `shape` with no data (format 1.0: magic, version, header length).
+    let npy = |shape: &str| {
+        let h = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}\n");
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend((h.len() as u16).to_le_bytes());
+        b.extend(h.as_bytes());
+        b
+    };
+    let e = io::npy_from_bytes(&npy("(1099511627776, 1099511627776, 0)")).unwrap_err();
+    assert!(e.to_string().contains("is too large"), "{e}");
+    let fits = io::npy_from_bytes(&npy("(1099511627776, 0)")).unwrap();
+    assert_eq!(fits.shape(), &[1 << 40, 0]);
+
+    // The safetensors crate checks its own product, which a leading zero keeps at 0.
+    let header =
+        r#"{"x":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}"#;
+    let mut st = (header.len() as u64).to_le_bytes().to_vec();
+    st.extend(header.as_bytes());
+    let e = io::safetensors_from_bytes(&st).unwrap_err();
+    assert!(e.to_string().contains("is too large"), "{e}");
 }

@@ -17,6 +17,7 @@ mod common;
 mod autograd;
 mod cuda;
 mod elementwise_layout;
+mod fuzz_regressions;
 mod golden;
 mod golden_ops;
 mod gradcheck_sweep;
