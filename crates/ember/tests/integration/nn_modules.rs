@@ -276,6 +276,7 @@ fn embedding_and_dropout_keyword_options() {
     let opts = FromPretrainedOptions {
         freeze: false,
         padding_idx: Some(-1),
+        ..Default::default()
     };
     let emb = Embedding::from_pretrained(&w, opts).unwrap();
     assert!(emb.weight.requires_grad());
@@ -312,6 +313,7 @@ fn embedding_and_dropout_keyword_options() {
     let opts = EmbeddingOptions {
         padding_idx: Some(1),
         dtype: Some(DType::F64),
+        ..Default::default()
     };
     let emb = Embedding::new_with(4, 2, opts).unwrap();
     assert_eq!(emb.weight.dtype(), DType::F64);
@@ -381,5 +383,134 @@ fn load_state_dict_strict_and_non_strict() {
     assert_eq!(
         m.load_state_dict_non_strict(&other.state_dict()).unwrap(),
         ember::nn::LoadStateDictResult::default()
+    );
+}
+
+#[test]
+fn embedding_max_norm_and_scale_grad_by_freq() {
+    use ember::nn::functional::{EmbeddingFuncOptions, embedding_renorm_, embedding_with};
+    let w0 = [0.5, -1.5, 2.0, 0.1, 0.2, 0.3, 3.0, 0.0, -4.0, 1.0, 1.0, 1.0];
+    let w = Tensor::from_slice(&w0, &[4, 3]).requires_grad_(true);
+    let idx = ember::tensor([[2i64, 0, 2], [3, 2, 1]]);
+    let opts = EmbeddingFuncOptions {
+        padding_idx: Some(1),
+        max_norm: Some(1.5),
+        norm_type: 3.0,
+        scale_grad_by_freq: true,
+    };
+    let y = embedding_with(&idx, &w, opts).unwrap();
+    assert_eq!(name(&y), "EmbeddingBackward0");
+    // PyTorch 2.15: F.embedding(idx, w, padding_idx=1, max_norm=1.5, norm_type=3.0,
+    // scale_grad_by_freq=True) on float64 renormalises rows 0, 2 and 3 in place.
+    assert_close(
+        &w.detach(),
+        &[
+            0.33227318726654276,
+            -0.9968195617996283,
+            1.329092749066171,
+            0.1,
+            0.2,
+            0.3,
+            1.0004576437252164,
+            0.0,
+            -1.3339435249669551,
+            1.0,
+            1.0,
+            1.0,
+        ],
+    );
+    let g = ember::arange(18).to_dtype(DType::F64).reshape([2, 3, 3]);
+    y.mul(&g).sum().backward();
+    assert_eq!(
+        w.grad().unwrap().to_vec::<f64>(),
+        vec![
+            3.0,
+            4.0,
+            5.0,
+            0.0,
+            0.0,
+            0.0,
+            6.0,
+            7.0,
+            7.999999999999999,
+            9.0,
+            10.0,
+            11.0
+        ]
+    );
+
+    // The module form, and PyTorch's repr of each option.
+    let opts = EmbeddingOptions {
+        padding_idx: Some(1),
+        max_norm: Some(1.5),
+        norm_type: 3.0,
+        scale_grad_by_freq: true,
+        dtype: Some(DType::F64),
+    };
+    let e = Embedding::new_with(4, 3, opts).unwrap();
+    assert_eq!(
+        e.to_string(),
+        "Embedding(4, 3, padding_idx=1, max_norm=1.5, norm_type=3.0, scale_grad_by_freq=True)"
+    );
+    let norm1 = EmbeddingOptions {
+        norm_type: 1.0,
+        ..Default::default()
+    };
+    assert_eq!(
+        Embedding::new_with(4, 3, norm1).unwrap().to_string(),
+        "Embedding(4, 3, norm_type=1.0)"
+    );
+    ember::no_grad_scope(|| e.weight.copy_(&Tensor::from_slice(&w0, &[4, 3])));
+    let y = e.forward(&ember::tensor([0i64, 2, 2])).unwrap();
+    assert_close(
+        &y.select(0, 0),
+        &[0.33227318726654276, -0.9968195617996283, 1.329092749066171],
+    );
+
+    // embedding_renorm_ itself: rows as select() picks them (-1 is the last), p = inf and 0.
+    let w = Tensor::from_slice(&w0, &[4, 3]);
+    embedding_renorm_(&w, &ember::tensor([-1i64]), 1.0, 2.0).unwrap();
+    assert_close(
+        &w.select(0, 3),
+        &[0.5773502358562944, 0.5773502358562944, 0.5773502358562944],
+    );
+    let w = Tensor::from_slice(&w0, &[4, 3]);
+    embedding_renorm_(&w, &ember::tensor([0i64]), 1.0, f64::INFINITY).unwrap();
+    assert_close(
+        &w.select(0, 0),
+        &[0.24999998750000064, -0.7499999625000019, 0.9999999500000025],
+    );
+    // Errors, with PyTorch's words; out of range is select()'s, before the lookup's own.
+    let w = Tensor::from_slice(&w0, &[4, 3]);
+    assert_eq!(
+        err(embedding_renorm_(&w, &ember::tensor([7i64]), 1.0, 2.0)),
+        "select(): index 7 out of range for tensor of size [4, 3] at dimension 0"
+    );
+    let with_norm = EmbeddingFuncOptions {
+        max_norm: Some(1.0),
+        ..Default::default()
+    };
+    assert_eq!(
+        err(embedding_with(&ember::tensor([-1i64]), &w, with_norm)),
+        "index out of range in self"
+    );
+    assert_eq!(
+        err(embedding_renorm_(&w, &ember::tensor([1.5]), 1.0, 2.0)),
+        "Expected tensor for argument #2 'indices' to have one of the following scalar types: Long, Int; but got ember.FloatTensor instead (while checking arguments for embedding_renorm_)"
+    );
+    assert_eq!(
+        err(embedding_renorm_(
+            &ember::zeros([3]),
+            &ember::tensor([0i64]),
+            1.0,
+            2.0
+        )),
+        "Expected 2-dimensional tensor, but got 1-dimensional tensor for argument #1 'self' (while checking arguments for embedding_renorm_)"
+    );
+    // Outside no_grad, renormalising a leaf that requires grad is autograd's error.
+    let leaf = Tensor::from_slice(&w0, &[4, 3]).requires_grad_(true);
+    assert_eq!(
+        err(embedding_renorm_(&leaf, &ember::tensor([0i64]), 1.0, 2.0)),
+        "a leaf Variable that requires grad is being used in an in-place operation."
     );
 }

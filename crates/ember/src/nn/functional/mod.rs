@@ -16,7 +16,9 @@ pub use crate::ops::conv::{
     ConvTransposeOptions, IntoPadding, conv_transpose2d, conv1d, conv2d,
 };
 pub use crate::ops::dropout::{dropout, dropout_};
-pub use crate::ops::index::sparse::{embedding, one_hot};
+pub use crate::ops::index::sparse::{
+    EmbeddingFuncOptions, embedding, embedding_renorm_, embedding_with, one_hot,
+};
 pub use crate::ops::loss::cross_entropy::{
     CrossEntropyOptions, NllLossOptions, cross_entropy, nll_loss,
 };

@@ -34,6 +34,61 @@ fn int_range(t: &Tensor) -> Result<Option<(i64, i64)>> {
 /// "index out of range in self" for an index outside `[0, num_embeddings)`; also if the
 /// indices are not integers, the weight is not 2-D, or `padding_idx` is out of range.
 pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> Result<Tensor> {
+    let opts = EmbeddingFuncOptions {
+        padding_idx,
+        ..Default::default()
+    };
+    embedding_with(input, weight, opts)
+}
+
+/// `F.embedding`'s keywords after `weight` (PyTorch's defaults).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EmbeddingFuncOptions {
+    /// The row that receives no gradient; negative counts from the end (default none).
+    pub padding_idx: Option<i64>,
+    /// Rows read whose `norm_type`-norm exceeds this are first rescaled in place to norm
+    /// `max_norm` (`embedding_renorm_`; default none).
+    pub max_norm: Option<f64>,
+    /// The `p` of `max_norm`'s norm (default 2).
+    pub norm_type: f64,
+    /// Divide each row's gradient by how often its index occurs in `input` (default false).
+    pub scale_grad_by_freq: bool,
+}
+
+impl Default for EmbeddingFuncOptions {
+    fn default() -> Self {
+        EmbeddingFuncOptions {
+            padding_idx: None,
+            max_norm: None,
+            norm_type: 2.0,
+            scale_grad_by_freq: false,
+        }
+    }
+}
+
+/// `F.embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)`.
+///
+/// ```
+/// use ember::nn::functional::{self as F, EmbeddingFuncOptions};
+/// let w = ember::tensor([[3.0, 4.0], [0.3, 0.4]]).requires_grad_(true);
+/// let idx = ember::tensor([0i64, 0, 1]);
+/// let opts = EmbeddingFuncOptions { max_norm: Some(1.0), scale_grad_by_freq: true, ..Default::default() };
+/// let y = F::embedding_with(&idx, &w, opts).unwrap();
+/// // Row 0 (norm 5) was rescaled in place to norm 1; row 1 (norm 0.5) was left alone.
+/// assert_eq!(w.detach().to_vec::<f32>(), vec![0.6, 0.8, 0.3, 0.4]);
+/// y.sum().backward();
+/// // Index 0 occurs twice: its summed gradient is divided by 2.
+/// assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![1.0, 1.0, 1.0, 1.0]);
+/// ```
+///
+/// # Errors
+/// As [`embedding`].
+pub fn embedding_with(
+    input: &Tensor,
+    weight: &Tensor,
+    opts: EmbeddingFuncOptions,
+) -> Result<Tensor> {
+    let padding_idx = opts.padding_idx;
     if !matches!(input.dtype(), DType::I64 | DType::I32) {
         bail!(
             DType,
@@ -52,6 +107,12 @@ pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> R
         Some(p) if p < 0 => Some(p + num as i64),
         p => p,
     };
+    if let Some(max_norm) = opts.max_norm {
+        // F.embedding renormalises under no_grad, before it checks the indices for the
+        // lookup: the weight's rows change in place, and the lookup reads the new values.
+        let _g = crate::no_grad();
+        embedding_renorm_(weight, input, max_norm, opts.norm_type)?;
+    }
     if let Some((lo, hi)) = int_range(input)?
         && (lo < 0 || hi >= num as i64)
     {
@@ -72,10 +133,66 @@ pub fn embedding(input: &Tensor, weight: &Tensor, padding_idx: Option<i64>) -> R
         let f = Embedding {
             num_weights: num,
             padding_idx,
+            scale_grad_by_freq: opts.scale_grad_by_freq,
         };
         record(f, &[weight], &[&out], &[Save::Tensor(&idx)]);
     }
     Ok(out)
+}
+
+/// `torch.embedding_renorm_(weight, indices, max_norm, norm_type)`: every row of `weight`
+/// that `indices` names and whose `norm_type`-norm exceeds `max_norm` is scaled in place by
+/// `max_norm / (norm + 1e-7)`, the scale computed in f64 as PyTorch does. An index selects
+/// its row as `select` does (negative counts from the end). Returns `weight`.
+///
+/// ```
+/// let w = ember::tensor([[3.0, 4.0], [6.0, 8.0]]);
+/// ember::nn::functional::embedding_renorm_(&w, &ember::tensor([1i64]), 5.0, 2.0).unwrap();
+/// assert_eq!(w.to_vec::<f32>(), vec![3.0, 4.0, 3.0, 4.0]);
+/// ```
+///
+/// # Errors
+/// As PyTorch: a weight that is not 2-D, indices that are not integers, an index `select`
+/// refuses, or
+/// an in-place change autograd forbids (a leaf that requires grad, outside `no_grad`).
+pub fn embedding_renorm_(
+    weight: &Tensor,
+    indices: &Tensor,
+    max_norm: f64,
+    norm_type: f64,
+) -> Result<Tensor> {
+    if weight.dim() != 2 {
+        bail!(
+            Shape,
+            "Expected 2-dimensional tensor, but got {}-dimensional tensor for argument #1 'self' (while checking arguments for embedding_renorm_)",
+            weight.dim()
+        );
+    }
+    if !matches!(indices.dtype(), DType::I64 | DType::I32) {
+        bail!(
+            DType,
+            "Expected tensor for argument #2 'indices' to have one of the following scalar types: Long, Int; but got {} instead (while checking arguments for embedding_renorm_)",
+            format!("ember.{}", indices.dtype().legacy_name())
+        );
+    }
+    // The op is in place on the whole weight, so autograd's check is the weight's, not
+    // that of the row views it writes through.
+    weight.check_inplace()?;
+    if !weight.has_data() || indices.numel() == 0 {
+        return Ok(weight.clone());
+    }
+    let mut rows = indices.try_to_dtype(DType::I64)?.try_to_vec::<i64>()?;
+    rows.sort_unstable();
+    rows.dedup();
+    for r in rows {
+        let row = weight.try_select(0, r)?;
+        let norm = row.try_norm_with(norm_type, (), false)?;
+        let norm = norm.try_to_dtype(DType::F64)?.try_item::<f64>()?;
+        if norm > max_norm {
+            row.try_mul_(max_norm / (norm + 1e-7))?;
+        }
+    }
+    Ok(weight.clone())
 }
 
 /// `F.one_hot(tensor, num_classes)`: an int64 tensor of shape `tensor.shape + [C]` with a 1

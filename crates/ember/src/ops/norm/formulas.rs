@@ -144,6 +144,7 @@ impl Formula for NativeNorm {
 pub(crate) struct Embedding {
     pub num_weights: usize,
     pub padding_idx: Option<i64>,
+    pub scale_grad_by_freq: bool,
 }
 
 impl Formula for Embedding {
@@ -158,6 +159,15 @@ impl Formula for Embedding {
             let mut rows = g.try_reshape([-1, d as i64])?;
             if let Some(p) = self.padding_idx {
                 rows = rows.try_masked_fill(&idx.try_eq(p)?.try_unsqueeze(1)?, 0.0)?;
+            }
+            if self.scale_grad_by_freq {
+                // Each position's gradient times 1/count of its index in the batch (PyTorch
+                // multiplies by the reciprocal, which rounds differently from dividing).
+                let ones = crate::try_ones_with([idx.numel()], (g.dtype(), g.device()))?;
+                let counts = crate::try_zeros_with([self.num_weights], (g.dtype(), g.device()))?
+                    .try_index_add(0, &idx, &ones, 1.0)?;
+                let scale = counts.try_reciprocal()?.try_index_select(0, &idx)?;
+                rows = rows.try_mul(&scale.try_unsqueeze(1)?)?;
             }
             crate::try_zeros_with([self.num_weights, d], (g.dtype(), g.device()))?
                 .try_index_add(0, &idx, &rows, 1.0)
