@@ -211,8 +211,9 @@ pub(crate) fn infer_size(spec: &[i64], numel: usize) -> Result<Dims> {
     match infer {
         Some(i) => {
             if known == 0 || !numel.is_multiple_of(known) {
-                // PyTorch reports a zero-sized known part with -1 as ambiguous.
-                if known == 0 {
+                // PyTorch reports a zero-sized known part with -1 as ambiguous when there
+                // are no elements; with elements the shape simply cannot fit.
+                if known == 0 && numel == 0 {
                     bail!(
                         Shape,
                         "cannot reshape tensor of {numel} elements into shape {} because the unspecified dimension size -1 can be any value and is ambiguous",

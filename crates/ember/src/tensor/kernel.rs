@@ -115,6 +115,8 @@ pub(crate) fn read_vec<T: crate::Element>(src: &Tensor) -> Result<Vec<T>> {
     debug_assert!(src.is_contiguous() && src.dtype() == T::DTYPE);
     let l = src.layout();
     match &*src.storage().read() {
+        // An empty view's offset may lie past the end of its buffer.
+        Buffer::Cpu(_) if l.numel() == 0 => Ok(Vec::new()),
         Buffer::Cpu(b) => Ok(b.as_slice::<T>()[l.offset..l.offset + l.numel()].to_vec()),
         Buffer::Meta => Err(crate::error::no_data()),
     }

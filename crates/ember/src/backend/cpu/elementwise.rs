@@ -57,6 +57,21 @@ impl<T: Element> Map1<T> for M1<'_, T> {
     }
 }
 
+/// A half-precision map whose function runs in f32: PyTorch's CPU kernels compute f16/bf16
+/// elementwise functions in float and round once, so a composite such as sigmoid
+/// (`1 / (1 + exp(-x))`) must not round after every step.
+struct Via32<'a, H>(M1<'a, H>);
+
+impl<H: Element> Map1<f32> for Via32<'_, H> {
+    type Out = ();
+    #[inline]
+    fn call<F: Fn(f32) -> f32 + Copy + Send + Sync>(self, f: F) {
+        // f16/bf16 -> f32 is exact; f32 -> f64 -> half rounds once.
+        self.0
+            .call(move |x: H| H::from_f64(f64::from(f(x.to_f64() as f32))))
+    }
+}
+
 /// `o = f(i)` over a slice (`src` `None`: in place). Float loops also get an AVX2 build,
 /// taken when the CPU has it: the crate targets baseline x86-64 (SSE2), where a vectorised
 /// function such as [`crate::math::exp_f32`] runs 4 lanes wide instead of 8.
@@ -127,6 +142,9 @@ pub(crate) fn unary(
     dl: &Layout,
     dt: DType,
 ) -> Result<()> {
+    if let Some(r) = via32(dt, src, dst, dl, |m| op.visit_float::<f32, _>(m)) {
+        return r;
+    }
     with_float!(dt, T => {
         op.visit_float::<T, _>(M1 {
             src: src.map(|(b, l)| (b.as_slice::<T>(), l)),
@@ -156,6 +174,9 @@ pub(crate) fn param(
     dl: &Layout,
     dt: DType,
 ) -> Result<()> {
+    if let Some(r) = via32(dt, src, dst, dl, |m| op.visit_float::<f32, _>(m)) {
+        return r;
+    }
     with_float!(dt, T => {
         op.visit_float::<T, _>(M1 {
             src: src.map(|(b, l)| (b.as_slice::<T>(), l)),
@@ -171,6 +192,47 @@ pub(crate) fn param(
         })
         .ok_or_else(|| unsupported(&format!("{op:?}"), dt))
     }, _ => Err(unsupported(&format!("{op:?}"), dt))))
+}
+
+/// Runs `visit` with a [`Via32`] map when `dt` is f16 or bf16; `None` for other dtypes.
+fn via32(
+    dt: DType,
+    src: Option<(&CpuBuffer, &Layout)>,
+    dst: &mut CpuBuffer,
+    dl: &Layout,
+    visit: impl FnOnce(Via32Any<'_>),
+) -> Option<Result<()>> {
+    match dt {
+        DType::F16 => visit(Via32Any::F16(Via32(M1 {
+            src: src.map(|(b, l)| (b.as_slice::<half::f16>(), l)),
+            dst: dst.as_mut_slice::<half::f16>(),
+            dl,
+        }))),
+        DType::BF16 => visit(Via32Any::BF16(Via32(M1 {
+            src: src.map(|(b, l)| (b.as_slice::<half::bf16>(), l)),
+            dst: dst.as_mut_slice::<half::bf16>(),
+            dl,
+        }))),
+        _ => return None,
+    }
+    Some(Ok(()))
+}
+
+/// Either half type's [`Via32`], so one visitor call serves both.
+enum Via32Any<'a> {
+    F16(Via32<'a, half::f16>),
+    BF16(Via32<'a, half::bf16>),
+}
+
+impl Map1<f32> for Via32Any<'_> {
+    type Out = ();
+    #[inline]
+    fn call<F: Fn(f32) -> f32 + Copy + Send + Sync>(self, f: F) {
+        match self {
+            Via32Any::F16(m) => m.call(f),
+            Via32Any::BF16(m) => m.call(f),
+        }
+    }
 }
 
 struct M2<'a, T> {

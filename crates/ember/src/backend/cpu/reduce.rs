@@ -183,11 +183,16 @@ fn sum_outer<T: Element>(src: &[T], sl: &Layout, dims: &[usize], d: &mut [T], dl
     // the accumulator: add it as one vectorisable slice.
     let last = dims.iter().copied().max().unwrap_or(0);
     let block: usize = sl.shape[last + 1..].iter().product();
+    // An empty source sums to zeros; its offsets may point past the (empty) buffer.
+    let empty = sl.numel() == 0;
     for_each_offsets(
         &sl.shape[..=last],
         [&sl.strides[..=last], &acc_strides[..=last]],
         [sl.offset, 0],
         |[i, o]| {
+            if empty {
+                return;
+            }
             for (a, &x) in acc[o..o + block].iter_mut().zip(&src[i..i + block]) {
                 *a += x.to_f64();
             }

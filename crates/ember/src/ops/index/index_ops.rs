@@ -149,6 +149,14 @@ impl Tensor {
 
     /// `index_select`'s checks: the wrapped dim and the validated index values.
     fn index_select_plan(&self, dim: i64, index: &Tensor, op: &str) -> Result<(usize, Vec<i64>)> {
+        // A 0-dim source takes exactly one index value; PyTorch says so before anything else.
+        if self.dim() == 0 && index.numel() != 1 && op == "index_select" {
+            bail!(
+                IndexOutOfRange,
+                "{op}(): Index to scalar can have only 1 value, got {} value(s)",
+                index.numel()
+            );
+        }
         Tensor::check_index_dtype(index, op)?;
         if index.dim() > 1 {
             bail!(Shape, "{op}(): Index is supposed to be a vector");
@@ -162,6 +170,13 @@ impl Tensor {
                 IndexOutOfRange,
                 "{op}(): Index to scalar can have only 1 value, got {} value(s)",
                 vals.len()
+            );
+        }
+        // PyTorch's matrix path checks the indexed dim's size before the values.
+        if op == "index_select" && self.dim() > 1 && size == 0 && !vals.is_empty() {
+            bail!(
+                IndexOutOfRange,
+                "index_select(): self indexing axis dim should be positive"
             );
         }
         // PyTorch's CPU kernel words the check differently off dim 0 of a matrix.

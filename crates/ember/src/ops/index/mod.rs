@@ -485,6 +485,11 @@ impl Tensor {
         let mut ellipses = 0;
         for it in &items {
             match it {
+                // PyTorch bounds-checks any index but 0 first (against a size of 0).
+                TensorIndex::Select(i) if self.dim() == 0 && *i != 0 => bail!(
+                    IndexOutOfRange,
+                    "index {i} is out of bounds for dimension 0 with size 0"
+                ),
                 TensorIndex::Select(_) if self.dim() == 0 => bail!(
                     IndexOutOfRange,
                     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"

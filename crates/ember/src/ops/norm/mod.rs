@@ -97,6 +97,19 @@ fn native_norm(
     (c, inner): (usize, usize),
     stat_shape: &[usize],
 ) -> Result<(Tensor, Tensor, Tensor)> {
+    if !x.dtype().is_floating_point() {
+        // PyTorch's error names the kernel of each normalisation.
+        let kernel = match kind {
+            NormKind::Layer { .. } => "LayerNormKernelImpl",
+            NormKind::Group { .. } => "GroupNormKernelImpl",
+            NormKind::Batch { .. } => "batch_norm",
+        };
+        bail!(
+            DType,
+            "\"{kernel}\" not implemented for '{}'",
+            x.dtype().scalar_type_name()
+        );
+    }
     let (out, mean, var) = {
         let _g = crate::no_grad();
         let (xhat, mean, var) = moments(x, c, inner, eps)?;

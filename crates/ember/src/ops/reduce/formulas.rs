@@ -223,18 +223,37 @@ impl Formula for ProdBackward {
             if !has_zero(x)? {
                 return g.try_mul(&r.try_div(x)?);
             }
-            let is0 = x.try_eq(0.0)?;
-            let x1 = crate::try_where_(&is0, 1.0, x)?;
-            let is0 = is0.try_to_dtype(crate::DType::I64)?;
-            let p1 = match self.dim {
-                Some(d) => x1.try_prod_dim(d as i64, true)?,
-                None => x1.try_prod()?,
-            };
-            let others_zero = is0.try_sum_dim(&dims, true)?.try_sub(&is0)?;
-            let others = p1.try_div(&x1)?;
-            crate::try_where_(&others_zero.try_eq(0)?, &g.try_mul(&others)?, 0.0)
+            // PyTorch's prod_safe_zeros_backward: the product of the other elements of each
+            // slice as exclusive cumulative products from both ends, so NaN and inf in the
+            // others propagate exactly as in PyTorch (a division would turn inf/inf into NaN).
+            match self.dim {
+                Some(d) => g.try_mul(&others_product(x, d)?),
+                None => {
+                    // Over everything, PyTorch gives zeros outright past one zero.
+                    let zeros = x.try_eq(0.0)?.try_sum()?.try_item::<i64>()?;
+                    if zeros > 1 {
+                        return crate::try_zeros_like(x);
+                    }
+                    let flat = x.try_reshape([-1])?;
+                    g.try_mul(&others_product(&flat, 0)?.try_reshape(x.shape())?)
+                }
+            }
         })?])
     }
+}
+
+/// `out[i] = prod(x[j] for j != i)` along `d`.
+fn others_product(x: &Tensor, d: usize) -> Result<Tensor> {
+    let n = x.shape()[d];
+    let one = crate::try_ones_like(&x.try_narrow(d as i64, 0, 1)?)?;
+    let rest = x.try_narrow(d as i64, 0, n - 1)?;
+    let left = crate::try_cat(&[&one, &rest], d as i64)?.try_cumprod(d as i64)?;
+    let rev = x.try_flip([d as i64])?;
+    let rev_rest = rev.try_narrow(d as i64, 0, n - 1)?;
+    let right = crate::try_cat(&[&one, &rev_rest], d as i64)?
+        .try_cumprod(d as i64)?
+        .try_flip([d as i64])?;
+    left.try_mul(&right)
 }
 
 /// `var` (`VarBackward0`): `2 / (n - correction) * grad * (x - mean)`. Saves the input.

@@ -149,10 +149,18 @@ impl Tensor {
     fn amax_amin(&self, dims: impl IntList, keepdim: bool, max: bool) -> Result<Tensor> {
         let name = if max { "amax" } else { "amin" };
         let list = dims.into_list();
-        let d = self.reduce_dims(list.clone())?;
-        // PyTorch names the offending dim as the caller wrote it (`dim -1`), unlike max/min.
+        // PyTorch names the offending dim as the caller wrote it (`dim -1`), unlike max/min,
+        // and checks sizes before repeats.
         if !list.is_empty() && self.dim() > 0 {
-            if let Some((raw, _)) = list.iter().zip(&d).find(|&(_, &w)| self.shape()[w] == 0) {
+            let wrapped = list
+                .iter()
+                .map(|&r| wrap_dim(r, self.dim()))
+                .collect::<Result<Vec<_>>>()?;
+            if let Some((raw, _)) = list
+                .iter()
+                .zip(&wrapped)
+                .find(|&(_, &w)| self.shape()[w] == 0)
+            {
                 bail!(
                     IndexOutOfRange,
                     "{name}(): Expected reduction dim {raw} to have non-zero size."
@@ -161,6 +169,7 @@ impl Tensor {
         } else {
             self.check_has_identity_free(name, None)?;
         }
+        let d = self.reduce_dims(list.clone())?;
         let op = if max { ReduceOp::Max } else { ReduceOp::Min };
         let out = self.reduce_raw(op, &d, keepdim)?;
         if needs_grad(&[self]) {
@@ -214,6 +223,9 @@ impl Tensor {
 
     fn arg_extreme(&self, dim: Option<(i64, bool)>, max: bool) -> Result<Tensor> {
         let name = if max { "argmax" } else { "argmin" };
+        if self.dtype() == crate::DType::Bool {
+            bail!(DType, "{name}(): does not support bool input");
+        }
         let op = if max {
             ReduceOp::ArgMax
         } else {

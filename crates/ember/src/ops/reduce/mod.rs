@@ -179,7 +179,11 @@ impl Tensor {
         } else {
             d.to_vec()
         };
-        let n: usize = dims.iter().map(|&i| self.shape()[i]).product();
+        // A 0-dim tensor's dim 0 is its one element.
+        let n: usize = dims
+            .iter()
+            .map(|&i| self.shape().get(i).copied().unwrap_or(1))
+            .product();
         let out = {
             let s = self.reduce_raw(ReduceOp::Sum, &dims, keepdim)?;
             s.binary_raw(

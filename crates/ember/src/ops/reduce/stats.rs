@@ -82,13 +82,30 @@ impl Tensor {
     }
 
     /// The variance over `dims` (all when empty) without history.
-    fn var_raw(&self, dims: &[usize], correction: f64, keepdim: bool) -> Result<Tensor> {
+    /// PyTorch checks the dtype of std/var (and of norms) before it looks at the dims.
+    fn check_var_dtype(&self) -> Result<()> {
         if !self.dtype().is_floating_point() {
             bail!(
                 DType,
                 "std and var only support floating point and complex dtypes"
             );
         }
+        Ok(())
+    }
+
+    fn check_norm_dtype(&self) -> Result<()> {
+        if !self.dtype().is_floating_point() {
+            bail!(
+                DType,
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
+                self.dtype().scalar_type_name()
+            );
+        }
+        Ok(())
+    }
+
+    fn var_raw(&self, dims: &[usize], correction: f64, keepdim: bool) -> Result<Tensor> {
+        self.check_var_dtype()?;
         let _g = crate::no_grad();
         let x = opmath(self)?;
         let n = numel_over(self.shape(), dims);
@@ -107,6 +124,7 @@ impl Tensor {
         keepdim: bool,
         std: bool,
     ) -> Result<Tensor> {
+        self.check_var_dtype()?;
         let list = dims.into_list();
         let d = self.reduce_dims(list.clone())?;
         let var = self.var_raw(&d, correction, keepdim)?;
@@ -240,13 +258,7 @@ impl Tensor {
 
     /// The `ord`-norm over `dims` without history.
     fn vector_norm_raw(&self, ord: f64, dims: &[usize], keepdim: bool) -> Result<Tensor> {
-        if !self.dtype().is_floating_point() {
-            bail!(
-                DType,
-                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
-                self.dtype().scalar_type_name()
-            );
-        }
+        self.check_norm_dtype()?;
         let _g = crate::no_grad();
         let x = opmath(self)?;
         let out = if ord.is_infinite() {
@@ -309,6 +321,7 @@ impl Tensor {
     /// nothing.
     #[panicking(must_use)]
     pub fn try_norm_with(&self, p: f64, dims: impl IntList, keepdim: bool) -> Result<Tensor> {
+        self.check_norm_dtype()?;
         let d = self.reduce_dims(dims)?;
         let out = self.vector_norm_raw(p, &d, keepdim)?;
         if needs_grad(&[self]) {

@@ -103,6 +103,11 @@ impl Tensor {
             );
         }
         let (s, d) = (wrap_dims(&src, self.dim())?, wrap_dims(&dst, self.dim())?);
+        // A 0-dim tensor (dims 0 and -1 name its one element) comes back as an alias, as
+        // PyTorch's movedim returns it (`AliasBackward0`).
+        if self.dim() == 0 {
+            return self.try_i(crate::TensorIndex::Ellipsis);
+        }
         let mut perm: Vec<Option<i64>> = vec![None; self.dim()];
         for (&a, &b) in s.iter().zip(&d) {
             perm[b] = Some(a as i64);
@@ -226,7 +231,19 @@ impl Tensor {
     #[panicking(must_use)]
     pub fn try_roll(&self, shifts: impl IntList, dims: impl IntList) -> Result<Tensor> {
         let (shifts, dims) = (shifts.into_list(), dims.into_list());
-        let out = if dims.is_empty() {
+        let out = if self.numel() == 0 && !dims.is_empty() {
+            // PyTorch returns an empty tensor's copy before looking at the dims.
+            if shifts.len() != dims.len() {
+                bail!(
+                    Value,
+                    "shifts and dimensions must align. shifts: {}, dims:{}",
+                    shifts.len(),
+                    dims.len()
+                );
+            }
+            let _g = crate::no_grad();
+            self.try_clone_tensor()?
+        } else if dims.is_empty() {
             if shifts.len() != 1 {
                 bail!(Value, "`shifts` required");
             }
@@ -243,6 +260,14 @@ impl Tensor {
                     "shifts and dimensions must align. shifts: {}, dims:{}",
                     shifts.len(),
                     dims.len()
+                );
+            }
+            // PyTorch's roll takes no dim of a 0-dim tensor (only the flattened form).
+            if self.dim() == 0 {
+                bail!(
+                    IndexOutOfRange,
+                    "Dimension specified as {} but tensor has no dimensions",
+                    dims[0]
                 );
             }
             let mut by_dim: Vec<(usize, i64)> = Vec::new();

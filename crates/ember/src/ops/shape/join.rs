@@ -28,7 +28,13 @@ fn cat_raw(tensors: &[&Tensor], dim: i64) -> Result<(Tensor, usize)> {
         first.check_same_device(t)?;
     }
     let reference = tensors.iter().find(|t| !skipped(t)).unwrap_or(first);
-    let d = wrap_dim(dim, reference.dim())?;
+    // When every input is a legacy empty 1-D tensor PyTorch checks no dim at all (the
+    // result is another empty 1-D tensor whatever `dim` says).
+    let d = if tensors.iter().all(|t| skipped(t)) {
+        0
+    } else {
+        wrap_dim(dim, reference.dim())?
+    };
     let mut shape: Dims = reference.shape().into();
     shape[d] = 0;
     for (i, t) in tensors.iter().enumerate() {
@@ -246,6 +252,9 @@ impl Tensor {
     /// If `chunks` is 0 or `dim` is out of range.
     #[panicking(must_use)]
     pub fn try_chunk(&self, chunks: usize, dim: i64) -> Result<Vec<Tensor>> {
+        if self.dim() == 0 {
+            bail!(Shape, "chunk expects at least a 1-dimensional tensor");
+        }
         if chunks == 0 {
             bail!(Value, "chunk expects `chunks` to be greater than 0, got: 0");
         }

@@ -6,13 +6,13 @@ pub(crate) mod formulas;
 pub(crate) mod ext;
 pub(crate) mod join;
 
-use crate::Tensor;
 use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, infer_size, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::tensor::kernel;
+use crate::{DType, Tensor};
 use ember_derive::panicking;
 
 impl Tensor {
@@ -69,8 +69,17 @@ impl Tensor {
     pub fn try_reshape(&self, shape: impl IntList) -> Result<Tensor> {
         let spec = shape.into_list();
         let shape = infer_size(&spec, self.numel())?;
-        if self.layout().view(&shape).is_some() {
-            return self.try_view(shape);
+        if let Some(layout) = self.layout().view(&shape) {
+            if self.is_contiguous() {
+                return self.try_view(shape);
+            }
+            // PyTorch's reshape of a non-contiguous tensor that strides can still view
+            // goes through `_reshape_alias` (node `ReshapeAliasBackward0`).
+            let input = Dims::from_slice(self.shape());
+            return Ok(self.view_op(layout, || f::ViewBackward {
+                input,
+                name: "ReshapeAliasBackward0",
+            }));
         }
         let c = self.try_clone_tensor()?;
         let layout = Layout::contiguous(&shape);
@@ -181,10 +190,15 @@ impl Tensor {
     pub fn try_expand(&self, sizes: impl IntList) -> Result<Tensor> {
         let spec = sizes.into_list();
         if spec.len() < self.dim() {
+            // Bool and bfloat16 have no legacy tensor class; PyTorch prints their type.
+            let ty = match self.dtype() {
+                DType::Bool => "CPUBoolType".to_string(),
+                DType::BF16 => "CPUBFloat16Type".to_string(),
+                dt => format!("ember.{}", dt.legacy_name()),
+            };
             bail!(
                 Shape,
-                "expand(ember.{}{{{}}}, size={}): the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
-                self.dtype().legacy_name(),
+                "expand({ty}{{{}}}, size={}): the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
                 ShapeFmt(self.shape()),
                 ShapeFmt(&spec),
                 spec.len(),
