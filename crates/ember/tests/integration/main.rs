@@ -40,5 +40,6 @@ mod optim;
 mod panicking;
 mod reduce;
 mod seeds;
+mod sweep;
 mod threads;
 mod warnings;
