@@ -29,10 +29,6 @@ const KNOWN: &[(&str, &str)] = &[
     ),
     ("sweep/linear/3d_in0/True", "nn/linear.rs: as above"),
     (
-        "sweep/sub/bool/e0_v3",
-        "ops/pointwise/binary.rs: PyTorch rejects bool - bool before broadcasting",
-    ),
-    (
         "sweep/std/bfloat16/t32",
         "ops/reduce/stats.rs: bf16 std over a transposed input accumulates differently",
     ),
@@ -425,12 +421,70 @@ fn binary_calls() -> Vec<(&'static str, Value)> {
     }
     v.push(("add", json!({"alpha": 2})));
     v.push(("sub", json!({"alpha": 0.5})));
+    for kw in [
+        json!({"groups": 2}),
+        json!({"padding": 1, "stride": 2, "dilation": 2}),
+        json!({"padding": 3}),
+        json!({"stride": 0}),
+        json!({"groups": 0}),
+    ] {
+        v.push(("conv1d", kw.clone()));
+        v.push(("conv2d", kw.clone()));
+        v.push(("conv_transpose2d", kw));
+    }
+    v.push((
+        "conv_transpose2d",
+        json!({"stride": 2, "output_padding": 1}),
+    ));
+    v.push(("conv_transpose2d", json!({"output_padding": 2})));
+    for d in [0, -1, 2] {
+        v.push(("index_add", json!({"dim": d})));
+        v.push(("scatter_add", json!({"dim": d})));
+        v.push(("cross_entropy", json!({"label_smoothing": 0.2, "dim": d})));
+        v.push(("nll_loss", json!({"ignore_index": d})));
+    }
+    for r in ["sum", "none", "bogus"] {
+        v.push(("mse_loss", json!({"reduction": r})));
+        v.push(("cross_entropy", json!({"reduction": r})));
+    }
     for d in [0, -1, 1, 3] {
         v.push(("cat", json!({"dim": d})));
         v.push(("stack", json!({"dim": d})));
         v.push(("index_select", json!({"dim": d})));
         v.push(("gather", json!({"dim": d})));
     }
+    v
+}
+
+/// Ops of the golden vocabulary over three tensors (tried as `x, p, p` and `p, x, x`).
+fn ternary_calls() -> Vec<(&'static str, Value)> {
+    let mut v: Vec<(&'static str, Value)> = Vec::new();
+    for op in [
+        "where",
+        "addmm",
+        "addbmm",
+        "baddbmm",
+        "addmv",
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv_transpose2d",
+        "cross_entropy",
+        "nll_loss",
+        "layer_norm",
+        "group_norm",
+        "batch_norm",
+        "linalg_solve_triangular",
+        "scaled_dot_product_attention",
+    ] {
+        v.push((op, json!({})));
+    }
+    v.push(("scatter_add", json!({"dim": 0})));
+    v.push(("index_add", json!({"dim": -1})));
+    v.push(("layer_norm", json!({"normalized_shape": [3]})));
+    v.push(("group_norm", json!({"num_groups": 2})));
+    v.push(("batch_norm", json!({"training": true})));
+    v.push(("addmm", json!({"beta": 0, "alpha": 2})));
     v
 }
 
@@ -573,6 +627,64 @@ fn direct_calls() -> Vec<Direct> {
         ("dropout train", |x| {
             one(ember::nn::functional::dropout(x, 0.5, true))
         }),
+        ("in-place ops through a transposed view", |x| {
+            let y = x.detach().try_clone_tensor()?;
+            let t = y.try_t()?;
+            Ok(vec![
+                t.try_add_(1)?,
+                t.try_mul_(&t)?,
+                t.try_clamp_(0.0, 1.0)?,
+                t.try_masked_fill_(&t.try_ne(0.0)?, 2)?,
+                t.try_copy_(&y)?,
+            ])
+        }),
+        ("index_put_ accumulate", |x| {
+            let y = x.detach().try_clone_tensor()?;
+            let i = Tensor::from_vec(vec![0i64, 0, -1], [3]);
+            let v = values(&[], y.dtype(), false);
+            Ok(vec![
+                y.try_index_put_(&[Some(i.clone())], &v, true)?,
+                y.try_index_put(&[Some(i)], &v, false)?,
+            ])
+        }),
+        ("nonzero / masked_select of self", |x| {
+            Ok(vec![
+                x.try_nonzero()?,
+                x.try_masked_select(&x.try_ne(0.0)?)?,
+            ])
+        }),
+        ("unfold / fold geometry", |x| {
+            use ember::nn::functional as F;
+            let u = F::unfold(x, F::FoldOptions::new(2).stride([2, 1]))?;
+            Ok(vec![F::fold(&u, [3, 3], F::FoldOptions::new(2))?, u])
+        }),
+        ("adaptive_avg_pool2d sizes", |x| {
+            use ember::nn::functional as F;
+            Ok(vec![
+                F::adaptive_avg_pool2d(x, [1, 1])?,
+                F::adaptive_avg_pool2d(x, [7, 3])?,
+                F::adaptive_avg_pool2d(x, [0, 2])?,
+            ])
+        }),
+        ("gelu approximations", |x| {
+            use ember::nn::functional::GeluApproximate;
+            Ok(vec![
+                x.try_gelu_approx(GeluApproximate::None)?,
+                x.try_gelu_approx(GeluApproximate::Tanh)?,
+            ])
+        }),
+        ("activations with odd parameters", |x| {
+            Ok(vec![
+                x.try_leaky_relu(f64::NAN)?,
+                x.try_elu(-1.0)?,
+                x.try_softplus(0.0, -1.0)?,
+                x.try_hardtanh(2.0, -2.0)?,
+                x.try_hardtanh(f64::NEG_INFINITY, f64::INFINITY)?,
+            ])
+        }),
+        ("softmax over every dim", |x| {
+            (-3..3).map(|d| x.try_softmax(d)).collect()
+        }),
         ("linalg", |x| {
             Ok(vec![
                 x.try_linalg_cholesky_with(true)?,
@@ -586,13 +698,77 @@ fn direct_calls() -> Vec<Direct> {
     ]
 }
 
+/// Direct calls with two tensors (in-place binary ops, masks, indices of any dtype).
+type DirectPair = (
+    &'static str,
+    fn(&Tensor, &Tensor) -> ember::Result<Vec<Tensor>>,
+);
+
+fn direct_pair_calls() -> Vec<DirectPair> {
+    fn one(r: ember::Result<Tensor>) -> ember::Result<Vec<Tensor>> {
+        r.map(|t| vec![t])
+    }
+    vec![
+        ("binary ops in place with a tensor", |x, p| {
+            BinaryOp::ALL
+                .iter()
+                .map(|&op| x.detach().try_clone_tensor()?.try_binary_(p, op))
+                .collect()
+        }),
+        ("cmp ops with a tensor", |x, p| {
+            CmpOp::ALL.iter().map(|&op| x.try_cmp(p, op)).collect()
+        }),
+        ("binary ops with a tensor", |x, p| {
+            BinaryOp::ALL
+                .iter()
+                .map(|&op| x.try_binary(p, op))
+                .collect()
+        }),
+        ("where_cond with p as mask", |x, p| {
+            one(x.try_where_cond(p, 1.5))
+        }),
+        ("masked_fill with p as mask", |x, p| {
+            one(x.try_masked_fill(p, 2))
+        }),
+        ("copy_ from p", |x, p| {
+            one(x.detach().try_clone_tensor()?.try_copy_(p))
+        }),
+        ("expand_as p", |x, p| one(x.try_expand_as(p))),
+        ("index_select / gather / index by p", |x, p| {
+            Ok(vec![
+                x.try_index_select(0, p)?,
+                x.try_gather(-1, p)?,
+                x.try_index(&[Some(p.clone())])?,
+            ])
+        }),
+        ("index_put_ at p", |x, p| {
+            let v = values(&[], x.dtype(), false);
+            one(x
+                .detach()
+                .try_clone_tensor()?
+                .try_index_put_(&[Some(p.clone())], &v, true))
+        }),
+        ("pow both ways", |x, p| {
+            Ok(vec![x.try_pow(p)?, p.try_pow(x)?])
+        }),
+        ("where_ with scalars", |x, p| {
+            Ok(vec![
+                ember::try_where_(p, x, 0.5)?,
+                ember::try_where_(p, 1, x)?,
+            ])
+        }),
+    ]
+}
+
 /// The second operand for a pair: the same input, a broadcastable one, or other dtypes.
 fn partners(x: &Tensor) -> Vec<(String, Tensor)> {
     let mut out = vec![("self".to_string(), x.clone())];
     for dt in [DType::Bool, DType::I64, DType::F32, DType::F64] {
         out.push((format!("{dt}/0d"), values(&[], dt, false)));
-        out.push((format!("{dt}/v3"), values(&[3], dt, false)));
         out.push((format!("{dt}/e0"), values(&[0], dt, false)));
+    }
+    for dt in DTYPES {
+        out.push((format!("{dt}/v3"), values(&[3], dt, false)));
     }
     out.push(("i64/m23".into(), values(&[2, 3], DType::I64, false)));
     out.push(("f32/m32t".into(), values(&[2, 3], DType::F32, false).t()));
@@ -621,6 +797,8 @@ fn backward(outs: &[Tensor]) {
 fn no_op_panics_on_the_grid() {
     let inputs = grid();
     let (unary, binary, direct) = (unary_calls(), binary_calls(), direct_calls());
+    let ternary = ternary_calls();
+    let direct_pairs = direct_pair_calls();
     let mut panics: Vec<String> = Vec::new();
     let mut known_seen = vec![false; KNOWN_PANICS.len()];
     let mut calls = 0usize;
@@ -662,6 +840,17 @@ fn no_op_panics_on_the_grid() {
     // Pairs: every input with a few partners (self, broadcastable, other dtypes, empty).
     for inp in &inputs {
         for (pname, p) in partners(&inp.t) {
+            for (name, f) in &direct_pairs {
+                let (x, y) = (leaf(&inp.t), leaf(&p));
+                record(
+                    format!("{name} on {} and {pname}", inp.name),
+                    no_panic(|| {
+                        if let Ok(outs) = f(&x, &y) {
+                            backward(&outs);
+                        }
+                    }),
+                );
+            }
             for (op, kw) in &binary {
                 let (x, y) = (leaf(&inp.t), leaf(&p));
                 record(
@@ -676,6 +865,31 @@ fn no_op_panics_on_the_grid() {
             }
         }
     }
+    // Triples: the op's first operand from the grid with a partner in the other two places,
+    // and the other way round.
+    for inp in &inputs {
+        for (pname, p) in partners(&inp.t) {
+            for (op, kw) in &ternary {
+                for order in 0..2 {
+                    let (x, y) = (leaf(&inp.t), leaf(&p));
+                    let ins = if order == 0 {
+                        [x, y.clone(), y]
+                    } else {
+                        [y, x.clone(), x]
+                    };
+                    record(
+                        format!("{op} {kw} on {} and {pname} ({order})", inp.name),
+                        no_panic(|| {
+                            if let Some(Ok(outs)) = golden_ops::dispatch(op, &ins, &spec::Kw(kw)) {
+                                backward(&outs);
+                            }
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    eprintln!("sweep: {calls} calls");
     assert!(calls > 10_000, "the grid shrank to {calls} calls");
     assert!(
         panics.is_empty(),

@@ -121,6 +121,14 @@ impl Tensor {
                 "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
             );
         }
+        // Two bool tensors: PyTorch refuses before it broadcasts (`bool_binary` words it
+        // the same way for the paths that do not come through here).
+        if self.dtype() == DType::Bool && matches!(other, Operand::Tensor(_)) {
+            bail!(
+                DType,
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
+            );
+        }
         Ok(())
     }
 

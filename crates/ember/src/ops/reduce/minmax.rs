@@ -320,7 +320,7 @@ impl Tensor {
         self.reduce_raw(ReduceOp::All, &[], false)
     }
 
-    /// `x.all(dim, keepdim)`; `dim` may be one dim or a list (all dims when empty).
+    /// `x.all(dim, keepdim)`; `dim` may be one dim or a list (an empty list tests each element on its own, as PyTorch's `dim=[]`).
     ///
     /// ```
     /// let x = ember::tensor([[true, false], [true, true]]);
@@ -370,7 +370,7 @@ impl Tensor {
         self.reduce_raw(ReduceOp::Any, &[], false)
     }
 
-    /// `x.any(dim, keepdim)`; `dim` may be one dim or a list (all dims when empty).
+    /// `x.any(dim, keepdim)`; `dim` may be one dim or a list (an empty list tests each element on its own, as PyTorch's `dim=[]`).
     ///
     /// ```
     /// let x = ember::tensor([[0, 0], [0, 3]]);
