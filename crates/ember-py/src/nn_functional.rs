@@ -442,13 +442,35 @@ fn embedding(
     scale_grad_by_freq: bool,
     sparse: bool,
 ) -> PyResult<Py<PyAny>> {
-    let _ = norm_type;
-    if max_norm.is_some() || scale_grad_by_freq || sparse {
-        return Err(PyValueError::new_err(
-            "ember: embedding with max_norm, scale_grad_by_freq or sparse is not supported",
+    if sparse {
+        return Err(pyo3::exceptions::PyNotImplementedError::new_err(
+            "ember: sparse gradients (F.embedding(sparse=True)) are not supported",
         ));
     }
-    guard(|| out(py, F::embedding(&input.0, &weight.0, padding_idx)))
+    let o = F::EmbeddingFuncOptions {
+        padding_idx,
+        max_norm,
+        norm_type,
+        scale_grad_by_freq,
+    };
+    guard(|| out(py, F::embedding_with(&input.0, &weight.0, o)))
+}
+
+/// `torch.embedding_renorm_(weight, indices, max_norm, norm_type)`.
+#[pyfunction]
+fn embedding_renorm_(
+    py: Python<'_>,
+    weight: TensorArg,
+    indices: TensorArg,
+    max_norm: f64,
+    norm_type: f64,
+) -> PyResult<Py<PyAny>> {
+    guard(|| {
+        out(
+            py,
+            F::embedding_renorm_(&weight.0, &indices.0, max_norm, norm_type),
+        )
+    })
 }
 
 #[pyfunction]
@@ -588,6 +610,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(unfold, &nn)?,
         wrap_pyfunction!(fold, &nn)?,
         wrap_pyfunction!(embedding, &nn)?,
+        wrap_pyfunction!(embedding_renorm_, &nn)?,
         wrap_pyfunction!(one_hot, &nn)?,
         wrap_pyfunction!(normalize, &nn)?,
         wrap_pyfunction!(cosine_similarity, &nn)?,

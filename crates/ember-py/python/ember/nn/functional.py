@@ -518,20 +518,10 @@ def hardswish(input, inplace=False):
 
 
 def _no_grad_embedding_renorm_(weight, input, max_norm, norm_type):
-    """``torch.embedding_renorm_``: rows looked up by ``input`` whose ``norm_type``-norm
-    exceeds ``max_norm`` are scaled to ``max_norm / (norm + 1e-7)``, in place."""
+    """``torch.embedding_renorm_`` under no_grad: rows looked up by ``input`` whose
+    ``norm_type``-norm exceeds ``max_norm`` are scaled by ``max_norm / (norm + 1e-7)``, in place."""
     with _C_no_grad():
-        w = weight.detach()
-        idx = sorted(set(input.reshape(-1).tolist()))
-        if not idx:
-            return
-        from .. import tensor as _tensor
-
-        ix = _tensor(idx, dtype=input.dtype)
-        rows = w.index_select(0, ix)
-        norms = rows.norm(norm_type, 1, keepdim=True)
-        scale = (max_norm / (norms + 1e-7)).masked_fill(norms <= max_norm, 1.0)
-        w[ix] = rows * scale
+        _native.embedding_renorm_(weight, input, max_norm, norm_type)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -544,14 +534,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             if padding_idx < -weight.size(0):
                 raise AssertionError("Padding_idx must be within num_embeddings")
             padding_idx = weight.size(0) + padding_idx
-    if scale_grad_by_freq:
-        raise NotImplementedError("ember: F.embedding(scale_grad_by_freq=True) is not supported")
     if sparse:
         raise NotImplementedError("ember: sparse gradients (F.embedding(sparse=True)) are not supported")
     if max_norm is not None:
         input = input.contiguous()
         _no_grad_embedding_renorm_(weight, input, max_norm, norm_type)
-    return _native.embedding(input, weight, padding_idx)
+    return _native.embedding(input, weight, padding_idx, None, norm_type, scale_grad_by_freq)
 
 
 # ---------------------------------------------------------------- normalisation
