@@ -10,6 +10,14 @@
 //! 10 warm-up steps and then `--iters` timed steps, printing nothing per step; the last
 //! line is `ms_per_iter=<float>` (`bench/compare.sh` reads it). `RAYON_NUM_THREADS` sets the
 //! thread count (PyTorch's script uses `--threads`).
+//!
+//! With `--memory` it runs `--iters` steps (default 10,000) of every workload, or of
+//! `--variant`, printing the resident set, the live tensors and the CPU allocator's bytes
+//! every 1,000 steps: after warm-up they must stay flat (a growing count is a leak).
+//!
+//! ```sh
+//! cargo run --release --example bench_seed -- --memory
+//! ```
 
 #[path = "common/seed_net.rs"]
 mod seed_net;
@@ -43,6 +51,26 @@ fn seed_autograd(custom: bool) -> Step {
                 g.zero_();
             }
         }
+        Ok(())
+    })
+}
+
+/// Seed 001's loop on raw tensors: the backward pass written by hand, no autograd.
+fn seed_tensors() -> Step {
+    let (x, y) = (ember::randn([N, D_IN]), ember::randn([N, D_OUT]));
+    let (w1, w2) = (ember::randn([D_IN, H]), ember::randn([H, D_OUT]));
+    Box::new(move || {
+        let h = x.try_mm(&w1)?;
+        let h_relu = h.try_clamp(0.0, None)?;
+        let y_pred = h_relu.try_mm(&w2)?;
+        let grad_y_pred = y_pred.try_sub(&y)?.try_mul(2.0)?;
+        let grad_w2 = h_relu.try_t()?.try_mm(&grad_y_pred)?;
+        let grad_h = grad_y_pred
+            .try_mm(&w2.try_t()?)?
+            .try_masked_fill(&h.try_lt(0.0)?, 0.0)?;
+        let grad_w1 = x.try_t()?.try_mm(&grad_h)?;
+        w1.try_sub_(&grad_w1.try_mul(1e-6)?)?;
+        w2.try_sub_(&grad_w2.try_mul(1e-6)?)?;
         Ok(())
     })
 }
@@ -156,7 +184,8 @@ fn lenet() -> Step {
 type Workload = (&'static str, &'static str, fn() -> Step);
 
 /// Every workload, in the table's order.
-const WORKLOADS: [Workload; 6] = [
+const WORKLOADS: [Workload; 7] = [
+    ("tensors", "seed_tensors", seed_tensors),
     ("autograd", "seed_autograd", || seed_autograd(false)),
     ("myrelu", "seed_myrelu", || seed_autograd(true)),
     ("nn-sgd", "seed_sequential_sgd", || seed_optim(false)),
@@ -213,6 +242,57 @@ fn run_variant(make: fn() -> Step, iters: usize) -> Result<()> {
     Ok(())
 }
 
+/// The process's resident set now (`VmRSS`), in MiB.
+fn rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// `iters` steps of each workload, with the memory figures every 1,000 steps.
+fn run_memory(only: Option<&str>, iters: usize) -> Result<()> {
+    println!(
+        "# ember, {} threads, {iters} steps each",
+        rayon::current_num_threads()
+    );
+    for (short, name, make) in WORKLOADS {
+        if only.is_some_and(|v| v != short) {
+            continue;
+        }
+        println!("== {name}");
+        println!(
+            "{:>6} {:>9} {:>12} {:>14} {:>11}",
+            "step", "rss_mib", "live_tensors", "allocated_mib", "cached_mib"
+        );
+        let mut step = prepare(make)?;
+        let mut first = None;
+        let mut last = (0.0, 0);
+        for i in 1..=iters {
+            step()?;
+            if i % 1000 == 0 || i == iters {
+                let rss = rss_mib().unwrap_or(f64::NAN);
+                let live = ember::live_tensors();
+                println!(
+                    "{i:>6} {rss:>9.1} {live:>12} {:>14.1} {:>11.1}",
+                    mib(ember::cpu::allocated_bytes()),
+                    mib(ember::cpu::cached_bytes())
+                );
+                first.get_or_insert((rss, live));
+                last = (rss, live);
+            }
+        }
+        if let Some((rss0, live0)) = first {
+            println!(
+                "drift after the first 1,000 steps: rss {:+.1} MiB, live tensors {:+}",
+                last.0 - rss0,
+                last.1 as i64 - live0 as i64
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Every workload: the median of five rounds each, as a table.
 fn run_all(iters: usize) -> Result<()> {
     println!("# ember, {} threads", rayon::current_num_threads());
@@ -239,7 +319,7 @@ fn run_all(iters: usize) -> Result<()> {
 fn usage() -> ! {
     let names: Vec<&str> = WORKLOADS.iter().map(|w| w.0).collect();
     eprintln!(
-        "usage: bench_seed [--variant {}] [--iters N]",
+        "usage: bench_seed [--memory] [--variant {}] [--iters N]",
         names.join("|")
     );
     std::process::exit(2);
@@ -247,10 +327,11 @@ fn usage() -> ! {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut variant, mut iters) = (None, None);
+    let (mut variant, mut iters, mut memory) = (None, None, false);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--memory" => memory = true,
             "--variant" => variant = Some(it.next().cloned().unwrap_or_else(|| usage())),
             "--iters" => {
                 let n = it.next().and_then(|s| s.parse::<usize>().ok());
@@ -258,6 +339,15 @@ fn main() -> Result<()> {
             }
             _ => usage(),
         }
+    }
+    if memory {
+        if variant
+            .as_deref()
+            .is_some_and(|v| !WORKLOADS.iter().any(|w| w.0 == v))
+        {
+            usage();
+        }
+        return run_memory(variant.as_deref(), iters.unwrap_or(10_000));
     }
     match variant {
         None => run_all(iters.unwrap_or(100)),

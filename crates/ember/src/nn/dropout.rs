@@ -1,4 +1,5 @@
-//! `nn.Dropout`, and the reshaping layers `nn.Flatten` and `nn.Unflatten`.
+//! `nn.Dropout` and its family (`Dropout1d/2d/3d`, `AlphaDropout`, `FeatureAlphaDropout`),
+//! and the reshaping layers `nn.Flatten` and `nn.Unflatten`.
 
 use super::functional as F;
 use super::module::Module;
@@ -15,40 +16,80 @@ pub struct DropoutOptions {
     pub inplace: bool,
 }
 
-/// `nn.Dropout(p)`: [`F::dropout`] while training, the identity after `eval()`.
-///
-/// ```
-/// use ember::nn::{Dropout, Module};
-/// let mut d = Dropout::new(0.5);
-/// d.eval();
-/// let x = ember::ones([3]);
-/// assert_eq!(d.forward(&x).unwrap().to_vec::<f32>(), vec![1.0; 3]);
-/// ```
-#[derive(Clone, Copy, Debug, ember_derive::Module)]
-#[module(extra_repr = repr)]
-pub struct Dropout {
-    /// The probability of zeroing an element.
-    pub p: f64,
-    /// Whether to write into the input.
-    pub inplace: bool,
-    training: bool,
+/// Declares a dropout layer: `p` and `inplace`, the functional form while training, the
+/// identity after `eval()`, and PyTorch's `p=…, inplace=…` repr.
+macro_rules! dropout_layer {
+    ($(#[$doc:meta])* $name:ident, $torch:literal, |$x:ident, $p:ident, $t:ident, $i:ident| $body:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, ember_derive::Module)]
+        #[module(extra_repr = repr)]
+        pub struct $name {
+            /// The probability of zeroing an element (a channel, for the feature forms).
+            pub p: f64,
+            /// Whether to write into the input.
+            pub inplace: bool,
+            training: bool,
+        }
+
+        impl $name {
+            #[doc = concat!("`", $torch, "(p)`.")]
+            ///
+            /// # Panics
+            /// If `p` is outside `[0, 1]`.
+            #[must_use]
+            #[track_caller]
+            pub fn new(p: f64) -> $name {
+                $name::new_with(p, DropoutOptions::default()).or_panic()
+            }
+
+            #[doc = concat!("`", $torch, "(p, inplace=…)`.")]
+            ///
+            /// # Errors
+            /// If `p` is outside `[0, 1]`.
+            pub fn new_with(p: f64, opts: DropoutOptions) -> Result<$name> {
+                if !(0.0..=1.0).contains(&p) {
+                    bail!(
+                        Value,
+                        "dropout probability has to be between 0 and 1, but got {}",
+                        py_float(p)
+                    );
+                }
+                Ok($name {
+                    p,
+                    inplace: opts.inplace,
+                    training: true,
+                })
+            }
+
+            fn repr(&self) -> String {
+                format!(
+                    "p={}, inplace={}",
+                    py_float(self.p),
+                    if self.inplace { "True" } else { "False" }
+                )
+            }
+        }
+
+        impl Module for $name {
+            #[track_caller]
+            fn forward(&self, $x: &Tensor) -> Result<Tensor> {
+                let ($p, $t, $i) = (self.p, self.training, self.inplace);
+                $body
+            }
+        }
+    };
 }
 
-impl Dropout {
-    /// `nn.Dropout(p)`.
-    ///
-    /// # Panics
-    /// If `p` is outside `[0, 1]`.
-    #[must_use]
-    #[track_caller]
-    pub fn new(p: f64) -> Dropout {
-        Dropout::new_with(p, DropoutOptions::default()).or_panic()
-    }
-
-    /// `nn.Dropout(p, inplace=…)`.
+dropout_layer!(
+    /// `nn.Dropout(p)`: [`F::dropout`] while training, the identity after `eval()`.
     ///
     /// ```
     /// use ember::nn::{Dropout, DropoutOptions, Module};
+    /// let mut d = Dropout::new(0.5);
+    /// d.eval();
+    /// let x = ember::ones([3]);
+    /// assert_eq!(d.forward(&x).unwrap().to_vec::<f32>(), vec![1.0; 3]);
+    ///
     /// // nn.Dropout(1.0, inplace=True): zeroes the input itself while training.
     /// let d = Dropout::new_with(1.0, DropoutOptions { inplace: true }).unwrap();
     /// assert_eq!(d.to_string(), "Dropout(p=1.0, inplace=True)");
@@ -59,44 +100,83 @@ impl Dropout {
     /// let e = Dropout::new_with(1.5, DropoutOptions::default()).unwrap_err();
     /// assert_eq!(e.to_string(), "dropout probability has to be between 0 and 1, but got 1.5");
     /// ```
+    Dropout,
+    "nn.Dropout",
+    |x, p, training, inplace| if inplace {
+        F::dropout_(x, p, training)
+    } else {
+        F::dropout(x, p, training)
+    }
+);
+
+dropout_layer!(
+    /// `nn.Dropout1d(p)`: [`F::dropout1d`] (whole channels of `(N, C, L)` or `(C, L)`).
     ///
-    /// # Errors
-    /// If `p` is outside `[0, 1]`.
-    pub fn new_with(p: f64, opts: DropoutOptions) -> Result<Dropout> {
-        if !(0.0..=1.0).contains(&p) {
-            bail!(
-                Value,
-                "dropout probability has to be between 0 and 1, but got {}",
-                py_float(p)
-            );
-        }
-        Ok(Dropout {
-            p,
-            inplace: opts.inplace,
-            training: true,
-        })
-    }
-}
+    /// ```
+    /// use ember::nn::{Dropout1d, Module};
+    /// assert_eq!(Dropout1d::new(0.2).to_string(), "Dropout1d(p=0.2, inplace=False)");
+    /// ```
+    Dropout1d,
+    "nn.Dropout1d",
+    |x, p, training, inplace| F::dropout1d(x, p, training, inplace)
+);
 
-impl Dropout {
-    fn repr(&self) -> String {
-        format!(
-            "p={}, inplace={}",
-            py_float(self.p),
-            if self.inplace { "True" } else { "False" }
-        )
-    }
-}
+dropout_layer!(
+    /// `nn.Dropout2d(p)`: [`F::dropout2d`] (whole channels of `(N, C, H, W)`).
+    ///
+    /// ```
+    /// use ember::nn::{Dropout2d, Module};
+    /// assert_eq!(Dropout2d::new(0.5).to_string(), "Dropout2d(p=0.5, inplace=False)");
+    /// ```
+    Dropout2d,
+    "nn.Dropout2d",
+    |x, p, training, inplace| F::dropout2d(x, p, training, inplace)
+);
 
-impl Module for Dropout {
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        if self.inplace {
-            F::dropout_(x, self.p, self.training)
-        } else {
-            F::dropout(x, self.p, self.training)
-        }
+dropout_layer!(
+    /// `nn.Dropout3d(p)`: [`F::dropout3d`] (whole channels of `(N, C, D, H, W)`).
+    ///
+    /// ```
+    /// use ember::nn::{Dropout3d, Module};
+    /// assert_eq!(Dropout3d::new(0.5).to_string(), "Dropout3d(p=0.5, inplace=False)");
+    /// ```
+    Dropout3d,
+    "nn.Dropout3d",
+    |x, p, training, inplace| F::dropout3d(x, p, training, inplace)
+);
+
+dropout_layer!(
+    /// `nn.AlphaDropout(p)`: [`F::alpha_dropout`] while training (for SELU networks).
+    ///
+    /// ```
+    /// use ember::nn::{AlphaDropout, Module};
+    /// let d = AlphaDropout::new(0.2);
+    /// assert_eq!(d.to_string(), "AlphaDropout(p=0.2, inplace=False)");
+    /// ```
+    AlphaDropout,
+    "nn.AlphaDropout",
+    |x, p, training, inplace| if inplace {
+        F::alpha_dropout_(x, p, training)
+    } else {
+        F::alpha_dropout(x, p, training)
     }
-}
+);
+
+dropout_layer!(
+    /// `nn.FeatureAlphaDropout(p)`: [`F::feature_alpha_dropout`] while training.
+    ///
+    /// ```
+    /// use ember::nn::{FeatureAlphaDropout, Module};
+    /// assert_eq!(FeatureAlphaDropout::new(0.5).to_string(), "FeatureAlphaDropout(p=0.5, inplace=False)");
+    /// ```
+    FeatureAlphaDropout,
+    "nn.FeatureAlphaDropout",
+    |x, p, training, inplace| if inplace {
+        F::feature_alpha_dropout_(x, p, training)
+    } else {
+        F::feature_alpha_dropout(x, p, training)
+    }
+);
 
 /// `nn.Flatten(start_dim, end_dim)` (default `1, -1`): merges those dims into one.
 ///

@@ -51,7 +51,10 @@ pub use conv::{
     Conv1d, Conv1dLayerOptions, Conv2d, Conv2dLayerOptions, ConvLayerOptions, ConvTranspose2d,
     ConvTranspose2dLayerOptions, PaddingMode,
 };
-pub use dropout::{Dropout, DropoutOptions, Flatten, Unflatten};
+pub use dropout::{
+    AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, DropoutOptions, FeatureAlphaDropout,
+    Flatten, Unflatten,
+};
 pub use embedding::{Embedding, EmbeddingOptions, FromPretrainedOptions};
 pub use ember_derive::Module;
 pub use linear::{Bilinear, Linear, LinearOptions};

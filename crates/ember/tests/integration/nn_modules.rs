@@ -514,3 +514,186 @@ fn embedding_max_norm_and_scale_grad_by_freq() {
         "a leaf Variable that requires grad is being used in an in-place operation."
     );
 }
+
+#[test]
+fn dropout_family_draws_pytorchs_masks() {
+    isolated!(dropout_family_draws_pytorchs_masks);
+    use ember::nn::functional as F;
+    let x = ember::arange(12)
+        .to_dtype(DType::F32)
+        .reshape([2, 3, 2])
+        .div(7.0)
+        .sub(0.5);
+    type Case<'a> = (
+        &'a str,
+        Box<dyn Fn() -> ember::Result<Tensor> + 'a>,
+        [f64; 12],
+    );
+    // PyTorch 2.15: torch.manual_seed(3), then each call on the same x.
+    let cases: Vec<Case> = vec![
+        (
+            "dropout",
+            Box::new(|| F::dropout(&x, 0.3, true)),
+            [
+                -0.7142857313156128,
+                -0.5102040767669678,
+                0.0,
+                -0.10204081237316132,
+                0.0,
+                0.30612248182296753,
+                0.5102040767669678,
+                0.7142857313156128,
+                0.9183674454689026,
+                0.0,
+                1.3265306949615479,
+                1.5306122303009033,
+            ],
+        ),
+        (
+            "alpha_dropout",
+            Box::new(|| F::alpha_dropout(&x, 0.3, true)),
+            [
+                0.023615747690200806,
+                0.14660897850990295,
+                -1.059548258781433,
+                0.39259544014930725,
+                -1.059548258781433,
+                0.6385819315910339,
+                0.7615751028060913,
+                0.8845683336257935,
+                1.0075616836547852,
+                -1.059548258781433,
+                1.2535480260849,
+                1.376541256904602,
+            ],
+        ),
+        (
+            "feature_alpha_dropout",
+            Box::new(|| F::feature_alpha_dropout(&x, 0.3, true)),
+            [
+                0.023615747690200806,
+                0.14660897850990295,
+                0.2696022391319275,
+                0.39259544014930725,
+                -1.059548258781433,
+                -1.059548258781433,
+                0.7615751028060913,
+                0.8845683336257935,
+                -1.059548258781433,
+                -1.059548258781433,
+                1.2535480260849,
+                1.376541256904602,
+            ],
+        ),
+        (
+            "dropout1d",
+            Box::new(|| F::dropout1d(&x, 0.4, true, false)),
+            [
+                -0.8333333134651184,
+                -0.5952380895614624,
+                -0.357142835855484,
+                -0.119047611951828,
+                0.0,
+                0.0,
+                0.5952380895614624,
+                0.8333333134651184,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        ),
+        (
+            "dropout2d",
+            Box::new(|| F::dropout2d(&x.reshape([1, 2, 3, 2]), 0.5, true, false)),
+            [
+                -1.0,
+                -0.7142857313156128,
+                -0.4285714030265808,
+                -0.1428571343421936,
+                0.14285719394683838,
+                0.4285714626312256,
+                0.7142857313156128,
+                1.0,
+                1.2857143878936768,
+                1.5714285373687744,
+                1.8571429252624512,
+                2.142857074737549,
+            ],
+        ),
+        (
+            "dropout3d",
+            Box::new(|| F::dropout3d(&x.reshape([2, 3, 2, 1]), 0.5, true, false)),
+            [
+                -1.0,
+                -0.7142857313156128,
+                -0.4285714030265808,
+                -0.1428571343421936,
+                0.14285719394683838,
+                0.4285714626312256,
+                0.7142857313156128,
+                1.0,
+                1.2857143878936768,
+                1.5714285373687744,
+                1.8571429252624512,
+                2.142857074737549,
+            ],
+        ),
+    ];
+    for (what, f, want) in cases {
+        ember::manual_seed(3);
+        let got = f().unwrap().to_vec::<f32>();
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!((*g as f64 - w).abs() <= 1e-6, "{what}[{i}]: {g} vs {w}");
+        }
+    }
+    // Alpha dropout's graph: the mask multiplies, the affine shift adds (AddBackward0).
+    let xr = x.detach().requires_grad_(true);
+    ember::manual_seed(3);
+    let y = F::alpha_dropout(&xr, 0.3, true).unwrap();
+    assert_eq!(name(&y), "AddBackward0");
+    y.sum().backward();
+    let a = 0.860952615737915;
+    let keep = [a, a, 0.0, a, 0.0, a, a, a, a, 0.0, a, a];
+    assert_close(
+        &xr.grad().unwrap().to_dtype(DType::F64),
+        &keep.map(|v: f64| v as f32 as f64),
+    );
+    // Evaluation, p = 0 and empty inputs are the identity; p = 1 zeroes everything.
+    assert_eq!(
+        F::alpha_dropout(&x, 0.3, false).unwrap().to_vec::<f32>(),
+        x.to_vec::<f32>()
+    );
+    assert_eq!(
+        F::alpha_dropout(&x, 1.0, true).unwrap().sum().item::<f32>(),
+        0.0
+    );
+    assert_eq!(
+        err(F::feature_alpha_dropout(&ember::ones([3]), 0.5, true)),
+        "Feature dropout requires at least 2 dimensions in the input"
+    );
+    assert_eq!(
+        err(F::alpha_dropout(&x, 1.5, true)),
+        "dropout probability has to be between 0 and 1, but got 1.5"
+    );
+    // The layers, and dropout2d's warnings for ranks it does not expect.
+    let mut d = ember::nn::AlphaDropout::new(0.3);
+    ember::manual_seed(3);
+    assert_eq!(
+        d.forward(&x).unwrap().to_vec::<f32>()[2],
+        -1.059548258781433
+    );
+    d.eval();
+    assert_eq!(d.forward(&x).unwrap().to_vec::<f32>(), x.to_vec::<f32>());
+    let (_, w) = ember::warnings::catch_warnings(|| F::dropout2d(&x, 0.5, true, false));
+    assert_eq!(w.len(), 1);
+    assert!(w[0].message.starts_with(
+        "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout"
+    ));
+    let (_, w) =
+        ember::warnings::catch_warnings(|| F::dropout2d(&ember::ones([4, 4]), 0.5, true, false));
+    assert!(
+        w[0].message
+            .starts_with("dropout2d: Received a 2-D input to dropout2d, which is deprecated")
+    );
+}

@@ -15,7 +15,10 @@ pub use crate::ops::conv::{
     Conv1dOptions, Conv2dOptions, ConvOptions, ConvPadding, ConvTranspose2dOptions,
     ConvTransposeOptions, IntoPadding, conv_transpose2d, conv1d, conv2d,
 };
-pub use crate::ops::dropout::{dropout, dropout_};
+pub use crate::ops::dropout::{
+    alpha_dropout, alpha_dropout_, dropout, dropout_, dropout1d, dropout2d, dropout3d,
+    feature_alpha_dropout, feature_alpha_dropout_, feature_dropout, feature_dropout_,
+};
 pub use crate::ops::index::sparse::{
     EmbeddingFuncOptions, embedding, embedding_renorm_, embedding_with, one_hot,
 };
