@@ -113,7 +113,7 @@ def call(op, xs, kw):
         if op == "split":
             return list(torch.split(xs[0], kw["split_size"], kw.get("dim", 0)))
         return list(getattr(torch, op)(xs[0], **kw))
-    if op in ("gather", "index_select", "scatter_add"):
+    if op in ("gather", "index_select", "scatter_add", "index_add"):
         return getattr(torch, op)(xs[0], kw["dim"], *xs[1:])
     if op == "layer_norm":
         return F.layer_norm(xs[0], kw["normalized_shape"], *xs[1:], eps=kw.get("eps", 1e-5))
@@ -184,6 +184,9 @@ def case(cid, op, inputs, kw=None, grad=True, rtol=None, atol=None):
         return
     outs = out if isinstance(out, list) else [out]
     c["output"] = [spec(o) for o in outs] if isinstance(out, list) else spec(out)
+    if not outs:  # split/unbind of an empty dim: no tensors at all
+        CASES.append(c)
+        return
     first = outs[0]
     if first.grad_fn is not None:
         c["grad_fn"] = first.grad_fn.name()

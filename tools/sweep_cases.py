@@ -82,6 +82,10 @@ def unary():
         for op, kw in ACT:
             ge.case(f"{op}/{name}", op, [inp(t, nc)], kw)
         ge.case(f"clamp/{name}", "clamp", [inp(t, nc)], {"min": -1, "max": 1})
+        ge.case(f"clamp_wide/{name}", "clamp", [inp(t, nc)], {"min": -300, "max": 300})
+        ge.case(f"clamp_above/{name}", "clamp", [inp(t, nc)], {"min": 300})
+        ge.case(f"clamp_below/{name}", "clamp", [inp(t, nc)], {"max": -300})
+        ge.case(f"hardtanh_wide/{name}", "hardtanh", [inp(t, nc)], {"min_val": -300.0, "max_val": 2.5})
         ge.case(f"pow/{name}", "pow", [inp(t, nc)], {"exponent": 2})
         for dt in ["float32", "int64", "bool"]:
             ge.case(f"to_{dt}/{name}", "to", [inp(t, nc)], {"dtype": dt})
@@ -108,6 +112,7 @@ def reductions():
                     ge.case(f"{op}/{name}/{d}/keep", op, [inp(t, nc)], {**kw, "keepdim": True}, grad=grad)
         for d in [0, -1, 3]:
             ge.case(f"cumsum/{name}/{d}", "cumsum", [inp(t, nc)], {"dim": d})
+            ge.case(f"cumprod/{name}/{d}", "cumprod", [inp(t, nc)], {"dim": d})
 
 
 def binary():
@@ -146,6 +151,12 @@ def shapes():
             ge.case(f"roll/{name}/{d}", "roll", [inp(t, nc)], {"shifts": 1, "dims": d})
             ge.case(f"tril/{name}/{d}", "tril", [inp(t, nc)], {"diagonal": d})
         ge.case(f"flatten/{name}", "flatten", [inp(t, nc)])
+        ge.case(f"flatten_args/{name}", "flatten", [inp(t, nc)], {"start_dim": -1, "end_dim": -1})
+        ge.case(f"movedim/{name}", "movedim", [inp(t, nc)], {"source": 0, "destination": -1})
+        ge.case(f"unbind/{name}", "unbind", [inp(t, nc)], {"dim": -1})
+        ge.case(f"triu/{name}", "triu", [inp(t, nc)], {"diagonal": 1})
+        ge.case(f"narrow_neg/{name}", "narrow", [inp(t, nc)], {"dim": 0, "start": -1, "length": 1})
+        ge.case(f"permute/{name}", "permute", [inp(t, nc)], {"dims": list(range(t.dim()))[::-1]})
         ge.case(f"t/{name}", "t", [inp(t, nc)])
         ge.case(f"reshape/{name}", "reshape", [inp(t, nc)], {"shape": [-1]})
         ge.case(f"reshape0/{name}", "reshape", [inp(t, nc)], {"shape": [0, -1]})
@@ -165,8 +176,15 @@ def indexing():
                 ge.case(f"index_select/{name}/{dt}/{ishape}", "index_select", [inp(t, nc), idx], {"dim": 0})
                 if t.dim() <= 1:
                     ge.case(f"gather/{name}/{dt}/{ishape}", "gather", [inp(t, nc), idx], {"dim": 0})
+        for dt in ["int64", "int32", "uint8", "bool", "int16"]:
+            idx = values([2], dt) if dt != "bool" else values(list(t.shape[:1]), "bool")
+            ge.case(f"getitem_tensor/{name}/{dt}", "getitem_tensor", [inp(t, nc), idx.abs() if dt != "bool" else idx])
+        if t.dim() >= 1:
+            ge.case(f"index_add/{name}", "index_add", [inp(t, nc), torch.tensor([0, 0]), inp(values([2] + list(t.shape[1:]), ge.NAME[t.dtype]), False)], {"dim": 0})
+            ge.case(f"scatter_add/{name}", "scatter_add", [inp(t, nc), torch.zeros(list(t.shape), dtype=torch.long), inp(t, nc)], {"dim": -1})
         m = values(list(t.shape), "bool")
         ge.case(f"masked_fill/{name}", "masked_fill", [inp(t, nc), m], {"value": 2})
+        ge.case(f"masked_fill0d/{name}", "masked_fill", [inp(t, nc), torch.tensor(True)], {"value": 2.5})
         ge.case(f"masked_select/{name}", "masked_select", [inp(t, nc), m])
         ge.case(f"masked_select0d/{name}", "masked_select", [inp(t, nc), torch.tensor(True)])
         ge.case(f"nonzero/{name}", "nonzero", [t])
@@ -192,6 +210,28 @@ def nn():
         ge.case(f"matmul/{dt}", "matmul", [inp(values([2, 3], dt), False), inp(values([3], dt), False)])
         ge.case(f"mm/{dt}", "mm", [inp(values([2, 3], dt), False), inp(values([3, 2], dt), False)])
         ge.case(f"dot/{dt}", "dot", [inp(values([3], dt), False), inp(values([3], dt), False)])
+    for dt in ["int64", "int32", "float64"]:
+        x4 = values([2, 4, 5, 5], dt)
+        ge.case(f"conv2d_groups/{dt}", "conv2d", [inp(x4, False), inp(values([4, 2, 3, 3], dt), False), inp(values([4], dt), False)],
+                {"groups": 2, "padding": 1, "dilation": 2})
+        ge.case(f"conv1d_stride/{dt}", "conv1d", [inp(values([2, 4, 7], dt), False), inp(values([2, 4, 3], dt), False)], {"stride": 2, "padding": 2})
+        ge.case(f"conv_transpose2d_stride/{dt}", "conv_transpose2d", [inp(values([1, 2, 3, 3], dt), False), inp(values([2, 4, 2, 2], dt), False)],
+                {"stride": 2, "output_padding": 1, "padding": 1})
+        for i, kw in enumerate([{"kernel_size": 3, "padding": 1, "count_include_pad": False}, {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+                                {"kernel_size": 2, "divisor_override": 3}, {"kernel_size": [2, 3], "stride": [1, 2], "padding": [1, 1]}]):
+            ge.case(f"avg_pool2d/{dt}/{i}", "avg_pool2d", [inp(x4, False)], kw)
+            ge.case(f"max_pool2d/{dt}/{i}", "max_pool2d", [inp(x4, False)], {k: v for k, v in kw.items() if k in ("kernel_size", "stride", "padding", "ceil_mode")})
+    for dt in DTYPES:
+        x = values([2, 3, 4], dt)
+        for mode in ["constant", "reflect", "replicate", "circular"]:
+            ge.case(f"pad/{mode}/{dt}", "pad", [inp(x, False)], {"pad": [1, 2], "mode": mode})
+        ge.case(f"group_norm/{dt}", "group_norm", [inp(x, False)], {"num_groups": 3})
+        ge.case(f"batch_norm/{dt}", "batch_norm", [inp(x, False)], {"training": True})
+        ge.case(f"normalize/{dt}", "normalize", [inp(x, False)], {"dim": -1})
+        ge.case(f"one_hot/{dt}", "one_hot", [values([3], dt).abs() if dt not in ("bool",) else values([3], dt)], {"num_classes": 5})
+        ge.case(f"embedding/{dt}", "embedding", [values([3], dt).abs() if dt != "bool" else values([3], dt), inp(values([5, 2], "float64"), False)])
+        ge.case(f"mse_loss/{dt}", "mse_loss", [inp(values([3], dt), False), inp(values([3], "float32"), False)])
+        ge.case(f"cross_entropy/{dt}", "cross_entropy", [inp(values([2, 3], dt), False), torch.tensor([0, 2])])
     for tag, (xs, ws) in {"in0": ([3, 0], [4, 0]), "out0": ([3, 5], [0, 5]), "b0": ([0, 5], [4, 5]),
                           "both0": ([2, 0], [0, 0]), "3d_in0": ([2, 3, 0], [4, 0]), "1d_in0": ([0], [4, 0]),
                           "3d_out0": ([2, 3, 5], [0, 5])}.items():
@@ -205,8 +245,9 @@ def nn():
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/sweep"
     os.makedirs(out, exist_ok=True)
-    for f in [unary, reductions, binary, shapes, indexing, nn]:
+    for k, f in enumerate([unary, reductions, binary, shapes, indexing, nn]):
         start = len(ge.CASES)
+        torch.manual_seed(100 + k)  # per file, so adding cases to one leaves the others alone
         f()
         with open(os.path.join(out, f"sweep_{f.__name__}.jsonl"), "w") as fh:
             for c in ge.CASES[start:]:

@@ -162,6 +162,17 @@ impl DType {
         })
     }
 
+    /// How PyTorch's messages name a CPU tensor's type (`ember.DoubleTensor`, normalised to
+    /// `torch.` by the tests): bool and bfloat16 have no legacy class and print as
+    /// `CPUBoolType` / `CPUBFloat16Type`.
+    pub(crate) fn type_string(self) -> String {
+        match self {
+            DType::Bool => "CPUBoolType".into(),
+            DType::BF16 => "CPUBFloat16Type".into(),
+            dt => format!("ember.{}", dt.legacy_name()),
+        }
+    }
+
     /// The legacy tensor type name used in some PyTorch messages (`"DoubleTensor"`).
     pub const fn legacy_name(self) -> &'static str {
         match self {

@@ -332,10 +332,14 @@ pub(crate) fn convolution(
     // transposed one only on int64; bool has no kernel. Checked after the dtype match, as
     // PyTorch does, so a mixed pair reports the mismatch.
     let dt = x.dtype();
-    let int_ok = dt != DType::Bool && (!p.transposed || dt == DType::I64);
+    // A dilated integer convolution has an int64 kernel only, like the transposed one.
+    let dilated = p.dilation.iter().any(|&d| d > 1);
+    let int_ok = dt != DType::Bool && (!(p.transposed || dilated) || dt == DType::I64);
     if !dt.is_floating_point() && !int_ok {
         let kernel = if p.transposed {
             "slow_conv_transpose2d_out_cpu"
+        } else if dilated && dt != DType::Bool {
+            "slow_conv_dilated<>"
         } else {
             "slow_conv2d_cpu"
         };

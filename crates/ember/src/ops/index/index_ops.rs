@@ -179,6 +179,11 @@ impl Tensor {
                 "index_select(): self indexing axis dim should be positive"
             );
         }
+        // index_add_ into an empty matrix (or more dims) writes nothing and PyTorch's kernel
+        // checks no value then (the caller skips the kernel); its 1-D path still checks.
+        if op == "index_add_" && self.numel() == 0 && self.dim() > 1 {
+            return Ok((d, vals));
+        }
         // PyTorch's CPU kernel words the check differently off dim 0 of a matrix.
         let inner = self.dim() > 1 && d != 0;
         check_indices(&mut vals, size, false, |v| {
@@ -437,7 +442,9 @@ impl Tensor {
             s.try_expand(&expected)?.try_to_dtype(self.dtype())?
         };
         let out = self.copy_raw(self.dtype())?;
-        if self.dim() == 0 {
+        if self.numel() == 0 {
+            // Nothing to add into (the index values were not checked).
+        } else if self.dim() == 0 {
             out.put_rows_raw(&[], &[], 1, 0, &scaled.try_reshape([1])?, true)?;
         } else {
             out.put_rows_raw(

@@ -264,7 +264,9 @@ impl Tensor {
                     }
                     d += x.dim();
                 }
-                Some(x) if x.dtype().is_integral(false) => {
+                // int64 and int32 index; uint8 and bool are masks (above); PyTorch refuses
+                // the other integers.
+                Some(x) if matches!(x.dtype(), DType::I64 | DType::I32) => {
                     self.check_same_device(x)?;
                     idx.push((d, x.clone()));
                     d += 1;
@@ -293,13 +295,27 @@ impl Tensor {
         }
         let mut dims = Vec::with_capacity(idx.len());
         let mut vals = Vec::with_capacity(idx.len());
+        // A result with no elements (a zero-size dim that is not indexed) reads nothing, and
+        // PyTorch's kernel checks no index value then; zeros stand in for the unchecked ones.
+        let empty_result = (0..self.dim())
+            .filter(|d| !idx.iter().any(|(k, _)| k == d))
+            .any(|d| self.shape()[d] == 0);
         for (d, x) in &idx {
             let size = self.shape()[*d];
             let mut v = x.try_expand(&bshape)?.index_values()?;
+            if empty_result {
+                v.iter_mut().for_each(|i| *i = 0);
+                dims.push(*d);
+                vals.push(v);
+                continue;
+            }
             check_indices(&mut v, size, true, |i| {
-                Error::IndexOutOfRange(format!(
-                    "index {i} is out of bounds for dimension {d} with size {size}"
-                ))
+                // PyTorch's kernel words it without the numbers for an empty dim.
+                Error::IndexOutOfRange(if size == 0 {
+                    "index is out of bounds for dimension with size 0".to_string()
+                } else {
+                    format!("index {i} is out of bounds for dimension {d} with size {size}")
+                })
             })?;
             dims.push(*d);
             vals.push(v);

@@ -93,7 +93,7 @@ pub fn embedding_with(
         bail!(
             DType,
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got {} instead (while checking arguments for embedding)",
-            format!("ember.{}", input.dtype().legacy_name())
+            input.dtype().type_string()
         );
     }
     if weight.dim() != 2 {
@@ -172,7 +172,7 @@ pub fn embedding_renorm_(
         bail!(
             DType,
             "Expected tensor for argument #2 'indices' to have one of the following scalar types: Long, Int; but got {} instead (while checking arguments for embedding_renorm_)",
-            format!("ember.{}", indices.dtype().legacy_name())
+            indices.dtype().type_string()
         );
     }
     // The op is in place on the whole weight, so autograd's check is the weight's, not

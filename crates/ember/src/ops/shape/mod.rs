@@ -6,13 +6,13 @@ pub(crate) mod formulas;
 pub(crate) mod ext;
 pub(crate) mod join;
 
+use crate::Tensor;
 use crate::error::{Result, bail};
 use crate::layout::Layout;
 use crate::ops::shape::formulas as f;
 use crate::shape::{Dims, IntList, ShapeFmt, infer_size, wrap_dim, wrap_dims};
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::tensor::kernel;
-use crate::{DType, Tensor};
 use ember_derive::panicking;
 
 impl Tensor {
@@ -190,12 +190,7 @@ impl Tensor {
     pub fn try_expand(&self, sizes: impl IntList) -> Result<Tensor> {
         let spec = sizes.into_list();
         if spec.len() < self.dim() {
-            // Bool and bfloat16 have no legacy tensor class; PyTorch prints their type.
-            let ty = match self.dtype() {
-                DType::Bool => "CPUBoolType".to_string(),
-                DType::BF16 => "CPUBFloat16Type".to_string(),
-                dt => format!("ember.{}", dt.legacy_name()),
-            };
+            let ty = self.dtype().type_string();
             bail!(
                 Shape,
                 "expand({ty}{{{}}}, size={}): the number of sizes provided ({}) must be greater or equal to the number of dimensions in the tensor ({})",
