@@ -9,7 +9,6 @@
 use crate::error::{Error, Result};
 use crate::{Device, Tensor};
 use ember_derive::panicking;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use crate::backend::cuda::source::KernelModule;
 pub(crate) use crate::backend::cuda::{check_device, device_error};
@@ -68,7 +67,6 @@ pub fn try_synchronize() -> Result<()> {
     check_device(0)
 }
 
-static SEED: AtomicU64 = AtomicU64::new(0);
 
 /// `torch.cuda.manual_seed(seed)`: seeds the CUDA generators. As in PyTorch this is lazy
 /// and succeeds without a GPU; the seed applies when a device is first used.
@@ -77,7 +75,8 @@ static SEED: AtomicU64 = AtomicU64::new(0);
 /// ember::cuda::manual_seed(0); // fine without a GPU
 /// ```
 pub fn manual_seed(seed: u64) {
-    SEED.store(seed, Ordering::Relaxed);
+    // ember has no current-device state yet: device 0 is the current one.
+    crate::random::seed_devices(Some(crate::Device::Cuda(0)), seed);
 }
 
 /// `torch.cuda.manual_seed_all(seed)`: [`manual_seed`] for every device.
@@ -86,7 +85,7 @@ pub fn manual_seed(seed: u64) {
 /// ember::cuda::manual_seed_all(42);
 /// ```
 pub fn manual_seed_all(seed: u64) {
-    manual_seed(seed);
+    crate::random::seed_devices(None, seed);
 }
 
 /// Byte counters of device 0's caching allocator; all 0 when nothing was allocated.

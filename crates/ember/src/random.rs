@@ -170,7 +170,13 @@ fn with_default<R>(f: impl FnOnce(&mut Generator) -> R) -> R {
 /// assert_eq!(a.to_vec::<f32>(), ember::rand([3]).to_vec::<f32>());
 /// ```
 pub fn manual_seed(seed: u64) {
-    *DEFAULT.lock() = Some(Generator::new(seed));
+    let mut g = DEFAULT.lock();
+    // Every device's generator restarts from the seed, as PyTorch's manual_seed seeds the
+    // CUDA generators too.
+    let mut d = DEVICE_GENERATORS.lock();
+    d.seed = None;
+    d.gens.clear();
+    *g = Some(Generator::new(seed));
 }
 
 /// The default generator's seed (`torch.initial_seed()`).
@@ -178,11 +184,80 @@ pub fn initial_seed() -> u64 {
     with_default(|g| g.initial_seed())
 }
 
-/// Values for a new tensor of `n` elements drawn from the default generator.
-fn sample(n: usize, f: impl FnOnce(&mut Generator, &mut [f64])) -> Vec<f64> {
+/// The generators of the devices other than the CPU, made on first use from the default
+/// generator's seed.
+///
+/// Note [Generators per device]
+/// PyTorch draws a CUDA tensor's random numbers from that device's generator, so sampling on
+/// a GPU leaves the CPU stream where it was: a program that seeds once and builds its model
+/// on the CPU gets the same weights whatever it later samples on the GPU. ember's kernels
+/// sample on the host and copy, so each device gets a generator of its own here, and a
+/// device that is not available is refused before anything is drawn.
+static DEVICE_GENERATORS: Mutex<DeviceGenerators> = Mutex::new(DeviceGenerators {
+    seed: None,
+    gens: Vec::new(),
+});
+
+struct DeviceGenerators {
+    /// The seed of generators made from now on (`cuda.manual_seed_all`); `None` follows the
+    /// default generator's seed.
+    seed: Option<u64>,
+    gens: Vec<(Device, Generator)>,
+}
+
+/// Seeds the generator of `device`, or with `None` those of every device but the CPU
+/// (`torch.cuda.manual_seed` / `manual_seed_all`). Lazy: nothing touches a device.
+pub(crate) fn seed_devices(device: Option<Device>, seed: u64) {
+    let mut d = DEVICE_GENERATORS.lock();
+    match device {
+        None => {
+            d.seed = Some(seed);
+            d.gens.clear();
+        }
+        Some(dev) => {
+            d.gens.retain(|(x, _)| *x != dev);
+            d.gens.push((dev, Generator::new(seed)));
+        }
+    }
+}
+
+/// Runs `f` on the generator that samples for `device`.
+fn with_generator<R>(device: Device, f: impl FnOnce(&mut Generator) -> R) -> R {
+    if device == Device::Cpu {
+        return with_default(f);
+    }
+    let default_seed = initial_seed();
+    let mut d = DEVICE_GENERATORS.lock();
+    let seed = d.seed.unwrap_or(default_seed);
+    let i = match d.gens.iter().position(|(x, _)| *x == device) {
+        Some(i) => i,
+        None => {
+            d.gens.push((device, Generator::new(seed)));
+            d.gens.len() - 1
+        }
+    };
+    f(&mut d.gens[i].1)
+}
+
+/// Fails, before anything is drawn, when `device` cannot hold tensors here (a CUDA device
+/// on a machine without one).
+fn check_device(device: Device) -> Result<()> {
+    if device != Device::Cpu {
+        Tensor::alloc(&[0], DType::F32, device)?;
+    }
+    Ok(())
+}
+
+/// Values for a new tensor of `n` elements on `device`, drawn from its generator.
+fn sample(
+    device: Device,
+    n: usize,
+    f: impl FnOnce(&mut Generator, &mut [f64]),
+) -> Result<Vec<f64>> {
+    check_device(device)?;
     let mut v = vec![0f64; n];
-    with_default(|g| f(g, &mut v));
-    v
+    with_generator(device, |g| f(g, &mut v));
+    Ok(v)
 }
 
 /// A new tensor on the meta device: nothing to sample, and the generator does not advance
@@ -247,9 +322,11 @@ pub fn try_rand_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Res
     if opts.device_or_default() == Device::Meta {
         return meta_out(&shape, dt, opts);
     }
-    let v = sample(crate::shape::numel(&shape), |g, v| {
-        fill_uniform(g, v, 0.0, 1.0, dt)
-    });
+    let v = sample(
+        opts.device_or_default(),
+        crate::shape::numel(&shape),
+        |g, v| fill_uniform(g, v, 0.0, 1.0, dt),
+    )?;
     finish(v, &shape, dt, opts)
 }
 
@@ -284,9 +361,11 @@ pub fn try_randn_with(shape: impl IntList, opts: impl Into<TensorOptions>) -> Re
     if opts.device_or_default() == Device::Meta {
         return meta_out(&shape, dt, opts);
     }
-    let v = sample(crate::shape::numel(&shape), |g, v| {
-        fill_normal(g, v, 0.0, 1.0, dt)
-    });
+    let v = sample(
+        opts.device_or_default(),
+        crate::shape::numel(&shape),
+        |g, v| fill_normal(g, v, 0.0, 1.0, dt),
+    )?;
     finish(v, &shape, dt, opts)
 }
 
@@ -411,9 +490,11 @@ pub fn try_randint_with(
     if opts.device_or_default() == Device::Meta {
         return meta_out(&shape, opts.dtype.unwrap_or(DType::I64), opts);
     }
+    let device = opts.device_or_default();
+    check_device(device)?;
     let range = (high as i128 - low as i128) as u64;
     let n = crate::shape::numel(&shape);
-    let v: Vec<i64> = with_default(|g| {
+    let v: Vec<i64> = with_generator(device, |g| {
         (0..n)
             .map(|_| {
                 let r = if range >= 1u64 << 32 {
@@ -427,6 +508,10 @@ pub fn try_randint_with(
     });
     let dt = opts.dtype.unwrap_or(DType::I64);
     let t = Tensor::try_from_vec(v, shape.as_slice())?.try_to_dtype(dt)?;
+    let t = match device {
+        Device::Cpu => t,
+        d => t.try_to_device(d)?,
+    };
     if opts.requires_grad {
         t.try_requires_grad_(true)?;
     }
@@ -479,7 +564,9 @@ impl Tensor {
         if !self.has_data() {
             return self.fill_nothing();
         }
-        let v = sample(self.numel(), |g, v| fill_uniform(g, v, from, to, dt));
+        let v = sample(self.device(), self.numel(), |g, v| {
+            fill_uniform(g, v, from, to, dt)
+        })?;
         self.fill_from(v)
     }
 
@@ -503,7 +590,7 @@ impl Tensor {
             return self.fill_nothing();
         }
         let contiguous = self.is_contiguous();
-        let v = sample(self.numel(), |g, v| {
+        let v = sample(self.device(), self.numel(), |g, v| {
             if contiguous {
                 fill_normal(g, v, mean, std, dt)
             } else {
@@ -511,7 +598,7 @@ impl Tensor {
                     *x = g.normal(mean, std);
                 }
             }
-        });
+        })?;
         self.fill_from(v)
     }
 

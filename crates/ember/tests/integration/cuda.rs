@@ -133,3 +133,25 @@ fn nvrtc_reports_compile_errors_with_its_log() {
     let err = cuda::compile(&m, "compute_90").unwrap_err().to_string();
     assert!(err.contains("undefined_name"), "{err}");
 }
+
+#[test]
+fn sampling_for_an_unavailable_device_leaves_the_cpu_generator_alone() {
+    isolated!(sampling_for_an_unavailable_device_leaves_the_cpu_generator_alone);
+    if cuda::is_available() {
+        println!("skipped: a CUDA device is present");
+        return;
+    }
+    ember::manual_seed(7);
+    let want = ember::randn([4]).to_vec::<f32>();
+    ember::manual_seed(7);
+    let cuda0 = Device::Cuda(0);
+    assert_no_cuda(ember::try_randn_with([1000], cuda0), "randn(device='cuda')");
+    assert_no_cuda(ember::try_rand_with([1000], cuda0), "rand(device='cuda')");
+    assert_no_cuda(
+        ember::try_randint_with(0, 9, [1000], cuda0),
+        "randint(device='cuda')",
+    );
+    cuda::manual_seed_all(3);
+    // The CPU stream is where the seed put it.
+    assert_eq!(ember::randn([4]).to_vec::<f32>(), want);
+}
