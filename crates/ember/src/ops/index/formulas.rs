@@ -1,5 +1,5 @@
 //! Derivatives of the indexing ops: index_select, gather, scatter_add, index_add, masked
-//! fills and selects, advanced indexing (`x[idx]`) and `index_put_`. Index and mask tensors
+//! fills and selects, advanced indexing (`x[idx]`), `index_put_` and `embedding`. Index and mask tensors
 //! are saved (so an in-place change to them is caught) and never receive gradients.
 
 use crate::error::Result;
@@ -217,5 +217,41 @@ impl Formula for AliasBackward {
 
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         Ok(vec![when(ctx.needs(0), || Ok(ctx.grad()?.clone()))?])
+    }
+}
+
+/// `embedding(weight, indices, padding_idx)`: the rows of the gradient are added into the
+/// rows they were read from; rows read at `padding_idx` get nothing. Saved: the indices.
+pub(crate) struct Embedding {
+    pub num_weights: usize,
+    pub padding_idx: Option<i64>,
+    pub scale_grad_by_freq: bool,
+}
+
+impl Formula for Embedding {
+    fn name(&self) -> &'static str {
+        "EmbeddingBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let (g, idx) = (ctx.grad()?, ctx.saved(0).try_reshape([-1])?);
+        Ok(vec![when(ctx.needs(0), || {
+            let d = ctx.input_shape(0)[1];
+            let mut rows = g.try_reshape([-1, d as i64])?;
+            if let Some(p) = self.padding_idx {
+                rows = rows.try_masked_fill(&idx.try_eq(p)?.try_unsqueeze(1)?, 0.0)?;
+            }
+            if self.scale_grad_by_freq {
+                // Each position's gradient times 1/count of its index in the batch (PyTorch
+                // multiplies by the reciprocal, which rounds differently from dividing).
+                let ones = crate::try_ones_with([idx.numel()], (g.dtype(), g.device()))?;
+                let counts = crate::try_zeros_with([self.num_weights], (g.dtype(), g.device()))?
+                    .try_index_add(0, &idx, &ones, 1.0)?;
+                let scale = counts.try_reciprocal()?.try_index_select(0, &idx)?;
+                rows = rows.try_mul(&scale.try_unsqueeze(1)?)?;
+            }
+            crate::try_zeros_with([self.num_weights, d], (g.dtype(), g.device()))?
+                .try_index_add(0, &idx, &rows, 1.0)
+        })?])
     }
 }

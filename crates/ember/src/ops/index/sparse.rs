@@ -1,7 +1,7 @@
 //! `embedding` (a row lookup with PyTorch's `EmbeddingBackward0`) and `one_hot`.
 
 use crate::error::{Result, bail};
-use crate::ops::norm::formulas::Embedding;
+use crate::ops::index::formulas::Embedding;
 use crate::tensor::graph::node::{Save, needs_grad, record};
 use crate::{DType, Tensor};
 

@@ -1,6 +1,5 @@
 //! Derivatives of the normalisation layers (`NativeLayerNormBackward0`,
-//! `NativeGroupNormBackward0`, `NativeBatchNormBackward0`), `embedding` and constant
-//! padding. The normalisation gradient is one formula over a "grouped" view of the input in
+//! `NativeGroupNormBackward0`, `NativeBatchNormBackward0`). The normalisation gradient is one formula over a "grouped" view of the input in
 //! which each statistic covers a set of dims; under `create_graph` the statistics are
 //! recomputed from the input with differentiable ops so double backward sees their
 //! dependence on it.
@@ -136,61 +135,5 @@ impl Formula for NativeNorm {
             out.push(when(ctx.needs(i), || sum_to_param(g.clone(), i))?);
         }
         Ok(out)
-    }
-}
-
-/// `embedding(weight, indices, padding_idx)`: the rows of the gradient are added into the
-/// rows they were read from; rows read at `padding_idx` get nothing. Saved: the indices.
-pub(crate) struct Embedding {
-    pub num_weights: usize,
-    pub padding_idx: Option<i64>,
-    pub scale_grad_by_freq: bool,
-}
-
-impl Formula for Embedding {
-    fn name(&self) -> &'static str {
-        "EmbeddingBackward0"
-    }
-
-    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
-        let (g, idx) = (ctx.grad()?, ctx.saved(0).try_reshape([-1])?);
-        Ok(vec![when(ctx.needs(0), || {
-            let d = ctx.input_shape(0)[1];
-            let mut rows = g.try_reshape([-1, d as i64])?;
-            if let Some(p) = self.padding_idx {
-                rows = rows.try_masked_fill(&idx.try_eq(p)?.try_unsqueeze(1)?, 0.0)?;
-            }
-            if self.scale_grad_by_freq {
-                // Each position's gradient times 1/count of its index in the batch (PyTorch
-                // multiplies by the reciprocal, which rounds differently from dividing).
-                let ones = crate::try_ones_with([idx.numel()], (g.dtype(), g.device()))?;
-                let counts = crate::try_zeros_with([self.num_weights], (g.dtype(), g.device()))?
-                    .try_index_add(0, &idx, &ones, 1.0)?;
-                let scale = counts.try_reciprocal()?.try_index_select(0, &idx)?;
-                rows = rows.try_mul(&scale.try_unsqueeze(1)?)?;
-            }
-            crate::try_zeros_with([self.num_weights, d], (g.dtype(), g.device()))?
-                .try_index_add(0, &idx, &rows, 1.0)
-        })?])
-    }
-}
-
-/// `constant_pad_nd(self, pad, value)`: the gradient is the input's window of the incoming
-/// one, i.e. the same pad negated.
-pub(crate) struct ConstantPad {
-    pub pad: Vec<i64>,
-}
-
-impl Formula for ConstantPad {
-    fn name(&self) -> &'static str {
-        "ConstantPadNdBackward0"
-    }
-
-    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
-        let g = ctx.grad()?;
-        Ok(vec![when(ctx.needs(0), || {
-            let neg: Vec<i64> = self.pad.iter().map(|p| -p).collect();
-            crate::ops::pad::pad(g, &neg, crate::ops::pad::PadMode::Constant, None)
-        })?])
     }
 }

@@ -1,6 +1,7 @@
-//! Reflection and replication padding. Both are a gather by per-dim index maps, so the
-//! gradient is the scatter-add of those maps, and the gradient of that is the gather again:
-//! double backward needs nothing more.
+//! Derivatives of padding. Constant padding's gradient is the same pad negated (a crop).
+//! Reflection and replication are a gather by per-dim index maps, so their gradient is the
+//! scatter-add of those maps, and the gradient of that is the gather again: double backward
+//! needs nothing more.
 
 use crate::Tensor;
 use crate::error::Result;
@@ -77,5 +78,25 @@ impl Formula for PadNdBackward {
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let g = ctx.grad()?;
         Ok(vec![when(ctx.needs(0), || pad_gather(g, &self.plan))?])
+    }
+}
+
+/// `constant_pad_nd(self, pad, value)`: the gradient is the input's window of the incoming
+/// one, i.e. the same pad negated.
+pub(crate) struct ConstantPad {
+    pub pad: Vec<i64>,
+}
+
+impl Formula for ConstantPad {
+    fn name(&self) -> &'static str {
+        "ConstantPadNdBackward0"
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let g = ctx.grad()?;
+        Ok(vec![when(ctx.needs(0), || {
+            let neg: Vec<i64> = self.pad.iter().map(|p| -p).collect();
+            crate::ops::pad::pad(g, &neg, crate::ops::pad::PadMode::Constant, None)
+        })?])
     }
 }

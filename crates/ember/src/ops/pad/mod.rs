@@ -6,7 +6,7 @@
 pub(crate) mod formulas;
 
 use crate::error::{Result, bail};
-use crate::ops::norm::formulas::ConstantPad;
+use crate::ops::pad::formulas::ConstantPad;
 use crate::ops::pad::formulas as f;
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{needs_grad, record};
