@@ -794,10 +794,10 @@ fn leaf(x: &Tensor) -> Tensor {
 
 /// Backward through the first float output that has history (an `Err` is fine).
 fn backward(outs: &[Tensor]) {
-    if let Some(o) = outs.iter().find(|o| o.requires_grad()) {
-        if let Ok(s) = o.try_sum() {
-            let _ = s.try_backward();
-        }
+    if let Some(o) = outs.iter().find(|o| o.requires_grad())
+        && let Ok(s) = o.try_sum()
+    {
+        let _ = s.try_backward();
     }
 }
 
