@@ -104,6 +104,8 @@ impl Tensor {
         Ok(())
     }
 
+    /// The variance in the compute dtype (f32 for half types): std takes its root before
+    /// the one rounding to the input's dtype, as PyTorch does.
     fn var_raw(&self, dims: &[usize], correction: f64, keepdim: bool) -> Result<Tensor> {
         self.check_var_dtype()?;
         let _g = crate::no_grad();
@@ -113,8 +115,7 @@ impl Tensor {
         let d = x.try_sub(&mean)?;
         let ss = d.try_mul(&d)?.try_sum_dim(dims, keepdim)?;
         // PyTorch divides by max(0, n - correction): inf, or NaN for a zero sum.
-        ss.try_div((n as f64 - correction).max(0.0))?
-            .try_to_dtype(self.dtype())
+        ss.try_div((n as f64 - correction).max(0.0))
     }
 
     fn var_std(
@@ -127,12 +128,10 @@ impl Tensor {
         self.check_var_dtype()?;
         let list = dims.into_list();
         let d = self.reduce_dims(list.clone())?;
-        let var = self.var_raw(&d, correction, keepdim)?;
-        let out = if std {
+        let out = {
             let _g = crate::no_grad();
-            var.try_sqrt()?
-        } else {
-            var
+            let var = self.var_raw(&d, correction, keepdim)?;
+            if std { var.try_sqrt()? } else { var }.try_to_dtype(self.dtype())?
         };
         if needs_grad(&[self]) {
             let dims = (!list.is_empty() && self.dim() > 0).then_some(d);
