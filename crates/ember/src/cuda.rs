@@ -67,7 +67,6 @@ pub fn try_synchronize() -> Result<()> {
     check_device(0)
 }
 
-
 /// `torch.cuda.manual_seed(seed)`: seeds the CUDA generators. As in PyTorch this is lazy
 /// and succeeds without a GPU; the seed applies when a device is first used.
 ///

@@ -59,11 +59,15 @@ pub enum Action {
     Ignore,
 }
 
-type Handler = Box<dyn Fn(&Warning) + Send + Sync>;
+/// A function every warning is handed to (see [`set_handler`]).
+pub type Handler = Box<dyn Fn(&Warning) + Send + Sync>;
+
+/// The (file, line, column, message) of the warnings already printed.
+type Seen = HashSet<(&'static str, u32, u32, String)>;
 
 static ACTION: RwLock<Action> = RwLock::new(Action::Default);
 static HANDLER: RwLock<Option<Handler>> = RwLock::new(None);
-static SEEN: Mutex<Option<HashSet<(&'static str, u32, u32, String)>>> = Mutex::new(None);
+static SEEN: Mutex<Option<Seen>> = Mutex::new(None);
 
 thread_local! {
     /// The recorders of the [`catch_warnings`] calls open on this thread, innermost last.
@@ -105,7 +109,7 @@ pub fn action() -> Action {
 /// ember::warnings::set_handler(None);
 /// assert_eq!(N.load(Ordering::Relaxed), 1);
 /// ```
-pub fn set_handler(handler: Option<Box<dyn Fn(&Warning) + Send + Sync>>) {
+pub fn set_handler(handler: Option<Handler>) {
     *HANDLER.write().unwrap_or_else(|e| e.into_inner()) = handler;
 }
 

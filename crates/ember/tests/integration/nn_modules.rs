@@ -390,7 +390,7 @@ fn load_state_dict_strict_and_non_strict() {
 fn embedding_max_norm_and_scale_grad_by_freq() {
     use ember::nn::functional::{EmbeddingFuncOptions, embedding_renorm_, embedding_with};
     let w0 = [0.5, -1.5, 2.0, 0.1, 0.2, 0.3, 3.0, 0.0, -4.0, 1.0, 1.0, 1.0];
-    let w = Tensor::from_slice(&w0, &[4, 3]).requires_grad_(true);
+    let w = Tensor::from_slice(&w0, [4, 3]).requires_grad_(true);
     let idx = ember::tensor([[2i64, 0, 2], [3, 2, 1]]);
     let opts = EmbeddingFuncOptions {
         padding_idx: Some(1),
@@ -460,7 +460,7 @@ fn embedding_max_norm_and_scale_grad_by_freq() {
         Embedding::new_with(4, 3, norm1).unwrap().to_string(),
         "Embedding(4, 3, norm_type=1.0)"
     );
-    ember::no_grad_scope(|| e.weight.copy_(&Tensor::from_slice(&w0, &[4, 3])));
+    ember::no_grad_scope(|| e.weight.copy_(&Tensor::from_slice(&w0, [4, 3])));
     let y = e.forward(&ember::tensor([0i64, 2, 2])).unwrap();
     assert_close(
         &y.select(0, 0),
@@ -468,20 +468,20 @@ fn embedding_max_norm_and_scale_grad_by_freq() {
     );
 
     // embedding_renorm_ itself: rows as select() picks them (-1 is the last), p = inf and 0.
-    let w = Tensor::from_slice(&w0, &[4, 3]);
+    let w = Tensor::from_slice(&w0, [4, 3]);
     embedding_renorm_(&w, &ember::tensor([-1i64]), 1.0, 2.0).unwrap();
     assert_close(
         &w.select(0, 3),
         &[0.5773502358562944, 0.5773502358562944, 0.5773502358562944],
     );
-    let w = Tensor::from_slice(&w0, &[4, 3]);
+    let w = Tensor::from_slice(&w0, [4, 3]);
     embedding_renorm_(&w, &ember::tensor([0i64]), 1.0, f64::INFINITY).unwrap();
     assert_close(
         &w.select(0, 0),
         &[0.24999998750000064, -0.7499999625000019, 0.9999999500000025],
     );
     // Errors, with PyTorch's words; out of range is select()'s, before the lookup's own.
-    let w = Tensor::from_slice(&w0, &[4, 3]);
+    let w = Tensor::from_slice(&w0, [4, 3]);
     assert_eq!(
         err(embedding_renorm_(&w, &ember::tensor([7i64]), 1.0, 2.0)),
         "select(): index 7 out of range for tensor of size [4, 3] at dimension 0"
@@ -508,7 +508,7 @@ fn embedding_max_norm_and_scale_grad_by_freq() {
         "Expected 2-dimensional tensor, but got 1-dimensional tensor for argument #1 'self' (while checking arguments for embedding_renorm_)"
     );
     // Outside no_grad, renormalising a leaf that requires grad is autograd's error.
-    let leaf = Tensor::from_slice(&w0, &[4, 3]).requires_grad_(true);
+    let leaf = Tensor::from_slice(&w0, [4, 3]).requires_grad_(true);
     assert_eq!(
         err(embedding_renorm_(&leaf, &ember::tensor([0i64]), 1.0, 2.0)),
         "a leaf Variable that requires grad is being used in an in-place operation."
@@ -670,10 +670,7 @@ fn dropout_family_draws_pytorchs_masks() {
     // The layers, and dropout2d's warnings for ranks it does not expect.
     let mut d = ember::nn::AlphaDropout::new(0.3);
     ember::manual_seed(3);
-    assert_eq!(
-        d.forward(&x).unwrap().to_vec::<f32>()[2],
-        -1.059548258781433
-    );
+    assert_eq!(d.forward(&x).unwrap().to_vec::<f32>()[2], -1.059_548_3_f32);
     d.eval();
     assert_eq!(d.forward(&x).unwrap().to_vec::<f32>(), x.to_vec::<f32>());
     let (_, w) = ember::warnings::catch_warnings(|| F::dropout2d(&x, 0.5, true, false));

@@ -26,7 +26,7 @@ fn model(off: f64) -> Sequential {
         .push(Linear::new(128, 8));
     ember::no_grad_scope(|| {
         for (i, p) in net.parameters().iter().enumerate() {
-            p.copy_(&data(&p.shape(), off + i as f64).mul(0.1));
+            p.copy_(&data(p.shape(), off + i as f64).mul(0.1));
         }
     });
     net
