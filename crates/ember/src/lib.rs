@@ -97,6 +97,7 @@ pub mod warnings;
 pub use autograd::{
     GradFn, enable_grad, is_grad_enabled, no_grad, no_grad_scope, set_grad_enabled,
 };
+pub use backend::cpu::parallel::{get_num_threads, set_num_threads, try_set_num_threads};
 pub use device::Device;
 pub use dtype::{BF16, BOOL, DType, Element, F16, F32, F64, I8, I16, I32, I64, U8};
 pub use error::{Error, Result};
@@ -112,7 +113,6 @@ pub use random::{
     try_randint_with, try_randn_with,
 };
 pub use scalar::Scalar;
-pub use backend::cpu::parallel::{get_num_threads, set_num_threads, try_set_num_threads};
 pub use shape::{IntList, Size};
 pub use tensor::*;
 

@@ -6,8 +6,8 @@
 pub(crate) mod formulas;
 
 use crate::error::{Result, bail};
-use crate::ops::pad::formulas::ConstantPad;
 use crate::ops::pad::formulas as f;
+use crate::ops::pad::formulas::ConstantPad;
 use crate::shape::ShapeFmt;
 use crate::tensor::graph::node::{needs_grad, record};
 use crate::tensor::kernel::{self, PadMaps};
