@@ -966,11 +966,37 @@ def grad_paths():
         case(f"norm/p{p}/f32", "norm", [G(rnd([3, 2], "float32"))], {"p": p, "dim": 1})
 
 
+def scenarios():
+    """The node on top of a gradient computed with create_graph: PyTorch's formulas scale by
+    C++ numbers (mean's backward records DivBackward1), by tensors, or expand."""
+    torch.manual_seed(21)
+    ops = [("mean", {}), ("mean", {"dim": [1]}), ("mean", {"dim": [0, 1], "keepdim": True}), ("sum", {}),
+           ("sum", {"dim": [0]}), ("var", {}), ("std", {"dim": [1]}), ("norm", {}), ("prod", {}),
+           ("amax", {"dim": [1]}), ("logsumexp", {"dim": [1]}), ("mul", {"other": 2}), ("div", {"other": 2}),
+           ("exp", {}), ("sigmoid", {}), ("cumsum", {"dim": 1})]
+    # softmax is left out: ops/loss/softmax.rs records no SoftmaxBackwardDataBackward0 yet.
+    for i, (op, kw) in enumerate(ops):
+        x = rnd([2, 3])
+        xs = spec(x, rg=True)
+        xt = build(xs)
+        out = call(op, [xt], {k: v for k, v in kw.items()})
+        v = torch.randn(out.shape, dtype=torch.float64)
+        vs = spec(v, rg=True)
+        vt = build(vs)
+        (g,) = torch.autograd.grad(out, xt, vt, create_graph=True)
+        steps = [{"let": "x", "tensor": xs}, {"let": "v", "tensor": vs},
+                 {"let": "out", "op": op, "inputs": ["x"], "kwargs": kw},
+                 {"grad": {"outputs": ["out"], "inputs": ["x"], "grad_outputs": [vs], "create_graph": True}, "let": ["g"]},
+                 {"expect": "g", "value": spec(g), "requires_grad": True,
+                  "grad_fn": g.grad_fn.name() if g.grad_fn is not None else "NoneType"}]
+        CASES.append({"id": f"edge/scenario/create_graph/{op}/{i}", "op": "scenario", "steps": steps})
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/edges"
     os.makedirs(out, exist_ok=True)
     for f in [unary, binary, reductions, linalg, shapes, indexing, nnf, reprs, layers, misc,
-              empties, int_layers, empty_shapes, grad_paths]:
+              empties, int_layers, empty_shapes, grad_paths, scenarios]:
         start = len(CASES)
         f()
         with open(os.path.join(out, f"edge_{f.__name__}.jsonl"), "w") as fh:

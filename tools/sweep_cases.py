@@ -232,6 +232,22 @@ def nn():
         ge.case(f"embedding/{dt}", "embedding", [values([3], dt).abs() if dt != "bool" else values([3], dt), inp(values([5, 2], "float64"), False)])
         ge.case(f"mse_loss/{dt}", "mse_loss", [inp(values([3], dt), False), inp(values([3], "float32"), False)])
         ge.case(f"cross_entropy/{dt}", "cross_entropy", [inp(values([2, 3], dt), False), torch.tensor([0, 2])])
+    # Recorded nodes of the composite losses (DivBackward1 for a mean over probabilities, …).
+    for red in ["mean", "sum", "none"]:
+        for ls in [0.0, 0.2]:
+            for tag, (xs, ts) in {"2d": ([4, 3], [4, 3]), "1d": ([3], [3]), "3d": ([2, 3, 4], [2, 3, 4])}.items():
+                probs = torch.softmax(values(ts, "float64"), 1 if len(ts) > 1 else 0)
+                ge.case(f"cross_entropy_probs/{tag}/{red}/{ls}", "cross_entropy", [inp(values(xs, "float64"), False), probs],
+                        {"reduction": red, "label_smoothing": ls})
+                ge.case(f"cross_entropy_probs_w/{tag}/{red}/{ls}", "cross_entropy",
+                        [inp(values(xs, "float64"), False), probs, values([3], "float64").abs() + 0.5],
+                        {"reduction": red, "label_smoothing": ls})
+            ge.case(f"cross_entropy_idx/{red}/{ls}", "cross_entropy", [inp(values([4, 3], "float64"), False), torch.tensor([0, 2, 1, 0])],
+                    {"reduction": red, "label_smoothing": ls})
+            ge.case(f"cross_entropy_idx3d/{red}/{ls}", "cross_entropy", [inp(values([2, 3, 4], "float64"), False), torch.tensor([[0, 2, 1, 0], [1, 1, 1, 1]])],
+                    {"reduction": red, "label_smoothing": ls})
+        for op in ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy_with_logits"]:
+            ge.case(f"{op}/{red}", op, [inp(values([2, 3], "float64"), False), inp(values([2, 3], "float64").sigmoid(), False)], {"reduction": red})
     for tag, (xs, ws) in {"in0": ([3, 0], [4, 0]), "out0": ([3, 5], [0, 5]), "b0": ([0, 5], [4, 5]),
                           "both0": ([2, 0], [0, 0]), "3d_in0": ([2, 3, 0], [4, 0]), "1d_in0": ([0], [4, 0]),
                           "3d_out0": ([2, 3, 5], [0, 5])}.items():

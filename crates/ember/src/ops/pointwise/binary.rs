@@ -464,3 +464,23 @@ impl Tensor {
             .try_mul(Operand::Scalar(other.into()))
     }
 }
+
+impl Tensor {
+    /// `self * factor` (`div`: `self / factor`) recorded as ATen's Scalar overloads
+    /// (`MulBackward1` / `DivBackward1`): what PyTorch's own formulas and composites record
+    /// when they scale by a C++ number (`mean`'s backward divides by the count this way).
+    pub(crate) fn scale_scalar(&self, factor: f64, div: bool) -> Result<Tensor> {
+        let out = {
+            let _g = crate::no_grad();
+            if div {
+                self.try_div(factor)?
+            } else {
+                self.try_mul(factor)?
+            }
+        };
+        if needs_grad(&[self]) {
+            record(f::ScaleScalar { factor, div }, &[self], &[&out], &[]);
+        }
+        Ok(out)
+    }
+}

@@ -117,6 +117,32 @@ unary_formulas! {
 }
 
 /// `pow(self, exponent)` with a scalar exponent (`PowBackward0`).
+/// ATen's `mul(Tensor, Scalar)` / `div(Tensor, Scalar)` as C++ code calls them (backward
+/// formulas, composites): `MulBackward1` / `DivBackward1`. From Python a scalar operand is
+/// wrapped into a tensor and the node is `MulBackward0`/`DivBackward0`, which the public
+/// operators record. See `Tensor::scale_scalar`.
+pub(crate) struct ScaleScalar {
+    pub factor: f64,
+    pub div: bool,
+}
+
+impl Formula for ScaleScalar {
+    fn name(&self) -> &'static str {
+        if self.div {
+            "DivBackward1"
+        } else {
+            "MulBackward1"
+        }
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let g = ctx.grad()?;
+        Ok(vec![when(ctx.needs(0), || {
+            g.scale_scalar(self.factor, self.div)
+        })?])
+    }
+}
+
 pub(crate) struct PowScalar(pub f64);
 
 impl Formula for PowScalar {

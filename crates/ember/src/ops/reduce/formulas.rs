@@ -74,7 +74,9 @@ impl Formula for MeanBackward {
                 None => g.try_expand(&self.input)?,
                 Some(d) => expand_reduced(g, &self.input, d, self.keepdim)?,
             };
-            e.try_div(self.count as f64)
+            // PyTorch's mean_backward divides by the count as a C++ Scalar (DivBackward1
+            // under create_graph).
+            e.scale_scalar(self.count as f64, true)
         })?])
     }
 }

@@ -32,14 +32,16 @@ impl Formula for CumsumBackward {
 }
 
 /// The reversed cumsum that `cumsum`'s gradient is (PyTorch writes it as
-/// `flip(cumsum(flip(g)))`); its own gradient is a forward cumsum.
+/// `flip(cumsum(flip(g)))`); its own gradient is a forward cumsum. One fused node, named
+/// after the outermost op of PyTorch's spelling (a create_graph gradient's `grad_fn` is
+/// `FlipBackward0` there).
 pub(crate) struct ReversedCumsumBackward {
     pub dim: usize,
 }
 
 impl Formula for ReversedCumsumBackward {
     fn name(&self) -> &'static str {
-        "CumsumBackward0"
+        "FlipBackward0"
     }
 
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
