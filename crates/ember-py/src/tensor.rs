@@ -27,9 +27,6 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyAny>> {
 
 static SIZE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-/// PyTorch's warning when `.grad` of a non-leaf that does not retain it is read.
-const NON_LEAF_GRAD: &std::ffi::CStr = c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.";
-
 /// Registers the Python `Size` class (a `tuple` subclass defined in `ember/__init__.py`).
 #[pyfunction]
 pub fn _set_size_class(py: Python<'_>, cls: Bound<'_, PyType>) {
@@ -447,12 +444,8 @@ impl PyTensor {
 
     #[getter]
     fn grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        let g = self.t.grad();
-        if g.is_none() && !self.t.is_leaf() && !self.t.retains_grad() {
-            let cat = py.get_type::<pyo3::exceptions::PyUserWarning>();
-            PyErr::warn(py, &cat, NON_LEAF_GRAD, 1)?;
-        }
-        g.map(|g| wrap(py, g)).transpose()
+        // The engine gives PyTorch's warning for a non-leaf; see `forward_warnings`.
+        self.t.grad().map(|g| wrap(py, g)).transpose()
     }
 
     #[setter(grad)]

@@ -203,6 +203,9 @@ impl Backward<'_> {
     }
 }
 
+/// PyTorch's warning for reading `.grad` of a non-leaf that does not retain it.
+const NON_LEAF_GRAD: &str = "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.";
+
 impl Tensor {
     /// True if gradients flow to this tensor: a leaf marked with `requires_grad_`, or the
     /// result of an op on such tensors while grad mode is on.
@@ -272,8 +275,20 @@ impl Tensor {
     /// (&x * &x).sum().backward();
     /// assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![6.0]);
     /// ```
+    ///
+    /// Reading it on a non-leaf that does not retain its gradient gives PyTorch's warning
+    /// (through [`crate::warnings`]): backward never fills it.
+    #[track_caller]
     pub fn grad(&self) -> Option<Tensor> {
-        self.meta().grad.clone()
+        let (g, unfilled) = {
+            let m = self.meta();
+            let unfilled = m.grad.is_none() && m.grad_fn.is_some() && !m.retains_grad;
+            (m.grad.clone(), unfilled)
+        };
+        if unfilled {
+            crate::warnings::warn(NON_LEAF_GRAD);
+        }
+        g
     }
 
     /// Sets or clears `.grad` (`x.grad = None`).

@@ -132,3 +132,23 @@ fn stderr_shows_each_call_site_once() {
     }
     assert_ne!(lines[0], lines[1], "two call sites, two lines");
 }
+
+#[test]
+fn reading_grad_of_a_non_leaf_warns_as_pytorch() {
+    let x = ember::ones([2]).requires_grad_(true);
+    let y = x.mul(2.0);
+    let (g, w) = catch_warnings(|| y.grad());
+    assert!(g.is_none());
+    assert_eq!(w.len(), 1);
+    assert!(w[0].message.starts_with(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward()."
+    ));
+    assert!(
+        w[0].message
+            .ends_with("See github.com/pytorch/pytorch/pull/30531 for more information.")
+    );
+    // A leaf, and a non-leaf that retains its gradient, do not warn.
+    y.retain_grad();
+    let (_, w) = catch_warnings(|| (x.grad(), y.grad()));
+    assert!(w.is_empty());
+}
