@@ -95,3 +95,23 @@ def test_embedding_renorm_errors():
     w = torch.tensor(W0, requires_grad=True)
     F.embedding(torch.tensor([0]), w, max_norm=1.0)  # under no_grad inside F.embedding
     assert w.detach()[0].norm().item() == pytest.approx(1.0, rel=1e-6)
+
+
+def test_grad_of_a_non_leaf_warns_once_from_the_callers_line():
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        assert y.grad is None
+    assert len(w) == 1 and w[0].category is UserWarning
+    assert str(w[0].message).startswith(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+        "attribute won't be populated during autograd.backward()."
+    )
+    assert "for more information." in str(w[0].message)
+    assert w[0].filename == __file__
+    y.retain_grad()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        y.grad, x.grad
+    assert w == []
