@@ -973,8 +973,8 @@ def scenarios():
     ops = [("mean", {}), ("mean", {"dim": [1]}), ("mean", {"dim": [0, 1], "keepdim": True}), ("sum", {}),
            ("sum", {"dim": [0]}), ("var", {}), ("std", {"dim": [1]}), ("norm", {}), ("prod", {}),
            ("amax", {"dim": [1]}), ("logsumexp", {"dim": [1]}), ("mul", {"other": 2}), ("div", {"other": 2}),
-           ("exp", {}), ("sigmoid", {}), ("cumsum", {"dim": 1})]
-    # softmax is left out: ops/loss/softmax.rs records no SoftmaxBackwardDataBackward0 yet.
+           ("exp", {}), ("sigmoid", {}), ("cumsum", {"dim": 1}), ("softmax", {"dim": 1}),
+           ("log_softmax", {"dim": 1})]
     for i, (op, kw) in enumerate(ops):
         x = rnd([2, 3])
         xs = spec(x, rg=True)

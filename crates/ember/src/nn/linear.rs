@@ -27,7 +27,9 @@ pub fn linear(input: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<
         // (node `UnsafeViewBackward0` over `AddmmBackward0`).
         Some(b) if b.dim() == 1 && input.dim() >= 1 && input.is_contiguous() => {
             let k = input.shape()[input.dim() - 1];
-            let y = b.try_addmm(&input.try_view([-1, k as i64])?, &wt)?;
+            // The leading sizes' product, not -1: `view([-1, 0])` is ambiguous when k = 0.
+            let rows: usize = input.shape()[..input.dim() - 1].iter().product();
+            let y = b.try_addmm(&input.try_view([rows as i64, k as i64])?, &wt)?;
             let mut shape = input.shape()[..input.dim() - 1].to_vec();
             shape.push(y.shape()[1]);
             crate::ops::linalg::unsafe_view(&y, &shape)

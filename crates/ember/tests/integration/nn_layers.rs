@@ -25,6 +25,23 @@ fn softmax_gradients() {
     let x = rand(&[2, 3]);
     assert_eq!(name(&x.softmax(1)), "SoftmaxBackward0");
     assert_eq!(name(&x.log_softmax(1)), "LogSoftmaxBackward0");
+    // Under create_graph the gradient is PyTorch's own op, whose inputs are the incoming
+    // gradient and the forward's output.
+    for (log, want) in [
+        (false, "SoftmaxBackwardDataBackward0"),
+        (true, "LogSoftmaxBackwardDataBackward0"),
+    ] {
+        let y = if log { x.log_softmax(1) } else { x.softmax(1) };
+        let g = rand(&[2, 3]);
+        let opts = ember::autograd::GradOptions {
+            grad_outputs: vec![Some(g)],
+            create_graph: true,
+            ..Default::default()
+        };
+        let gx = ember::autograd::grad_with(&[&y], &[&x], opts).unwrap();
+        let gx = gx[0].clone().unwrap();
+        assert_eq!(name(&gx), want);
+    }
 }
 
 #[test]

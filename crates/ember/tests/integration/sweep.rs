@@ -23,16 +23,6 @@ use std::path::Path;
 /// Case ids (prefixes) that disagree with PyTorch, with where the fix belongs.
 const KNOWN: &[(&str, &str)] = &[
     (
-        "sweep/linear/1d_in0/True",
-        "nn/linear.rs: linear folds a non-2-d input with view([-1, k]), ambiguous for k = 0; \
-         view([numel / k or the leading sizes' product, k]) instead",
-    ),
-    ("sweep/linear/3d_in0/True", "nn/linear.rs: as above"),
-    (
-        "sweep/mse_loss/bool",
-        "ops/loss/mod.rs: mse_loss subtracts bool tensors; PyTorch promotes (bool - float is fine)",
-    ),
-    (
         "sweep/batch_norm/bfloat16",
         "ops/norm/mod.rs: bf16 batch statistics round differently (one bf16 ulp)",
     ),
@@ -45,18 +35,7 @@ const KNOWN: &[(&str, &str)] = &[
 
 /// Calls (description prefixes) known to panic in files outside the ops layer, with the
 /// place. The sweep fails when one stops panicking, so the entry goes with the fix.
-const KNOWN_PANICS: &[(&str, &str)] = &[
-    (
-        "cross_entropy ",
-        "ops/loss/cross_entropy.rs:422 prob_target indexes input.shape()[1] of a 0-dim input \
-         (PyTorch: 'Dimension specified as 1 but tensor has no dimensions')",
-    ),
-    (
-        "nll_loss ",
-        "ops/loss/cross_entropy.rs:290 slices target.shape()[1..] of a 0-dim target for a \
-         3-d input (PyTorch: 'Expected input batch_size (2) to match target batch_size (0).')",
-    ),
-];
+const KNOWN_PANICS: &[(&str, &str)] = &[];
 
 const DTYPES: [DType; 10] = [
     DType::Bool,

@@ -267,13 +267,24 @@ pub fn nll_loss(input: &Tensor, target: &Tensor, opts: NllLossOptions<'_>) -> Re
     if nd < 1 {
         bail!(Shape, "Expected 1 or more dimensions (got {nd})");
     }
-    if nd != 1 && target.dim() >= 1 && input.shape()[0] != target.shape()[0] {
-        bail!(
-            Shape,
-            "Expected input batch_size ({}) to match target batch_size ({}).",
-            input.shape()[0],
-            target.shape()[0]
-        );
+    if nd != 1 {
+        // PyTorch reads a 0-dim target's batch size as 0 here (an unchecked size read), so
+        // it is refused unless the input's batch is empty too, which then fails on the size.
+        let tb = target.shape().first().copied();
+        if tb.unwrap_or(0) != input.shape()[0] {
+            bail!(
+                Shape,
+                "Expected input batch_size ({}) to match target batch_size ({}).",
+                input.shape()[0],
+                tb.unwrap_or(0)
+            );
+        }
+        if tb.is_none() {
+            bail!(
+                IndexOutOfRange,
+                "Dimension specified as 0 but tensor has no dimensions"
+            );
+        }
     }
     if nd <= 2 {
         let t = check_target(input, target, opts.weight)?;
@@ -419,6 +430,12 @@ fn prob_target(
     opts: CrossEntropyOptions<'_>,
     class_dim: usize,
 ) -> Result<Tensor> {
+    if input.dim() == 0 {
+        bail!(
+            IndexOutOfRange,
+            "Dimension specified as {class_dim} but tensor has no dimensions"
+        );
+    }
     let n_classes = input.shape()[class_dim];
     let logp = input.try_log_softmax(class_dim as i64)?;
     let ls = opts.label_smoothing;

@@ -6,7 +6,7 @@ pub(crate) mod formulas;
 pub(crate) mod nll_formulas;
 pub(crate) mod softmax;
 
-use crate::Tensor;
+use crate::{DType, Tensor};
 
 use crate::error::{Error, Result, bail};
 use crate::ops::loss::formulas as f;
@@ -64,13 +64,14 @@ pub(crate) fn raw<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 #[track_caller]
 pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
     warn_target_size(input, target);
-    let out = raw(|| reduce(input.try_sub(target)?.try_pow(2)?, reduction))?;
+    let (x, t) = promoted(input, target, "mse_cpu")?;
+    let out = raw(|| reduce(x.try_sub(&t)?.try_pow(2)?, reduction))?;
     if needs_grad(&[input, target]) {
         record(
             f::MseLoss(reduction),
             &[input, target],
             &[&out],
-            &[Save::Tensor(input), Save::Tensor(target)],
+            &[Save::Tensor(&x), Save::Tensor(&t)],
         );
     }
     Ok(out)
@@ -155,8 +156,14 @@ fn huber_like(
     delta: f64,
     smooth_l1: bool,
 ) -> Result<Tensor> {
+    let kernel = if smooth_l1 {
+        "smooth_l1_cpu"
+    } else {
+        "huber_cpu"
+    };
+    let (x, t) = promoted(input, target, kernel)?;
     let out = raw(|| {
-        let d = input.try_sub(target)?.try_abs()?;
+        let d = x.try_sub(&t)?.try_abs()?;
         let quad = d.try_pow(2)?.try_mul(0.5)?;
         let lin = d.try_sub(0.5 * delta)?.try_mul(delta)?;
         let h = quad.try_where_cond(&d.try_lt(delta)?, &lin)?;
@@ -172,7 +179,7 @@ fn huber_like(
             },
             &[input, target],
             &[&out],
-            &[Save::Tensor(input), Save::Tensor(target)],
+            &[Save::Tensor(&x), Save::Tensor(&t)],
         );
     }
     Ok(out)
@@ -208,6 +215,28 @@ pub fn smooth_l1_loss(
         return crate::warnings::ignored(|| l1_loss(input, target, reduction));
     }
     huber_like(input, target, reduction, beta, true)
+}
+
+/// `input` and `target` in their promoted dtype, without history, as the loss kernels
+/// (`mse_cpu`, `huber_cpu`, …) compute them: `mse_loss(bool, float)` is fine there although
+/// `bool - float` is not, and an integer result has no kernel.
+fn promoted(input: &Tensor, target: &Tensor, kernel: &str) -> Result<(Tensor, Tensor)> {
+    let dt = DType::promote(input.dtype(), target.dtype());
+    if !dt.is_floating_point() {
+        bail!(
+            DType,
+            "\"{kernel}\" not implemented for '{}'",
+            dt.scalar_type_name()
+        );
+    }
+    let cast = |t: &Tensor| -> Result<Tensor> {
+        if t.dtype() == dt {
+            Ok(t.clone())
+        } else {
+            raw(|| t.try_to_dtype(dt))
+        }
+    };
+    Ok((cast(input)?, cast(target)?))
 }
 
 /// PyTorch's warning for a loss whose operands broadcast against each other: a `[5, 1]`

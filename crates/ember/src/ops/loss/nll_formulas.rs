@@ -33,21 +33,62 @@ impl Formula for Softmax {
 
     fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
         let (g, y) = (ctx.grad()?, ctx.saved(0));
-        let d = self.dim as i64;
         Ok(vec![when(ctx.needs(0), || {
             if y.dim() == 0 {
                 // A 0-d softmax is the constant 1 (log: 0).
                 return g.try_mul(0.0);
             }
-            if self.log {
-                // g - softmax * sum(g)
-                g.try_sub(&y.try_exp()?.try_mul(&g.try_sum_dim(d, true)?)?)
-            } else {
-                // y * (g - sum(g * y))
-                let s = g.try_mul(y)?.try_sum_dim(d, true)?;
-                y.try_mul(&g.try_sub(&s)?)
-            }
+            // Its own op, as PyTorch's `_softmax_backward_data`, so that under create_graph
+            // the gradient's node is `SoftmaxBackwardDataBackward0`.
+            Tensor::softmax_backward_data(g, y, self.dim, self.log)
         })?])
+    }
+}
+
+/// `_softmax_backward_data(grad_output, output, dim)` (and the log form): the gradient of
+/// softmax as a function of the incoming gradient `go` and the output `y`. Saves both.
+pub(crate) struct SoftmaxBackwardData {
+    pub dim: usize,
+    pub log: bool,
+}
+
+impl Formula for SoftmaxBackwardData {
+    fn name(&self) -> &'static str {
+        if self.log {
+            "LogSoftmaxBackwardDataBackward0"
+        } else {
+            "SoftmaxBackwardDataBackward0"
+        }
+    }
+
+    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
+        let (gg, go, y) = (ctx.grad()?, ctx.saved(0), ctx.saved(1));
+        let d = self.dim as i64;
+        let sum = |t: &Tensor| t.try_sum_dim(d, true);
+        if self.log {
+            // PyTorch's derivatives.yaml: grad_output: gg - sum(gg * exp(y));
+            // output: -sum(go) * exp(y) * gg.
+            let e = y.try_exp()?;
+            Ok(vec![
+                when(ctx.needs(0), || gg.try_sub(&sum(&gg.try_mul(&e)?)?))?,
+                when(ctx.needs(1), || {
+                    sum(go)?.try_neg()?.try_mul(&e)?.try_mul(gg)
+                })?,
+            ])
+        } else {
+            // grad_output: the same op on gg; output: softmax_double_backward,
+            // go * gg - sum(y * go) * gg - sum(gg * y) * go.
+            Ok(vec![
+                when(ctx.needs(0), || {
+                    Tensor::softmax_backward_data(gg, y, self.dim, false)
+                })?,
+                when(ctx.needs(1), || {
+                    go.try_mul(gg)?
+                        .try_sub(&sum(&y.try_mul(go)?)?.try_mul(gg)?)?
+                        .try_sub(&sum(&gg.try_mul(y)?)?.try_mul(go)?)
+                })?,
+            ])
+        }
     }
 }
 

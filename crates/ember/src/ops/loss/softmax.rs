@@ -47,6 +47,37 @@ impl Tensor {
         Ok(out)
     }
 
+    /// `_softmax_backward_data(go, y, dim)` (log: `_log_softmax_backward_data`): softmax's
+    /// gradient from the incoming gradient `go` and the output `y`, recorded as its own node.
+    pub(crate) fn softmax_backward_data(
+        go: &Tensor,
+        y: &Tensor,
+        dim: usize,
+        log: bool,
+    ) -> Result<Tensor> {
+        let d = dim as i64;
+        let out = {
+            let _g = crate::no_grad();
+            if log {
+                // go - softmax * sum(go)
+                go.try_sub(&y.try_exp()?.try_mul(&go.try_sum_dim(d, true)?)?)?
+            } else {
+                // y * (go - sum(go * y))
+                let s = go.try_mul(y)?.try_sum_dim(d, true)?;
+                y.try_mul(&go.try_sub(&s)?)?
+            }
+        };
+        if needs_grad(&[go, y]) {
+            record(
+                f::SoftmaxBackwardData { dim, log },
+                &[go, y],
+                &[&out],
+                &[Save::Tensor(go), Save::Tensor(y)],
+            );
+        }
+        Ok(out)
+    }
+
     fn softmax_impl(&self, dim: i64, log: bool) -> Result<Tensor> {
         let d = wrap_dim(dim, self.dim())?;
         let out = {
