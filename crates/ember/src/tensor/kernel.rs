@@ -140,10 +140,20 @@ pub(crate) fn fill(dst: Arg<'_>, value: Scalar) -> Result<()> {
     backend::fill(&mut write(dst.t), dst.l, dst.t.dtype(), value)
 }
 
+/// Whether an elementwise kernel has nothing to write. It must not run then: an empty view
+/// may sit at an offset past its empty buffer (`zeros([4, 0]).narrow(0, 2, 2)`), which the
+/// kernels would slice. The operands' devices were checked by then.
+fn empty(dst: Arg<'_>) -> bool {
+    dst.l.numel() == 0
+}
+
 /// `dst = op(src)`.
 pub(crate) fn unary(op: UnaryOp, src: Arg<'_>, dst: Arg<'_>) -> Result<()> {
     let s = hold_or_self(src, dst)?;
     let s = s.as_ref().map(Held::input);
+    if empty(dst) {
+        return Ok(());
+    }
     backend::unary(op, s, &mut write(dst.t), dst.l, dst.t.dtype())
 }
 
@@ -151,6 +161,9 @@ pub(crate) fn unary(op: UnaryOp, src: Arg<'_>, dst: Arg<'_>) -> Result<()> {
 pub(crate) fn param(op: ParamOp, src: Arg<'_>, dst: Arg<'_>) -> Result<()> {
     let s = hold_or_self(src, dst)?;
     let s = s.as_ref().map(Held::input);
+    if empty(dst) {
+        return Ok(());
+    }
     backend::param(op, s, &mut write(dst.t), dst.l, dst.t.dtype())
 }
 
@@ -159,12 +172,18 @@ pub(crate) fn binary(op: BinaryOp, a: Arg<'_>, b: Arg<'_>, dst: Arg<'_>) -> Resu
     let ha = hold_or_self(a, dst)?;
     let hb = hold(b, &[dst.t])?;
     let ia = ha.as_ref().map(Held::input);
+    if empty(dst) {
+        return Ok(());
+    }
     backend::binary(op, ia, hb.input(), &mut write(dst.t), dst.l, dst.t.dtype())
 }
 
 /// `dst = op(a, b)` into a bool `dst`; `a` and `b` share a dtype.
 pub(crate) fn cmp(op: CmpOp, a: Arg<'_>, b: Arg<'_>, dst: Arg<'_>) -> Result<()> {
     let (ha, hb) = (hold(a, &[dst.t])?, hold(b, &[dst.t])?);
+    if empty(dst) {
+        return Ok(());
+    }
     backend::cmp(
         op,
         ha.input(),
@@ -180,6 +199,9 @@ pub(crate) fn where_(cond: Arg<'_>, a: Arg<'_>, b: Arg<'_>, dst: Arg<'_>) -> Res
     let hc = hold(cond, &[dst.t])?;
     let (ha, hb) = (hold(a, &[dst.t])?, hold(b, &[dst.t])?);
     let dt = dst.t.dtype();
+    if empty(dst) {
+        return Ok(());
+    }
     backend::where_(
         hc.input(),
         ha.input(),

@@ -161,7 +161,7 @@ impl Tensor {
                     | BinaryOp::Remainder
                     | BinaryOp::Fmod
             ) {
-            Some(self.copy_raw(self.dtype())?)
+            Some(self.original_self()?)
         } else {
             None
         };
@@ -198,6 +198,20 @@ impl Tensor {
         Ok(self.clone())
     }
 
+    /// `self`'s value before an in-place op changes it, for the op's formula to save.
+    ///
+    /// Under grad mode it is a recorded clone (`CloneBackward0`), as PyTorch's
+    /// `original_self`: the formula's use of the old value then stays differentiable, so
+    /// double backward sees the path through it (`y = x.clone(); y.mul_(x)` is `x²`, whose
+    /// second derivative is 2, not 1).
+    fn original_self(&self) -> Result<Tensor> {
+        if crate::is_grad_enabled() && self.requires_grad() {
+            self.try_clone_tensor()
+        } else {
+            self.copy_raw(self.dtype())
+        }
+    }
+
     /// Overwrites `self`'s values with `src`'s (same shape), without autograd.
     pub(crate) fn copy_values_from(&self, src: &Tensor) -> Result<Tensor> {
         let src = self.unalias(src)?;
@@ -227,7 +241,7 @@ impl Tensor {
         let record_grad = self.dtype().is_floating_point() && inplace_needs_grad(self, &[]);
         let saves_input = matches!(f::unary_saves(op), f::Saves::Input) || op == UnaryOp::Square;
         let old = if record_grad && saves_input {
-            Some(self.copy_raw(self.dtype())?)
+            Some(self.original_self()?)
         } else {
             None
         };
@@ -275,7 +289,7 @@ impl Tensor {
         self.check_inplace()?;
         let record_grad = self.dtype().is_floating_point() && inplace_needs_grad(self, &[]);
         let old = if record_grad {
-            Some(self.copy_raw(self.dtype())?)
+            Some(self.original_self()?)
         } else {
             None
         };
