@@ -168,7 +168,7 @@ impl Dot {
         } else {
             self.to_dot()
         };
-        std::fs::write(p, text)?;
+        std::fs::write(p, text).map_err(|e| crate::error::file_error(p, &e))?;
         Ok(())
     }
 }
