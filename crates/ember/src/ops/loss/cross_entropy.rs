@@ -329,11 +329,7 @@ fn check_label_smoothing(ls: f64) -> Result<()> {
 
 /// `x * s` (`div`: `x / s`) recorded as ATen's Scalar overloads are.
 fn scale(x: &Tensor, s: f64, div: bool) -> Result<Tensor> {
-    let out = raw(|| if div { x.try_div(s) } else { x.try_mul(s) })?;
-    if needs_grad(&[x]) {
-        record(f::ScalarScale { factor: s, div }, &[x], &[&out], &[]);
-    }
-    Ok(out)
+    x.scale_scalar(s, div)
 }
 
 /// `weight` viewed to broadcast along the class dim of an `nd`-dim input.

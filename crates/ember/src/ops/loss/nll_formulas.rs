@@ -159,32 +159,3 @@ impl Formula for NllLossBackward {
         })?])
     }
 }
-
-/// ATen's `mul(Tensor, Scalar)` / `div(Tensor, Scalar)` as called from C++ composites
-/// (`MulBackward1` / `DivBackward1`; from Python a scalar is wrapped and the node is
-/// `MulBackward0`).
-pub(crate) struct ScalarScale {
-    pub factor: f64,
-    pub div: bool,
-}
-
-impl Formula for ScalarScale {
-    fn name(&self) -> &'static str {
-        if self.div {
-            "DivBackward1"
-        } else {
-            "MulBackward1"
-        }
-    }
-
-    fn backward(&self, ctx: &Ctx<'_>) -> Result<Vec<Option<Tensor>>> {
-        let g = ctx.grad()?;
-        Ok(vec![when(ctx.needs(0), || {
-            if self.div {
-                g.try_div(self.factor)
-            } else {
-                g.try_mul(self.factor)
-            }
-        })?])
-    }
-}
