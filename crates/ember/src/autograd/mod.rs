@@ -190,7 +190,13 @@ impl Backward<'_> {
     ///
     /// # Errors
     /// As [`Tensor::try_backward`].
+    #[track_caller]
     pub fn run(self) -> Result<()> {
+        if self.create_graph {
+            // PyTorch's TORCH_WARN_ONCE: once per process.
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| crate::warnings::warn(CREATE_GRAPH_CYCLE));
+        }
         engine::run(engine::Request {
             roots: std::slice::from_ref(self.tensor),
             grad_outputs: vec![self.gradient],
@@ -202,6 +208,10 @@ impl Backward<'_> {
         .map(|_| ())
     }
 }
+
+/// PyTorch's warning for `backward(create_graph=True)`: the gradient kept in a leaf's `.grad`
+/// holds a graph that refers back to the leaf.
+const CREATE_GRAPH_CYCLE: &str = "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters to None after use to break the cycle and avoid the leak.";
 
 /// PyTorch's warning for reading `.grad` of a non-leaf that does not retain it.
 const NON_LEAF_GRAD: &str = "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.";

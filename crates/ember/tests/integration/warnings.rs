@@ -152,3 +152,30 @@ fn reading_grad_of_a_non_leaf_warns_as_pytorch() {
     let (_, w) = catch_warnings(|| (x.grad(), y.grad()));
     assert!(w.is_empty());
 }
+
+#[test]
+fn backward_with_create_graph_warns_once() {
+    isolated!(backward_with_create_graph_warns_once);
+    let x = ember::ones([2]).requires_grad_(true);
+    let ((), w) = catch_warnings(|| {
+        for _ in 0..2 {
+            x.mul(&x)
+                .sum()
+                .backward_opts()
+                .create_graph(true)
+                .run()
+                .unwrap();
+        }
+        // autograd.grad is the recommended way and does not warn.
+        let opts = ember::autograd::GradOptions {
+            create_graph: true,
+            ..Default::default()
+        };
+        ember::autograd::grad_with(&[&x.mul(&x).sum()], &[&x], opts).unwrap();
+    });
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].message.starts_with(
+        "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient"
+    ));
+    x.set_grad(None);
+}
