@@ -92,7 +92,7 @@ fn want_name(v: &Value) -> Option<String> {
         .map(|n| n.trim_start_matches("torch::autograd::").to_string())
 }
 
-fn run_op_case(case: &Value) -> Result<(), String> {
+pub(crate) fn run_op_case(case: &Value) -> Result<(), String> {
     let op = case["op"].as_str().unwrap_or_default();
     let ins = inputs(case)?;
     let kw = Kw(&case["kwargs"]);

@@ -37,19 +37,6 @@ const KNOWN: &[(&str, &str)] = &[
 /// place. The sweep fails when one stops panicking, so the entry goes with the fix.
 const KNOWN_PANICS: &[(&str, &str)] = &[];
 
-const DTYPES: [DType; 10] = [
-    DType::Bool,
-    DType::U8,
-    DType::I8,
-    DType::I16,
-    DType::I32,
-    DType::I64,
-    DType::F16,
-    DType::BF16,
-    DType::F32,
-    DType::F64,
-];
-
 /// Small deterministic values of `dt` (the same recipe as `tools/sweep_cases.py`).
 fn values(shape: &[usize], dt: DType, special: bool) -> Tensor {
     let n: usize = shape.iter().product();
@@ -101,7 +88,7 @@ fn grid() -> Vec<Input> {
         ("n1244", &[1, 2, 4, 4]),
     ];
     let mut out = Vec::new();
-    for dt in DTYPES {
+    for dt in DType::ALL {
         for (tag, s) in shapes {
             out.push(Input {
                 name: format!("{dt}/{tag}"),
@@ -751,7 +738,7 @@ fn partners(x: &Tensor) -> Vec<(String, Tensor)> {
         out.push((format!("{dt}/0d"), values(&[], dt, false)));
         out.push((format!("{dt}/e0"), values(&[0], dt, false)));
     }
-    for dt in DTYPES {
+    for dt in DType::ALL {
         out.push((format!("{dt}/v3"), values(&[3], dt, false)));
     }
     out.push(("i64/m23".into(), values(&[2, 3], DType::I64, false)));
@@ -893,72 +880,10 @@ fn no_op_panics_on_the_grid() {
     );
 }
 
-/// The golden runner's check of one op case, compact: error, outputs, node name, gradients.
+/// One op case, checked as the golden runner checks it (error, outputs, node name,
+/// gradients).
 fn run_case(case: &Value) -> Result<(), String> {
-    let op = case["op"].as_str().unwrap_or_default();
-    let ins: Vec<Tensor> = case["inputs"]
-        .as_array()
-        .map(|a| a.iter().map(spec::tensor).collect::<Result<_, _>>())
-        .unwrap_or(Ok(vec![]))?;
-    let kw = spec::Kw(&case["kwargs"]);
-    let res = golden_ops::dispatch(op, &ins, &kw).ok_or_else(|| format!("unknown op {op}"))?;
-    if let Some(want) = case["error"].as_str() {
-        let norm = |s: &str| {
-            s.replace("ember.", "torch.")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        return match res {
-            Ok(_) => Err(format!("expected error {want:?}, got success")),
-            Err(e) if norm(&e.to_string()).contains(&norm(want)) => Ok(()),
-            Err(e) => Err(format!("error {:?} != expected {want:?}", e.to_string())),
-        };
-    }
-    let outs = res.map_err(|e| format!("unexpected error: {e}"))?;
-    let tol = match (case["rtol"].as_f64(), case["atol"].as_f64()) {
-        (None, None) => None,
-        (r, a) => Some((r.unwrap_or(0.0), a.unwrap_or(0.0))),
-    };
-    match &case["output"] {
-        Value::Array(specs) => {
-            if specs.len() != outs.len() {
-                return Err(format!("{} outputs, expected {}", outs.len(), specs.len()));
-            }
-            for (i, (o, s)) in outs.iter().zip(specs).enumerate() {
-                spec::compare(o, s, tol).map_err(|e| format!("output {i}: {e}"))?;
-            }
-        }
-        s => spec::compare(outs.first().ok_or("no output")?, s, tol)
-            .map_err(|e| format!("output: {e}"))?,
-    }
-    if let Some(g) = case.get("grad_fn") {
-        let got = outs[0].grad_fn().map(|g| g.name());
-        let want = g
-            .as_str()
-            .map(|s| s.trim_start_matches("torch::autograd::").to_string());
-        if got != want {
-            return Err(format!("grad_fn {got:?} != expected {want:?}"));
-        }
-    }
-    if let Some(grads) = case["grads"].as_array() {
-        let go = spec::tensor(&case["grad_output"])?;
-        outs[0]
-            .backward_opts()
-            .gradient(&go)
-            .run()
-            .map_err(|e| format!("backward failed: {e}"))?;
-        for (i, (x, g)) in ins.iter().zip(grads).enumerate() {
-            match (x.grad(), g.is_null()) {
-                (None, true) | (Some(_), true) => {}
-                (None, false) => return Err(format!("input {i} got no gradient")),
-                (Some(gx), false) => {
-                    spec::compare(&gx, g, tol).map_err(|e| format!("grad {i}: {e}"))?
-                }
-            }
-        }
-    }
-    Ok(())
+    crate::golden::run_op_case(case)
 }
 
 #[test]
