@@ -231,16 +231,16 @@ impl Tensor {
     #[panicking(must_use)]
     pub fn try_roll(&self, shifts: impl IntList, dims: impl IntList) -> Result<Tensor> {
         let (shifts, dims) = (shifts.into_list(), dims.into_list());
+        if !dims.is_empty() && shifts.len() != dims.len() {
+            bail!(
+                Value,
+                "shifts and dimensions must align. shifts: {}, dims:{}",
+                shifts.len(),
+                dims.len()
+            );
+        }
         let out = if self.numel() == 0 && !dims.is_empty() {
             // PyTorch returns an empty tensor's copy before looking at the dims.
-            if shifts.len() != dims.len() {
-                bail!(
-                    Value,
-                    "shifts and dimensions must align. shifts: {}, dims:{}",
-                    shifts.len(),
-                    dims.len()
-                );
-            }
             let _g = crate::no_grad();
             self.try_clone_tensor()?
         } else if dims.is_empty() {
@@ -254,14 +254,6 @@ impl Tensor {
             let r = flat.remap_copy(&[0], |_, c| (c + n as usize - s) % n as usize)?;
             r.alias(Layout::contiguous(self.shape()))
         } else {
-            if shifts.len() != dims.len() {
-                bail!(
-                    Value,
-                    "shifts and dimensions must align. shifts: {}, dims:{}",
-                    shifts.len(),
-                    dims.len()
-                );
-            }
             // PyTorch's roll takes no dim of a 0-dim tensor (only the flattened form).
             if self.dim() == 0 {
                 bail!(
