@@ -46,6 +46,37 @@ impl Generator {
         }
     }
 
+    /// `torch.randperm(n, generator=g)`: a random permutation of `0..n` (int64) drawn from
+    /// this generator, as PyTorch's CPU kernel draws it.
+    ///
+    /// ```
+    /// let mut g = ember::Generator::new(0);
+    /// assert_eq!(g.randperm(5).to_vec::<i64>(), vec![4, 0, 1, 3, 2]);
+    /// ```
+    pub fn randperm(&mut self, n: usize) -> Tensor {
+        let mut v: Vec<i64> = (0..n as i64).collect();
+        for i in 0..n.saturating_sub(1) {
+            let z = if n - i < u32::MAX as usize {
+                self.random() as usize % (n - i)
+            } else {
+                (self.random64() % (n - i) as u64) as usize
+            };
+            v.swap(i, z + i);
+        }
+        Tensor::from_vec(v, [n])
+    }
+
+    /// `torch.empty((), dtype=torch.int64).random_(generator=g).item()`: a draw in
+    /// `0..2^63`, which is how PyTorch's samplers seed a fresh generator.
+    ///
+    /// ```
+    /// let mut g = ember::Generator::new(0);
+    /// assert_eq!(g.random_i64(), 900_450_186_894_289_455);
+    /// ```
+    pub fn random_i64(&mut self) -> i64 {
+        (self.random64() % (1u64 << 63)) as i64
+    }
+
     /// The seed this generator started from (`initial_seed()`).
     pub fn initial_seed(&self) -> u64 {
         self.seed
@@ -177,6 +208,19 @@ pub fn manual_seed(seed: u64) {
     d.seed = None;
     d.gens.clear();
     *g = Some(Generator::new(seed));
+}
+
+/// Runs `f` on the default CPU generator (`torch.default_generator`), as PyTorch's samplers
+/// draw from it when given no generator of their own.
+///
+/// ```
+/// ember::manual_seed(0);
+/// let a = ember::with_default_generator(|g| g.random_i64());
+/// ember::manual_seed(0);
+/// assert_eq!(a, ember::with_default_generator(|g| g.random_i64()));
+/// ```
+pub fn with_default_generator<R>(f: impl FnOnce(&mut Generator) -> R) -> R {
+    with_default(f)
 }
 
 /// The default generator's seed (`torch.initial_seed()`).
@@ -526,18 +570,7 @@ pub fn try_randint_with(
 /// assert_eq!(p, vec![0, 1, 2, 3, 4]);
 /// ```
 pub fn randperm(n: usize) -> Tensor {
-    let mut v: Vec<i64> = (0..n as i64).collect();
-    with_default(|g| {
-        for i in 0..n.saturating_sub(1) {
-            let z = if n - i < u32::MAX as usize {
-                g.random() as usize % (n - i)
-            } else {
-                (g.random64() % (n - i) as u64) as usize
-            };
-            v.swap(i, z + i);
-        }
-    });
-    Tensor::from_vec(v, [n])
+    with_default(|g| g.randperm(n))
 }
 
 impl Tensor {
