@@ -77,6 +77,45 @@ impl Generator {
         (self.random64() % (1u64 << 63)) as i64
     }
 
+    /// Runs `f` with this generator as the source of every random draw that `f` makes on
+    /// this thread (`rand`, `randn`, `randint`, `randperm`, `uniform_`, `normal_`, dropout
+    /// masks, on any device): PyTorch's `generator=g` argument, for a whole block. The
+    /// default generator does not advance; this one does. Scopes nest.
+    ///
+    /// ```
+    /// ember::manual_seed(1);
+    /// let a = ember::rand([2]).to_vec::<f32>();
+    /// ember::manual_seed(1);
+    /// let mut g = ember::Generator::new(0);
+    /// let p = g.scope(|| ember::randperm(5));
+    /// assert_eq!(p.to_vec::<i64>(), vec![4, 0, 1, 3, 2]); // torch.randperm(5, generator=g)
+    /// let _ = g.scope(|| ember::rand([2]));               // continues g's stream
+    /// assert_eq!(ember::rand([2]).to_vec::<f32>(), a);   // the default did not move
+    /// ```
+    pub fn scope<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        struct Restore<'a> {
+            generator: &'a mut Generator,
+            outer: Option<Generator>,
+        }
+        impl Drop for Restore<'_> {
+            // Runs on unwind too, so a panic inside `f` leaves neither this generator's
+            // advanced state nor the outer scope behind.
+            fn drop(&mut self) {
+                let mine =
+                    SCOPED.with(|s| std::mem::replace(&mut *s.borrow_mut(), self.outer.take()));
+                if let Some(g) = mine {
+                    *self.generator = g;
+                }
+            }
+        }
+        let outer = SCOPED.with(|s| s.borrow_mut().replace(self.clone()));
+        let _restore = Restore {
+            generator: self,
+            outer,
+        };
+        f()
+    }
+
     /// The seed this generator started from (`initial_seed()`).
     pub fn initial_seed(&self) -> u64 {
         self.seed
@@ -187,7 +226,19 @@ impl Generator {
 static DEFAULT: Mutex<Option<Generator>> = Mutex::new(None);
 const DEFAULT_SEED: u64 = 67_280_421_310_721;
 
+thread_local! {
+    /// The generator of the innermost [`Generator::scope`] on this thread, if any.
+    static SCOPED: std::cell::RefCell<Option<Generator>> = const { std::cell::RefCell::new(None) };
+}
+
 fn with_default<R>(f: impl FnOnce(&mut Generator) -> R) -> R {
+    // The scoped generator is moved out for the call, so a draw nested inside `f` (none
+    // today) would fall back to the default generator rather than re-borrow it.
+    if let Some(mut g) = SCOPED.with(|s| s.borrow_mut().take()) {
+        let r = f(&mut g);
+        SCOPED.with(|s| *s.borrow_mut() = Some(g));
+        return r;
+    }
     let mut g = DEFAULT.lock();
     f(g.get_or_insert_with(|| Generator::new(DEFAULT_SEED)))
 }
@@ -267,7 +318,7 @@ pub(crate) fn seed_devices(device: Option<Device>, seed: u64) {
 
 /// Runs `f` on the generator that samples for `device`.
 fn with_generator<R>(device: Device, f: impl FnOnce(&mut Generator) -> R) -> R {
-    if device == Device::Cpu {
+    if device == Device::Cpu || SCOPED.with(|s| s.borrow().is_some()) {
         return with_default(f);
     }
     let default_seed = initial_seed();
