@@ -26,11 +26,6 @@ const KNOWN: &[(&str, &str)] = &[
         "sweep/batch_norm/bfloat16",
         "ops/norm/mod.rs: bf16 batch statistics round differently (one bf16 ulp)",
     ),
-    (
-        "sweep/logsumexp/bfloat16/t32",
-        "ops/reduce/stats.rs: PyTorch's bf16 logsumexp rounds after each step (amax, sub, exp, \
-         sum, log, add in bf16); ember computes it in f32 and rounds once",
-    ),
 ];
 
 /// Calls (description prefixes) known to panic in files outside the ops layer, with the

@@ -354,8 +354,10 @@ impl Tensor {
         let d = self.reduce_dims(dims)?;
         let out = {
             let _g = crate::no_grad();
+            // Each step rounds to the input's dtype, as PyTorch's composite does (amax, sub,
+            // exp, sum, log, add): f16/bf16 are not widened for the whole chain.
             let x = if self.dtype().is_floating_point() {
-                opmath(self)?
+                self.clone()
             } else {
                 self.try_to_dtype(crate::get_default_dtype())?
             };
