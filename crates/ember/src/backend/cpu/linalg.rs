@@ -27,8 +27,10 @@ use faer::{Mat, MatRef, Par};
 const PAR_DIM: usize = 256;
 
 fn par_for(n: usize) -> Par {
-    if n >= PAR_DIM && rayon::current_num_threads() > 1 {
-        Par::rayon(0)
+    // faer's rayon split, capped at `set_num_threads`.
+    let threads = super::parallel::num_threads();
+    if n >= PAR_DIM && threads > 1 {
+        Par::rayon(threads)
     } else {
         Par::Seq
     }

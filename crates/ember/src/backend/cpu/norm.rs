@@ -5,8 +5,8 @@
 //! their precision.
 
 use super::PAR_THRESHOLD;
+use super::parallel::{num_threads, par_chunks_mut};
 use num_traits::Float;
-use rayon::prelude::*;
 
 /// Statistics of channel `ch`: `(mean, biased variance)`.
 fn channel_stats<T: Float>(src: &[T], ch: usize, c: usize, inner: usize) -> (f64, f64) {
@@ -47,7 +47,9 @@ pub(crate) fn moments<T: Float + Send + Sync>(
     }
     let stats = |ch: usize| channel_stats(src, ch, c, inner);
     let st: Vec<(f64, f64)> = if src.len() >= PAR_THRESHOLD && c > 1 {
-        (0..c).into_par_iter().map(stats).collect()
+        let mut st = vec![(0.0, 0.0); c];
+        par_chunks_mut(&mut st, 1, &|ch, slot| slot[0] = stats(ch));
+        st
     } else {
         (0..c).map(stats).collect()
     };
@@ -73,26 +75,25 @@ pub(crate) fn moments<T: Float + Send + Sync>(
         }
     };
     if src.len() >= PAR_THRESHOLD && src.len() > block {
-        dst.par_chunks_mut(block)
-            .zip(src.par_chunks(block))
-            .for_each(fill);
+        par_chunks_mut(dst, block, &|start, d| {
+            let s = &src[start..start + d.len()];
+            fill((d, s))
+        });
     } else if src.len() >= PAR_THRESHOLD {
-        let chunk = inner * (c / rayon::current_num_threads().max(1)).max(1);
-        dst.par_chunks_mut(chunk)
-            .zip(src.par_chunks(chunk))
-            .enumerate()
-            .for_each(|(k, (d, s))| {
-                let first = k * chunk / inner;
-                for ((dr, sr), &(m, r)) in d
-                    .chunks_exact_mut(inner)
-                    .zip(s.chunks_exact(inner))
-                    .zip(&scale[first..])
-                {
-                    for (o, &x) in dr.iter_mut().zip(sr) {
-                        *o = (x - m) * r;
-                    }
+        let chunk = inner * (c / num_threads()).max(1);
+        par_chunks_mut(dst, chunk, &|start, d| {
+            let s = &src[start..start + d.len()];
+            let first = start / inner;
+            for ((dr, sr), &(m, r)) in d
+                .chunks_exact_mut(inner)
+                .zip(s.chunks_exact(inner))
+                .zip(&scale[first..])
+            {
+                for (o, &x) in dr.iter_mut().zip(sr) {
+                    *o = (x - m) * r;
                 }
-            });
+            }
+        });
     } else {
         dst.chunks_mut(block).zip(src.chunks(block)).for_each(fill);
     }

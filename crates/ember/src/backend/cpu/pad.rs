@@ -4,8 +4,8 @@
 //! a scatter-add, backward.
 
 use super::PAR_THRESHOLD;
+use super::parallel::par_chunks_mut;
 use num_traits::Float;
-use rayon::prelude::*;
 
 /// The shapes of a padding: `batch` leading planes, each `[d, h, w]` in (`src`) and
 /// `[maps[0].len(), maps[1].len(), maps[2].len()]` out; `maps[k][o]` is the input index that
@@ -48,9 +48,10 @@ pub(crate) fn gather<T: Copy + Send + Sync>(src: &[T], dst: &mut [T], g: &PadMap
         }
     };
     if dst.len() >= PAR_THRESHOLD && g.batch > 1 {
-        dst.par_chunks_mut(op)
-            .zip(src.par_chunks(sp))
-            .for_each(plane);
+        par_chunks_mut(dst, op, &|start, d| {
+            let i = start / op;
+            plane((d, &src[i * sp..(i + 1) * sp]))
+        });
     } else {
         dst.chunks_mut(op).zip(src.chunks(sp)).for_each(plane);
     }
@@ -80,9 +81,10 @@ pub(crate) fn scatter_add<T: Float + Send + Sync>(src: &[T], dst: &mut [T], g: &
         }
     };
     if src.len() >= PAR_THRESHOLD && g.batch > 1 {
-        dst.par_chunks_mut(sp)
-            .zip(src.par_chunks(op))
-            .for_each(plane);
+        par_chunks_mut(dst, sp, &|start, d| {
+            let i = start / sp;
+            plane((d, &src[i * op..(i + 1) * op]))
+        });
     } else {
         dst.chunks_mut(sp).zip(src.chunks(op)).for_each(plane);
     }

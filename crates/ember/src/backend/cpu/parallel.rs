@@ -12,7 +12,8 @@
 //! kernels of one step find them awake, then sleep on a condvar so an idle program costs
 //! nothing. One job runs at a time: a caller that finds the pool busy (another user thread,
 //! or a task that itself calls `parallel_for`) runs its tasks inline, which also makes
-//! nesting safe. rayon stays for code that is not on a kernel's hot path.
+//! nesting safe. Only faer's factorisations still run on rayon, with their split capped at
+//! the same thread count.
 
 use std::any::Any;
 use std::cell::UnsafeCell;
@@ -122,9 +123,9 @@ fn set_threads(n: usize) {
 
 /// `torch.set_num_threads(n)`: how many threads ember's CPU kernels use, the calling thread
 /// included. Takes effect from the next kernel, on every thread. The default is
-/// `RAYON_NUM_THREADS` when set, else the machine's logical cores. Kernels that split work
-/// through rayon (softmax, padding, normalisation, large factorisations) use rayon's global
-/// pool, which keeps its start-up size.
+/// `RAYON_NUM_THREADS` when set, else the machine's logical cores. Every kernel follows it:
+/// those that split work over this pool directly, and the large factorisations, which cap
+/// faer's split at this count.
 ///
 /// ```
 /// let before = ember::get_num_threads();

@@ -2,8 +2,8 @@
 //! max subtracted first so large logits do not overflow.
 
 use super::PAR_THRESHOLD;
+use super::parallel::par_chunks_mut;
 use num_traits::Float;
-use rayon::prelude::*;
 
 /// One `[n, inner]` slab: `dst = softmax(src)` (or log-softmax) along the `n` axis.
 fn slab<T: Float>(src: &[T], dst: &mut [T], n: usize, inner: usize, log: bool) {
@@ -79,9 +79,9 @@ pub(crate) fn softmax<T: Float + Send + Sync>(
         return;
     }
     if src.len() >= PAR_THRESHOLD && src.len() / block > 1 {
-        dst.par_chunks_mut(block)
-            .zip(src.par_chunks(block))
-            .for_each(|(d, s)| slab(s, d, n, inner, log));
+        par_chunks_mut(dst, block, &|start, d| {
+            slab(&src[start..start + d.len()], d, n, inner, log)
+        });
     } else {
         for (d, s) in dst.chunks_mut(block).zip(src.chunks(block)) {
             slab(s, d, n, inner, log);
