@@ -39,3 +39,50 @@ fn training_loop_memory_is_flat() {
         "allocated bytes grew"
     );
 }
+
+/// `backward(create_graph=True)` makes the reference cycle PyTorch warns about: the leaf's
+/// `.grad` has a graph that reaches back to the leaf (its `AccumulateGrad` node and the
+/// saved leaf). It is the only thing keeping those tensors alive: clearing `.grad`, as
+/// PyTorch's warning advises, frees everything, and `autograd::grad` makes no cycle at all.
+#[test]
+fn create_graph_cycle_is_only_the_grad_one() {
+    isolated!(create_graph_cycle_is_only_the_grad_one);
+    ember::warnings::ignored(create_graph_cycle_body);
+}
+
+fn create_graph_cycle_body() {
+    let before = ember::live_tensors();
+    for _ in 0..100 {
+        let x = ember::tensor([1.0f64, 2.0]).requires_grad_(true);
+        let y = x.pow(3.0).sum();
+        y.backward_opts().create_graph(true).run().unwrap();
+        let g = x.grad().unwrap();
+        assert!(g.grad_fn().is_some());
+        // A second-order step through the first gradient, as gradient penalties do.
+        g.sum().backward();
+        assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![9.0, 24.0]);
+        x.set_grad(None);
+    }
+    assert_eq!(
+        ember::live_tensors(),
+        before,
+        "the .grad cycle was not broken"
+    );
+    for _ in 0..100 {
+        let x = ember::tensor([1.0f64, 2.0]).requires_grad_(true);
+        let y = x.pow(3.0).sum();
+        let g = ember::autograd::grad_with(
+            &[&y],
+            &[&x],
+            ember::autograd::GradOptions {
+                create_graph: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let g = g[0].as_ref().unwrap();
+        assert!(g.grad_fn().is_some());
+        assert_eq!(g.to_vec::<f64>(), vec![3.0, 12.0]);
+    }
+    assert_eq!(ember::live_tensors(), before, "autograd::grad leaked");
+}
