@@ -110,7 +110,7 @@ pub use ops::{
 pub use random::{
     Generator, initial_seed, manual_seed, rand, rand_like, rand_like_with, rand_with, randint,
     randn, randn_like, randn_like_with, randn_with, randperm, try_rand_like_with, try_rand_with,
-    try_randint_with, try_randn_with, with_default_generator,
+    try_randint_with, try_randn_with, try_with_device_generator, with_default_generator,
 };
 pub use scalar::Scalar;
 pub use shape::{IntList, Size};

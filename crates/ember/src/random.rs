@@ -66,6 +66,24 @@ impl Generator {
         Tensor::from_vec(v, [n])
     }
 
+    /// A draw in `0..range` as PyTorch's `randint` and `random_(from, to)` make it
+    /// (`uniform_int_from_to_distribution`): the next 32 bits modulo `range`, or the next 64
+    /// from a range of 2^28 on (where PyTorch 2.15 switches, for every dtype).
+    ///
+    /// ```
+    /// let mut g = ember::Generator::new(5);
+    /// assert_eq!(g.random_below(10), 1); // torch.randint(0, 10, (1,), generator=g)
+    /// let mut g = ember::Generator::new(5);
+    /// assert_eq!(g.random_below(1 << 31), 236_996_814);
+    /// ```
+    pub fn random_below(&mut self, range: u64) -> u64 {
+        if range >= 1 << 28 {
+            self.random64() % range
+        } else {
+            self.random() as u64 % range
+        }
+    }
+
     /// `torch.empty((), dtype=torch.int64).random_(generator=g).item()`: a draw in
     /// `0..2^63`, which is how PyTorch's samplers seed a fresh generator.
     ///
@@ -119,6 +137,88 @@ impl Generator {
     /// The seed this generator started from (`initial_seed()`).
     pub fn initial_seed(&self) -> u64 {
         self.seed
+    }
+
+    /// `g.get_state()`: the generator's state in the bytes of PyTorch's
+    /// `CPUGeneratorImplState` (little-endian), so a state saved by PyTorch restores here and
+    /// the other way round.
+    ///
+    /// ```
+    /// let mut g = ember::Generator::new(3);
+    /// let _ = g.random();
+    /// let s = g.get_state();
+    /// assert_eq!(s.len(), ember::Generator::STATE_SIZE);
+    /// let mut h = ember::Generator::new(0);
+    /// h.set_state(&s).unwrap();
+    /// assert_eq!((h.initial_seed(), h.random()), (3, g.random()));
+    /// ```
+    pub fn get_state(&self) -> Vec<u8> {
+        // The layout: the legacy THGeneratorState (seed, left, seeded, next, the 624 words
+        // as u64, the unused normal_x/normal_y/normal_rho doubles and normal_is_valid, padded
+        // to 8), then a cached float normal and its flag, padded to 8. PyTorch's mt19937
+        // twists when `left` reaches 0 after decrementing, reading `state[next]`; its
+        // `left + next` is always 625, where ember keeps `index` (= next, N = twist next).
+        let mut b = Vec::with_capacity(Self::STATE_SIZE);
+        let (left, next) = if self.index >= N {
+            (1i32, 0u64)
+        } else {
+            ((N + 1 - self.index) as i32, self.index as u64)
+        };
+        b.extend_from_slice(&self.seed.to_le_bytes());
+        b.extend_from_slice(&left.to_le_bytes());
+        b.extend_from_slice(&1i32.to_le_bytes());
+        b.extend_from_slice(&next.to_le_bytes());
+        for &w in &self.state {
+            b.extend_from_slice(&(w as u64).to_le_bytes());
+        }
+        b.extend_from_slice(&0f64.to_le_bytes());
+        b.extend_from_slice(&self.next_normal.unwrap_or(0.0).to_le_bytes());
+        b.extend_from_slice(&0f64.to_le_bytes());
+        b.extend_from_slice(&(self.next_normal.is_some() as i32).to_le_bytes());
+        b.resize(Self::STATE_SIZE, 0);
+        b
+    }
+
+    /// The size of [`get_state`](Self::get_state)'s bytes (`sizeof(CPUGeneratorImplState)`).
+    pub const STATE_SIZE: usize = 5056;
+
+    /// `g.set_state(state)`: restores a state from [`get_state`](Self::get_state) (or from
+    /// PyTorch's `get_state()`).
+    ///
+    /// # Errors
+    /// For bytes of another size, or a state PyTorch's mt19937 would call invalid.
+    pub fn set_state(&mut self, state: &[u8]) -> Result<()> {
+        if state.len() != Self::STATE_SIZE {
+            bail!(
+                Value,
+                "Expected a CPUGeneratorImplState of size {} but found the input RNG state size to be {}",
+                Self::STATE_SIZE,
+                state.len()
+            );
+        }
+        let u64_at = |i: usize| u64::from_le_bytes(state[i..i + 8].try_into().unwrap());
+        let i32_at = |i: usize| i32::from_le_bytes(state[i..i + 4].try_into().unwrap());
+        let (seed, left, seeded, next) = (u64_at(0), i32_at(8), i32_at(12), u64_at(16));
+        if seeded == 0 || left <= 0 || left as usize > N || next as usize > N {
+            bail!(Value, "Invalid mt19937 state");
+        }
+        let words = 24;
+        let normals = words + 8 * N;
+        let mut words_out = [0u32; N];
+        for (j, w) in words_out.iter_mut().enumerate() {
+            *w = u64_at(words + 8 * j) as u32;
+        }
+        let normal_valid = i32_at(normals + 24) != 0;
+        // The float-normal cache that follows is left out: no ember sampler draws PyTorch's
+        // `normal_distribution<float>`, the only reader of it.
+        *self = Generator {
+            state: words_out,
+            index: N + 1 - left as usize,
+            seed,
+            next_normal: normal_valid
+                .then(|| f64::from_le_bytes(state[normals + 8..normals + 16].try_into().unwrap())),
+        };
+        Ok(())
     }
 
     fn twist(&mut self) {
@@ -341,6 +441,28 @@ fn check_device(device: Device) -> Result<()> {
         Tensor::alloc(&[0], DType::F32, device)?;
     }
     Ok(())
+}
+
+/// Runs `f` on the generator that samples for `device`: the innermost
+/// [`Generator::scope`]'s, else the default generator for the CPU, else the device's own (see
+/// Note [Generators per device]). For a front that draws numbers of its own, as PyTorch's
+/// `random_` does.
+///
+/// ```
+/// ember::manual_seed(0);
+/// let a = ember::try_with_device_generator(ember::Device::Cpu, |g| g.random()).unwrap();
+/// ember::manual_seed(0);
+/// assert_eq!(a, ember::with_default_generator(|g| g.random()));
+/// ```
+///
+/// # Errors
+/// When `device` is not available here (nothing is drawn).
+pub fn try_with_device_generator<R>(
+    device: Device,
+    f: impl FnOnce(&mut Generator) -> R,
+) -> Result<R> {
+    check_device(device)?;
+    Ok(with_generator(device, f))
 }
 
 /// Values for a new tensor of `n` elements on `device`, drawn from its generator.
@@ -592,11 +714,7 @@ pub fn try_randint_with(
     let v: Vec<i64> = with_generator(device, |g| {
         (0..n)
             .map(|_| {
-                let r = if range >= 1u64 << 32 {
-                    g.random64() % range
-                } else {
-                    g.random() as u64 % range
-                };
+                let r = g.random_below(range);
                 (low as i128 + r as i128) as i64
             })
             .collect()
