@@ -6,11 +6,17 @@ use crate::convert::{
 };
 use crate::dtype::{DTypeArg, DeviceArg, extract_dtype};
 use crate::error::{OrRaise, guard};
+use crate::generator::GenArg;
 use crate::tensor::{PyTensor, wrap};
-use ember::{DType, Scalar, Tensor, TensorOptions};
+use ember::{DType, Device, Scalar, Tensor, TensorOptions};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+
+/// The device a factory with these options makes its tensor on.
+fn device_of(o: &TensorOptions) -> Device {
+    o.device.unwrap_or_else(ember::get_default_device)
+}
 
 fn opts(dtype: Option<DTypeArg>, device: Option<DeviceArg>, requires_grad: bool) -> TensorOptions {
     let _ = requires_grad;
@@ -194,11 +200,13 @@ macro_rules! random_fns {
             requires_grad: bool,
             pin_memory: bool,
         ) -> PyResult<Py<PyAny>> {
-            let _ = (generator, layout, pin_memory);
+            let _ = (layout, pin_memory);
             guard(|| {
+                let generator = GenArg::new(stringify!($name), generator)?;
                 let shape = sizes(&shape_args(size)?)?;
-                let t = $f(shape.as_slice(), opts(dtype, device, requires_grad)).or_raise()?;
-        set_requires_grad(&t, requires_grad)?;
+                let o = opts(dtype, device, requires_grad);
+                let t = generator.draw(py, device_of(&o), || $f(shape.as_slice(), o))?.or_raise()?;
+                set_requires_grad(&t, requires_grad)?;
                 finish(py, t, out)
             })
         }
@@ -212,18 +220,21 @@ random_fns! {
 
 /// `torch.randint(low=0, high, size, dtype=torch.int64, ...)`.
 #[pyfunction]
-#[pyo3(signature = (*args, size = None, generator = None, dtype = None, device = None, requires_grad = false))]
+#[pyo3(signature = (*args, low = None, high = None, size = None, generator = None, dtype = None, device = None, requires_grad = false))]
+#[allow(clippy::too_many_arguments)]
 pub fn randint(
     py: Python<'_>,
     args: &Bound<'_, PyTuple>,
+    low: Option<&Bound<'_, PyAny>>,
+    high: Option<&Bound<'_, PyAny>>,
     size: Option<Ints>,
     generator: Option<&Bound<'_, PyAny>>,
     dtype: Option<DTypeArg>,
     device: Option<DeviceArg>,
     requires_grad: bool,
 ) -> PyResult<Py<PyAny>> {
-    let _ = generator;
     guard(|| {
+        let generator = GenArg::new("randint", generator)?;
         let mut ints: Vec<i64> = Vec::new();
         let mut shape = size.map(|s| s.0);
         for a in args.iter() {
@@ -232,6 +243,16 @@ pub fn randint(
             } else {
                 ints.push(crate::convert::index_of(&a)?);
             }
+        }
+        // `low=`/`high=` by keyword take the places they have in PyTorch's signature.
+        if let Some(l) = low {
+            ints.insert(0, crate::convert::index_of(l)?);
+        }
+        if let Some(h) = high {
+            if low.is_none() && ints.is_empty() {
+                ints.push(0);
+            }
+            ints.push(crate::convert::index_of(h)?);
         }
         let (low, high) = match ints.as_slice() {
             [h] => (0, *h),
@@ -247,13 +268,12 @@ pub fn randint(
                 PyTypeError::new_err("randint() missing required argument 'size'")
             })?)?;
         let dt = dtype.map_or(DType::I64, |d| d.0);
-        let t = ember::try_randint_with(
-            low,
-            high,
-            shape.as_slice(),
-            opts(Some(DTypeArg(dt)), device, requires_grad),
-        )
-        .or_raise()?;
+        let o = opts(Some(DTypeArg(dt)), device, requires_grad);
+        let t = generator
+            .draw(py, device_of(&o), || {
+                ember::try_randint_with(low, high, shape.as_slice(), o)
+            })?
+            .or_raise()?;
         set_requires_grad(&t, requires_grad)?;
         wrap(py, t)
     })
@@ -270,14 +290,23 @@ pub fn randperm(
     device: Option<DeviceArg>,
     requires_grad: bool,
 ) -> PyResult<Py<PyAny>> {
-    let _ = (generator, device, requires_grad);
     guard(|| {
-        let t = ember::randperm(n);
-        let _ = requires_grad;
+        let generator = GenArg::new("randperm", generator)?;
+        let device = device.map_or_else(ember::get_default_device, |d| d.0);
+        let t = generator
+            .draw(py, device, || {
+                ember::try_with_device_generator(device, |g| g.randperm(n))
+            })?
+            .or_raise()?;
         let t = match dtype {
             Some(DTypeArg(dt)) if dt != DType::I64 => t.try_to_dtype(dt).or_raise()?,
             _ => t,
         };
+        let t = match device {
+            Device::Cpu => t,
+            d => t.try_to_device(d).or_raise()?,
+        };
+        set_requires_grad(&t, requires_grad)?;
         wrap(py, t)
     })
 }
@@ -409,8 +438,39 @@ like_fns! {
     zeros_like => |t, o| ember::try_full_with(t.shape(), Scalar::Int(0), o);
     ones_like => |t, o| ember::try_full_with(t.shape(), Scalar::Int(1), o);
     empty_like => |t, o| ember::try_empty_with(t.shape(), o);
-    rand_like => |t, o| ember::try_rand_with(t.shape(), o);
-    randn_like => |t, o| ember::try_randn_with(t.shape(), o);
+}
+
+macro_rules! random_like_fns {
+    ($($name:ident => $f:path;)*) => {$(
+        #[doc = concat!("`torch.", stringify!($name), "(input, *, generator=None, dtype=None, device=None, requires_grad=False)`.")]
+        #[pyfunction]
+        #[pyo3(signature = (input, *, generator = None, dtype = None, layout = None, device = None, requires_grad = false, memory_format = None))]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(
+            py: Python<'_>,
+            input: TensorArg,
+            generator: Option<&Bound<'_, PyAny>>,
+            dtype: Option<DTypeArg>,
+            layout: Option<&Bound<'_, PyAny>>,
+            device: Option<DeviceArg>,
+            requires_grad: bool,
+            memory_format: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<Py<PyAny>> {
+            let _ = (layout, memory_format);
+            guard(|| {
+                let generator = GenArg::new(stringify!($name), generator)?;
+                let t = &input.0;
+                let o = like_opts(t, dtype, device, requires_grad);
+                let r = generator.draw(py, device_of(&o), || $f(t.shape(), o))?;
+                wrap(py, r.or_raise()?)
+            })
+        }
+    )*};
+}
+
+random_like_fns! {
+    rand_like => ember::try_rand_with;
+    randn_like => ember::try_randn_with;
 }
 
 /// `torch.full_like(input, fill_value, dtype=None, ...)`.
@@ -444,32 +504,30 @@ pub fn full_like(
 
 /// `torch.randint_like(input, low=0, high, dtype=None)`.
 #[pyfunction]
-#[pyo3(signature = (input, low, high = None, *, dtype = None, device = None, requires_grad = false))]
+#[pyo3(signature = (input, low, high = None, *, generator = None, dtype = None, device = None, requires_grad = false))]
+#[allow(clippy::too_many_arguments)]
 pub fn randint_like(
     py: Python<'_>,
     input: TensorArg,
     low: i64,
     high: Option<i64>,
+    generator: Option<&Bound<'_, PyAny>>,
     dtype: Option<DTypeArg>,
     device: Option<DeviceArg>,
     requires_grad: bool,
 ) -> PyResult<Py<PyAny>> {
     guard(|| {
         let t = &input.0;
+        let generator = GenArg::new("randint_like", generator)?;
         let (lo, hi) = match high {
             Some(h) => (low, h),
             None => (0, low),
         };
-        wrap(
-            py,
-            ember::try_randint_with(
-                lo,
-                hi,
-                t.shape(),
-                like_opts(t, dtype, device, requires_grad),
-            )
-            .or_raise()?,
-        )
+        let o = like_opts(t, dtype, device, requires_grad);
+        let r = generator.draw(py, device_of(&o), || {
+            ember::try_randint_with(lo, hi, t.shape(), o)
+        })?;
+        wrap(py, r.or_raise()?)
     })
 }
 
@@ -554,10 +612,11 @@ pub fn where_(
     })
 }
 
-/// `torch.manual_seed(seed)`: seeds the CPU generator (PyTorch's mt19937 stream).
+/// `torch.manual_seed(seed)`: seeds the CPU generator (PyTorch's mt19937 stream) and every
+/// device's; a seed in `[-2^63, 2^64)`, negative ones as their two's complement.
 #[pyfunction]
-pub fn manual_seed(py: Python<'_>, seed: i64) -> PyResult<Py<PyAny>> {
-    ember::manual_seed(seed as u64);
+pub fn manual_seed(py: Python<'_>, seed: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    ember::manual_seed(crate::generator::seed_of(seed)?);
     Ok(py.None())
 }
 

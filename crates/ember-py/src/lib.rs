@@ -13,6 +13,7 @@ mod cuda;
 mod dtype;
 mod error;
 mod function;
+mod generator;
 mod nn_dropout;
 mod nn_functional;
 mod nn_loss;
@@ -137,6 +138,7 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_table::register(py, m)?;
     cuda::register(m)?;
     nn_functional::register(m)?;
+    generator::register(m)?;
     optim::register(m)?;
     Ok(())
 }

@@ -43,13 +43,21 @@ fn _dropout(
     })
 }
 
-/// `nn.init.orthogonal_(tensor, gain)` on the default generator (the engine's
-/// `nn::init::orthogonal_`: QR of a normal sample, signs fixed by R's diagonal).
+/// `nn.init.orthogonal_(tensor, gain, generator)` (the engine's `nn::init::orthogonal_`: QR
+/// of a normal sample, signs fixed by R's diagonal).
 #[pyfunction]
-fn _orthogonal_(py: Python<'_>, tensor: &Bound<'_, PyAny>, gain: f64) -> PyResult<Py<PyAny>> {
+#[pyo3(signature = (tensor, gain, generator = None))]
+fn _orthogonal_(
+    py: Python<'_>,
+    tensor: &Bound<'_, PyAny>,
+    gain: f64,
+    generator: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     guard(|| {
+        let generator = crate::generator::GenArg::new("orthogonal_", generator)?;
         let t = tensor.cast::<PyTensor>()?.get().t.clone();
-        py.detach(|| ember::nn::init::orthogonal_(&t, gain))
+        generator
+            .draw(py, t.device(), || ember::nn::init::orthogonal_(&t, gain))?
             .or_raise()?;
         Ok(tensor.clone().unbind())
     })

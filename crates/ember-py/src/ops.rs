@@ -5,6 +5,7 @@
 use crate::convert::{Ints, Other, OutArg, ScalarArg, TensorArg, shape_args};
 use crate::dtype::DTypeArg;
 use crate::error::{OrRaise, guard};
+use crate::generator::GenArg;
 use crate::ret::{Named, Obj, Ret, SelfRet};
 use crate::tensor::PyTensor;
 use ember::{DType, Scalar, Tensor};
@@ -556,8 +557,12 @@ tensor_methods! { METHODS_ONLY, t, py;
     fn fill_(value: ScalarArg) [value] => t.try_fill_(value.0).map(|_| SelfRet);
     fn copy_(src: TensorArg, non_blocking: bool) [src, non_blocking = false] => t.try_copy_(&src.0).map(|_| SelfRet);
     fn masked_fill_(mask: TensorArg, value: ScalarArg) [mask, value] => t.try_masked_fill_(&mask.0, value.0).map(|_| SelfRet);
-    fn normal_(mean: f64, std: f64, generator: Option<&Bound<'_, PyAny>>) [mean = 0.0, std = 1.0, *, generator = None] => t.try_normal_(mean, std).map(|_| SelfRet);
-    fn uniform_(from: f64, to: f64, generator: Option<&Bound<'_, PyAny>>) [from = 0.0, to = 1.0, *, generator = None] => t.try_uniform_(from, to).map(|_| SelfRet);
+    fn normal_(mean: f64, std: f64, generator: Option<&Bound<'_, PyAny>>) [mean = 0.0, std = 1.0, *, generator = None] => {
+        GenArg::new("normal_", generator)?.draw(py, t.device(), || t.try_normal_(mean, std))?.map(|_| SelfRet)
+    };
+    fn uniform_(from: f64, to: f64, generator: Option<&Bound<'_, PyAny>>) [from = 0.0, to = 1.0, *, generator = None] => {
+        GenArg::new("uniform_", generator)?.draw(py, t.device(), || t.try_uniform_(from, to))?.map(|_| SelfRet)
+    };
     fn index_put_(indices: &Bound<'_, PyAny>, values: TensorArg, accumulate: bool) [indices, values, accumulate = false] => {
         let idx = opt_tensor_list(indices)?;
         t.try_index_put_(&idx, &values.0, accumulate).map(|_| SelfRet).or_raise()

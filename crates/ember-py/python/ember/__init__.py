@@ -38,7 +38,6 @@ from ._C import (  # noqa: F401
     randint_like,
     cat,
     stack,
-    manual_seed,
     initial_seed,
     get_default_dtype,
     set_default_dtype,
@@ -442,33 +441,41 @@ def typename(obj):
     return type(obj).__qualname__
 
 
-class Generator:
-    """``torch.Generator``: ember draws from the default CPU generator; a Generator object
-    seeds it (so ``manual_seed`` on one gives PyTorch's stream)."""
+Generator = _C.Generator
+#: ``torch.default_generator``: the generator of every random op given no ``generator=``.
+default_generator = _C.default_generator
 
-    def __init__(self, device="cpu"):
-        self.device = device if isinstance(device, _C.device) else _C.device(device)
-        self._seed = 67280421310721
 
-    def manual_seed(self, seed):
-        self._seed = _builtins.int(seed)
-        _C.manual_seed(self._seed)
-        return self
+def manual_seed(seed):
+    """``torch.manual_seed(seed)``: seeds the default generator and every device's; returns
+    ``torch.default_generator``. In a DataLoader worker thread it seeds that worker's own
+    stream (a worker process's, in PyTorch), leaving the main thread's alone."""
+    from .utils.data import get_worker_info
 
-    def initial_seed(self):
-        return self._seed
-
-    def seed(self):
-        return self._seed
+    seed = _builtins.int(seed)
+    if get_worker_info() is not None:
+        return default_generator.manual_seed(seed)
+    _C.manual_seed(seed)
+    return default_generator
 
 
 def seed():
-    """``torch.seed()``."""
-    import random
-
-    s = random.getrandbits(63)
+    """``torch.seed()``: seeds the default generator (and the devices') from a
+    nondeterministic seed, and returns it."""
+    s = default_generator.seed()
     manual_seed(s)
     return s
+
+
+def get_rng_state():
+    """``torch.get_rng_state()``: the default generator's state, a uint8 tensor in
+    PyTorch's layout (so it restores in PyTorch too)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """``torch.set_rng_state(new_state)``: restores the default generator's state."""
+    default_generator.set_state(new_state)
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
@@ -488,16 +495,31 @@ from . import utils  # noqa: E402
 
 strided = "strided"
 contiguous_format = "contiguous_format"
+from . import vision  # noqa: E402
 preserve_format = "preserve_format"
 channels_last = "channels_last"
 
 
 class _TorchAlias:
     """Import hook: ``import torch.X`` gives the module ``ember.X`` itself (never a second
-    copy of it), also for submodules first imported after ``install_as_torch()``."""
+    copy of it), also for submodules first imported after ``install_as_torch()``; the same
+    for ``torchvision`` (``ember.vision``)."""
+#: The names ``install_as_torch()`` serves, and the ember module behind each.
+_ALIASES = {"torch": __name__, "torchvision": __name__ + ".vision"}
+
+
+def _aliased(fullname):
+    """The ember module name behind ``fullname`` (``torch.nn`` → ``ember.nn``,
+    ``torchvision.transforms`` → ``ember.vision.transforms``), or None."""
+    for alias, target in _ALIASES.items():
+        if fullname == alias or fullname.startswith(alias + "."):
+            return target + fullname[len(alias):]
+    return None
+
+
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "torch" and not fullname.startswith("torch."):
+        if _aliased(fullname) is None:
             return None
         import importlib.util
 
@@ -506,7 +528,7 @@ class _TorchAlias:
     def create_module(self, spec):
         import importlib
 
-        return importlib.import_module(__name__ + spec.name[len("torch"):])
+        return importlib.import_module(_aliased(spec.name))
 
     def exec_module(self, module):
         pass
@@ -514,16 +536,17 @@ class _TorchAlias:
 
 def install_as_torch():
     """Makes ``import torch`` (and its submodules) give ember, as
-    ``pymysql.install_as_MySQLdb()`` serves MySQLdb programs. Printed names then say
-    ``torch.`` (``torch.float32``, ``torch.Size``) as PyTorch's do."""
+    ``pymysql.install_as_MySQLdb()`` serves MySQLdb programs, and ``import torchvision``
+    give ``ember.vision``. Printed names then say ``torch.`` (``torch.float32``,
+    ``torch.Size``) as PyTorch's do."""
     global _torch_names
     _torch_names = True
     _C._set_torch_names(True)
     me = _sys.modules[__name__]
-    _sys.modules["torch"] = me
-    for name, mod in list(_sys.modules.items()):
-        if name.startswith(__name__ + "."):
-            _sys.modules["torch" + name[len(__name__):]] = mod
+    for alias, target in _ALIASES.items():
+        for name, mod in list(_sys.modules.items()):
+            if name == target or name.startswith(target + "."):
+                _sys.modules[alias + name[len(target):]] = mod
     if not _builtins.any(isinstance(f, _TorchAlias) for f in _sys.meta_path):
         _sys.meta_path.insert(0, _TorchAlias())
     return me

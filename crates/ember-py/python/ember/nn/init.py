@@ -220,9 +220,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    if generator is not None:
-        raise NotImplementedError("ember: nn.init.orthogonal_(generator=...) is not supported; it draws from the default generator")
-    _native._orthogonal_(tensor, float(gain))
+    _native._orthogonal_(tensor, float(gain), generator)
     return tensor
 
 
