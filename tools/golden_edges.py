@@ -771,6 +771,12 @@ def layers():
     case("batch_norm/train_3d", "batch_norm", [x4(4, 3, 5), x4(3), x4(3)], {"training": True})
     case("batch_norm/train_stats", "batch_norm", [x4(4, 3, 2, 2), x4(3), x4(3), rnd([3]), pos([3])], {"training": True, "momentum": 0.3})
     case("batch_norm/f32", "batch_norm", [G(rnd([4, 3, 2], "float32"))], {"training": True})
+    # Half types: PyTorch rounds the batch statistics to the input's dtype before they
+    # normalise (bf16 also the sum of squares and the variance).
+    for dt in ["bfloat16", "float16"]:
+        for i in range(3):
+            case(f"batch_norm/{dt}/{i}", "batch_norm", [(rnd([4, 3, 5]) * 1.7 + 0.4).to(DT[dt])], {"training": True}, grad=False)
+        case(f"batch_norm/{dt}/affine", "batch_norm", [(rnd([6, 2, 3]) * 2.1).to(DT[dt]), rnd([2]).to(DT[dt]), rnd([2]).to(DT[dt])], {"training": True}, grad=False)
     for i, (g, shp) in enumerate([(1, [2, 4, 3]), (4, [2, 4, 3]), (2, [3, 4, 2, 2])]):
         case(f"group_norm/{i}", "group_norm", [x4(*shp), x4(shp[1]), x4(shp[1])], {"num_groups": g})
         case(f"group_norm/{i}/noaffine", "group_norm", [x4(*shp)], {"num_groups": g, "eps": 0.01})

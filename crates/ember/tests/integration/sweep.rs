@@ -21,12 +21,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 /// Case ids (prefixes) that disagree with PyTorch, with where the fix belongs.
-const KNOWN: &[(&str, &str)] = &[
-    (
-        "sweep/batch_norm/bfloat16",
-        "ops/norm/mod.rs: bf16 batch statistics round differently (one bf16 ulp)",
-    ),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 /// Calls (description prefixes) known to panic in files outside the ops layer, with the
 /// place. The sweep fails when one stops panicking, so the entry goes with the fix.

@@ -110,17 +110,40 @@ fn native_norm(
             x.dtype().scalar_type_name()
         );
     }
-    let (out, mean, var) = {
+    let dt = x.dtype();
+    // PyTorch's CPU batch norm keeps its batch statistics in the parameters' dtype: with
+    // f16/bf16 input and parameters (not mixed with f32 ones) the mean and inverse std are
+    // rounded to it before they normalise, and the backward uses the rounded values too.
+    // bf16 also rounds the sum of squares and the variance on the way to the inverse std.
+    let half_stats = matches!(kind, NormKind::Batch { training: true })
+        && matches!(dt, DType::F16 | DType::BF16)
+        && [weight, bias].iter().flatten().all(|p| p.dtype() == dt);
+    let (out, mean, var, (m, r)) = {
         let _g = crate::no_grad();
         let (xhat, mean, var) = moments(x, c, inner, eps)?;
-        (affine(xhat, kind, weight, bias, x.dtype())?, mean, var)
-    };
-    let (m, r) = {
-        let _g = crate::no_grad();
-        (
-            mean.try_reshape(stat_shape)?,
-            var.try_add(eps)?.try_rsqrt()?.try_reshape(stat_shape)?,
-        )
+        let rstd = var.try_add(eps)?.try_rsqrt()?;
+        let (xhat, m, r) = if half_stats {
+            let round = |t: &Tensor| t.try_to_dtype(dt)?.try_to_dtype(DType::F32);
+            let rstd = if dt == DType::BF16 {
+                let n = (x.numel() / c.max(1)) as f64;
+                let var = round(&round(&var.try_mul(n)?)?.try_div(n)?)?;
+                var.try_add(eps)?.try_rsqrt()?
+            } else {
+                rstd
+            };
+            let (m, r) = (round(&mean)?, round(&rstd)?);
+            let nd = x.dim();
+            let xhat = x
+                .try_to_dtype(DType::F32)?
+                .try_sub(&kind.affine_view(&m, nd)?)?
+                .try_mul(&kind.affine_view(&r, nd)?)?;
+            (xhat, m, r)
+        } else {
+            (xhat, mean.clone(), rstd)
+        };
+        let saved = (m.try_reshape(stat_shape)?, r.try_reshape(stat_shape)?);
+        // The running statistics are updated from the unrounded mean and variance.
+        (affine(xhat, kind, weight, bias, dt)?, mean, var, saved)
     };
     record_norm(&out, x, (kind, eps), weight, bias, (&m, &r));
     Ok((out, mean, var))
