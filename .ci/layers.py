@@ -87,6 +87,10 @@ RULES = {
     # `ember::cuda` is torch.cuda: device management for users, over the public API.
     "cuda": "api",
     "cheatsheet": "api",
+    # torch.utils.data and torchvision (datasets, samplers, DataLoader, transforms): users of
+    # the public Tensor API, like nn.
+    "utils": "api",
+    "vision": "api",
 }
 
 # Root names the crate root re-exports from a module that is not named in its `pub use`

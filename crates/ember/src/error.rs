@@ -58,6 +58,11 @@ pub enum Error {
     /// (`nonzero`, `masked_select`). PyTorch raises `NotImplementedError` for these.
     #[error("{0}")]
     NotImplemented(String),
+    /// A `DataLoader` worker failed: a panic while loading a batch, a worker that ended
+    /// without answering, or a batch that took longer than the loader's timeout. PyTorch
+    /// raises these as `RuntimeError` from the main process.
+    #[error("{0}")]
+    Worker(String),
 }
 
 /// `Result<T, ember::Error>`.

@@ -92,6 +92,8 @@ mod scalar;
 mod shape;
 mod storage;
 mod tensor;
+pub mod utils;
+pub mod vision;
 pub mod warnings;
 
 pub use autograd::{
@@ -115,6 +117,8 @@ pub use random::{
 pub use scalar::Scalar;
 pub use shape::{IntList, Size};
 pub use tensor::*;
+/// `torchvision.datasets` at the root too, so `ember::datasets::Digits` works.
+pub use vision::datasets;
 
 /// The CPU device's memory cache (Note [CPU buffer cache]).
 pub mod cpu {

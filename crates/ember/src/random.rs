@@ -323,6 +323,15 @@ impl Generator {
     }
 }
 
+impl std::fmt::Debug for Generator {
+    /// The seed only: the 624 words of state say nothing to a reader.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generator")
+            .field("initial_seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
 static DEFAULT: Mutex<Option<Generator>> = Mutex::new(None);
 const DEFAULT_SEED: u64 = 67_280_421_310_721;
 

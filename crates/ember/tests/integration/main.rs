@@ -16,6 +16,7 @@ mod common;
 
 mod autograd;
 mod cuda;
+mod data;
 mod elementwise_layout;
 mod fuzz_regressions;
 mod golden;
@@ -42,4 +43,5 @@ mod reduce;
 mod seeds;
 mod sweep;
 mod threads;
+mod vision;
 mod warnings;

@@ -1,0 +1,3 @@
+//! `torch.utils`: the data-loading toolkit ([`data`]).
+
+pub mod data;

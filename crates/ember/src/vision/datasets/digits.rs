@@ -1,0 +1,156 @@
+//! The 8×8 handwritten digits shipped with ember (scikit-learn's `load_digits`, the UCI
+//! optdigits test set; see `crates/ember/data/README.md`).
+
+use super::LabelledImages;
+use super::idx::gunzip;
+use crate::Tensor;
+use crate::error::{Error, Result};
+use crate::utils::data::Dataset;
+use crate::vision::transforms::Transform;
+use std::sync::OnceLock;
+
+/// The gzipped CSV: 1,797 rows of 64 pixels (0–16, row by row) and the label.
+static DIGITS_CSV_GZ: &[u8] = include_bytes!("../../../data/digits.csv.gz");
+
+/// The number of images.
+const N: usize = 1797;
+/// The first this many rows are the training split; the rest (297) the test split.
+const TRAIN: usize = 1500;
+
+/// The decoded data, once per process: pixels scaled to 0–255, and labels.
+fn decoded() -> Result<&'static (Vec<u8>, Vec<i64>)> {
+    static CELL: OnceLock<Result<(Vec<u8>, Vec<i64>)>> = OnceLock::new();
+    CELL.get_or_init(decode).as_ref().map_err(Clone::clone)
+}
+
+fn decode() -> Result<(Vec<u8>, Vec<i64>)> {
+    let bad = |what: String| Error::Format(format!("embedded digits.csv.gz: {what}"));
+    let csv = gunzip(DIGITS_CSV_GZ).map_err(|e| bad(e.to_string()))?;
+    let text = std::str::from_utf8(&csv).map_err(|e| bad(e.to_string()))?;
+    let mut pixels = Vec::with_capacity(N * 64);
+    let mut labels = Vec::with_capacity(N);
+    for (row, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let values: Vec<&str> = line.split(',').collect();
+        if values.len() != 65 {
+            return Err(bad(format!(
+                "row {row} has {} values, not 65",
+                values.len()
+            )));
+        }
+        for (col, v) in values.iter().enumerate() {
+            let x: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("row {row}, column {col}: '{v}' is not a number")))?;
+            let ok = if col < 64 { 16.0 } else { 9.0 };
+            if !(0.0..=ok).contains(&x) || x.fract() != 0.0 {
+                return Err(bad(format!("row {row}, column {col}: {x} is out of range")));
+            }
+            if col < 64 {
+                // round(v · 255 / 16): 0 → 0, 8 → 128, 16 → 255.
+                pixels.push(((x * 255.0 / 16.0) + 0.5).floor() as u8);
+            } else {
+                labels.push(x as i64);
+            }
+        }
+    }
+    if labels.len() != N {
+        return Err(bad(format!("{} rows, not {N}", labels.len())));
+    }
+    Ok((pixels, labels))
+}
+
+/// The 8×8 handwritten digits (scikit-learn's `load_digits`), embedded in ember so they
+/// load anywhere without a download.
+///
+/// 1,797 images of 8×8 pixels with labels 0–9. The source's pixels count 0–16 set pixels
+/// of a 4×4 block; here they are scaled to 0–255 `u8` (`round(v · 255 / 16)`; `v =
+/// round(p · 16 / 255)` gives them back) so that images behave as images do in
+/// torchvision ([`ToTensor`](crate::vision::transforms::ToTensor) maps them to
+/// `[0, 1]`). The split is fixed: the first 1,500 rows are the training set, the last
+/// 297 the test set (the rows cycle through the classes, so both hold every digit).
+///
+/// ```
+/// use ember::datasets::Digits;
+/// use ember::utils::data::Dataset;
+///
+/// let train = Digits::new(true).unwrap();
+/// let test = Digits::new(false).unwrap();
+/// assert_eq!((train.len(), test.len()), (1500, 297));
+/// let (image, label) = train.get(0).unwrap();
+/// assert_eq!((image.shape(), image.dtype(), label), (&[8, 8][..], ember::DType::U8, 0));
+/// ```
+pub struct Digits {
+    images: LabelledImages,
+}
+
+impl Digits {
+    /// The training split (`train: true`, the first 1,500 images) or the test split (the
+    /// last 297).
+    ///
+    /// # Errors
+    /// Only if the embedded data cannot be decoded (it is checked by ember's tests).
+    pub fn new(train: bool) -> Result<Self> {
+        let range = if train { 0..TRAIN } else { TRAIN..N };
+        Self::rows(range)
+    }
+
+    /// All 1,797 images, in the source's order.
+    ///
+    /// ```
+    /// let all = ember::datasets::Digits::all().unwrap();
+    /// assert_eq!(all.data().shape(), &[1797, 8, 8]);
+    /// assert_eq!(all.targets().to_vec::<i64>()[..4], [0, 1, 2, 3]);
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Digits::new`].
+    pub fn all() -> Result<Self> {
+        Self::rows(0..N)
+    }
+
+    fn rows(range: std::ops::Range<usize>) -> Result<Self> {
+        let (pixels, labels) = decoded()?;
+        let n = range.len();
+        let data =
+            Tensor::try_from_vec(pixels[range.start * 64..range.end * 64].to_vec(), [n, 8, 8])?;
+        Ok(Digits {
+            images: LabelledImages::new(data, labels[range].to_vec())?,
+        })
+    }
+
+    /// The same images, each passed through `transform` when read (torchvision's
+    /// `transform=` argument).
+    ///
+    /// ```
+    /// use ember::utils::data::Dataset;
+    /// use ember::vision::transforms::ToTensor;
+    /// let d = ember::datasets::Digits::new(false).unwrap().with_transform(ToTensor);
+    /// assert_eq!(d.get(0).unwrap().0.shape(), &[1, 8, 8]);
+    /// ```
+    #[must_use]
+    pub fn with_transform(mut self, transform: impl Transform + 'static) -> Self {
+        self.images.transform = Some(Box::new(transform));
+        self
+    }
+
+    /// The images, `u8 [N, 8, 8]` in 0–255 (`dataset.data`).
+    pub fn data(&self) -> &Tensor {
+        &self.images.data
+    }
+
+    /// The labels, `i64 [N]` (`dataset.targets`).
+    pub fn targets(&self) -> &Tensor {
+        &self.images.targets
+    }
+}
+
+impl Dataset for Digits {
+    type Item = (Tensor, i64);
+    fn len(&self) -> usize {
+        self.images.len()
+    }
+    fn get(&self, index: usize) -> Result<(Tensor, i64)> {
+        self.images.get(index)
+    }
+}
