@@ -50,6 +50,11 @@ pub enum Error {
     /// A file's contents are malformed.
     #[error("{0}")]
     Format(String),
+    /// A pickle that the restricted unpickler of `.pt` files refuses: a global outside its
+    /// allowlist, or malformed opcodes (PyTorch's `pickle.UnpicklingError` of
+    /// `torch.load(weights_only=True)`).
+    #[error("{0}")]
+    Unpickling(String),
     /// An error from the CUDA driver or libraries.
     #[error("CUDA error: {0}")]
     Cuda(String),

@@ -103,6 +103,7 @@ pub use backend::cpu::parallel::{get_num_threads, set_num_threads, try_set_num_t
 pub use device::Device;
 pub use dtype::{BF16, BOOL, DType, Element, F16, F32, F64, I8, I16, I32, I64, U8};
 pub use error::{Error, Result};
+pub use io::{load_pt as load, save_pt as save};
 pub use math::{FloatElement, IntElement};
 pub use ops::{
     BinaryOp, CmpOp, Ellipsis, IndexArg, NewAxis, Operand, ParamOp, ReduceOp, TensorIndex, UnaryOp,

@@ -1,14 +1,18 @@
-//! Saving and loading tensors: state dicts as safetensors (the format PyTorch's
+//! Saving and loading tensors: PyTorch's own checkpoints (`torch.save`/`torch.load`,
+//! `.pt`/`.pth`: [`save_pt`], [`load_pt`], the crate root's [`crate::save`] and
+//! [`crate::load`]), state dicts as safetensors (the format PyTorch's
 //! `safetensors.torch.save_file`/`load_file` read and write) and single tensors or archives
 //! as numpy's `.npy`/`.npz`. Malformed files give an `Err`, never a panic.
 
 mod npy;
+mod pt;
 mod safetensors;
 
 pub use self::npy::{
     load_npy, load_npz, npy_from_bytes, npy_to_bytes, npz_from_bytes, npz_to_bytes, save_npy,
     save_npz,
 };
+pub use self::pt::{Object, load as load_pt, pt_from_bytes, pt_to_bytes, save as save_pt};
 pub use self::safetensors::{load, safetensors_from_bytes, safetensors_to_bytes, save};
 
 use crate::DType;

@@ -25,6 +25,7 @@ mod gradcheck_sweep;
 mod indexing;
 mod interop;
 mod io;
+mod io_pt;
 mod linalg;
 mod linalg_decomp;
 mod memory;
