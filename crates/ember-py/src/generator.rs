@@ -159,6 +159,34 @@ impl PyGenerator {
         Ok(slf.clone())
     }
 
+    /// Pickling and `copy.deepcopy`, as PyTorch's: `(Generator, (device,), (seed, None,
+    /// state))`, the device as its string; the copy is a generator of its own, also of
+    /// `default_generator`.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let cls = py.get_type::<PyGenerator>();
+        let args = PyTuple::new(py, [self.device.to_string()])?;
+        let state = (self.initial_seed(), py.None(), self.get_state(py)?);
+        PyTuple::new(
+            py,
+            [
+                cls.into_any(),
+                args.into_any(),
+                state.into_pyobject(py)?.into_any(),
+            ],
+        )
+    }
+
+    /// Restores what `__reduce__` saved.
+    fn __setstate__(slf: &Bound<'_, Self>, state: &Bound<'_, PyTuple>) -> PyResult<()> {
+        if state.len() != 3 {
+            return Err(PyTypeError::new_err(
+                "Generator.__setstate__ expects (seed, offset, state)",
+            ));
+        }
+        PyGenerator::set_state(slf, &state.get_item(2)?)?;
+        Ok(())
+    }
+
     /// `g.clone_state()`: a new generator with this one's state.
     fn clone_state(&self) -> PyGenerator {
         PyGenerator {

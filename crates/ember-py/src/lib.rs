@@ -137,8 +137,8 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_tensor_methods", ops::METHODS_ONLY.to_vec())?;
     ops_table::register(py, m)?;
     cuda::register(m)?;
-    nn_functional::register(m)?;
     generator::register(m)?;
+    nn_functional::register(m)?;
     optim::register(m)?;
     Ok(())
 }

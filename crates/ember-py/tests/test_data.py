@@ -141,6 +141,7 @@ def test_timeout_raises_instead_of_waiting():
     bounded(run)
 
 
+@pytest.mark.skipif(USE_REAL_TORCH, reason="worker threads are ember's")
 def test_abandoned_iterator_stops_its_workers():
     before = threading.active_count()
 
@@ -255,6 +256,11 @@ def test_loader_argument_errors():
         loader.batch_size = 3
     with pytest.raises(ValueError, match="expected unspecified shuffle option"):
         DataLoader(TorchStream(), shuffle=True)
+    with pytest.raises(ValueError, match="multiprocessing_context can only be used with multi-process loading"):
+        DataLoader(ds, multiprocessing_context="spawn")
+    if not USE_REAL_TORCH:
+        with pytest.raises(NotImplementedError, match="workers are threads"):
+            DataLoader(ds, num_workers=1, multiprocessing_context="spawn")
 
 
 class TorchStream(IterableDataset):

@@ -126,3 +126,35 @@ def test_random_on_an_empty_tensor_draws_nothing():
     torch.manual_seed(3)
     torch.empty(0, dtype=torch.int64).random_()
     assert torch.equal(torch.rand(1), a)
+
+
+def test_generator_pickles_and_deepcopies():
+    import copy
+    import pickle
+
+    g = torch.Generator().manual_seed(3)
+    torch.rand(2, generator=g)
+    copies = [copy.deepcopy(g)]
+    try:
+        pickle.dumps(torch.zeros(1))
+    except TypeError:
+        pass  # the state travels as a tensor, as PyTorch's; it pickles once tensors do
+    else:
+        copies.append(pickle.loads(pickle.dumps(g)))
+    for h in copies:
+        assert h is not g and h.initial_seed() == 3
+        assert torch.equal(torch.rand(4, generator=h), torch.rand(4, generator=g.clone_state()))
+    torch.manual_seed(6)
+    d = copy.deepcopy(torch.default_generator)
+    assert d is not torch.default_generator
+    assert torch.equal(torch.rand(3, generator=d), torch.rand(3))
+
+
+def test_fork_rng_restores_the_stream():
+    torch.manual_seed(0)
+    want = torch.rand(2)
+    torch.manual_seed(0)
+    with torch.random.fork_rng(devices=[]):
+        torch.rand(5)
+    assert torch.equal(torch.rand(2), want)
+    assert torch.random.initial_seed() == 0

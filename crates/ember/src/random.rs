@@ -443,15 +443,6 @@ fn with_generator<R>(device: Device, f: impl FnOnce(&mut Generator) -> R) -> R {
     f(&mut d.gens[i].1)
 }
 
-/// Fails, before anything is drawn, when `device` cannot hold tensors here (a CUDA device
-/// on a machine without one).
-fn check_device(device: Device) -> Result<()> {
-    if device != Device::Cpu {
-        Tensor::alloc(&[0], DType::F32, device)?;
-    }
-    Ok(())
-}
-
 /// Runs `f` on the generator that samples for `device`: the innermost
 /// [`Generator::scope`]'s, else the default generator for the CPU, else the device's own (see
 /// Note [Generators per device]). For a front that draws numbers of its own, as PyTorch's
@@ -472,6 +463,15 @@ pub fn try_with_device_generator<R>(
 ) -> Result<R> {
     check_device(device)?;
     Ok(with_generator(device, f))
+}
+
+/// Fails, before anything is drawn, when `device` cannot hold tensors here (a CUDA device
+/// on a machine without one).
+fn check_device(device: Device) -> Result<()> {
+    if device != Device::Cpu {
+        Tensor::alloc(&[0], DType::F32, device)?;
+    }
+    Ok(())
 }
 
 /// Values for a new tensor of `n` elements on `device`, drawn from its generator.

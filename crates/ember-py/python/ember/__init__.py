@@ -491,19 +491,16 @@ from . import cuda  # noqa: E402
 from . import linalg  # noqa: E402
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402
+from . import random  # noqa: E402
 from . import utils  # noqa: E402
+from . import vision  # noqa: E402
 
 strided = "strided"
 contiguous_format = "contiguous_format"
-from . import vision  # noqa: E402
 preserve_format = "preserve_format"
 channels_last = "channels_last"
 
 
-class _TorchAlias:
-    """Import hook: ``import torch.X`` gives the module ``ember.X`` itself (never a second
-    copy of it), also for submodules first imported after ``install_as_torch()``; the same
-    for ``torchvision`` (``ember.vision``)."""
 #: The names ``install_as_torch()`` serves, and the ember module behind each.
 _ALIASES = {"torch": __name__, "torchvision": __name__ + ".vision"}
 
@@ -517,6 +514,10 @@ def _aliased(fullname):
     return None
 
 
+class _TorchAlias:
+    """Import hook: ``import torch.X`` gives the module ``ember.X`` itself (never a second
+    copy of it), also for submodules first imported after ``install_as_torch()``; the same
+    for ``torchvision`` (``ember.vision``)."""
 
     def find_spec(self, fullname, path=None, target=None):
         if _aliased(fullname) is None:

@@ -165,6 +165,10 @@ class _MultiThreadDataLoaderIter(_BaseDataLoaderIter):
         for worker_id in range(len(self._workers)):
             if self._persistent_workers or self._workers_status[worker_id]:
                 self._mark_worker_as_unavailable(worker_id, shutdown=True)
+        from . import _utils
+
+        if _utils.python_exit_status:
+            return
         current = threading.current_thread()
         for w in self._workers:
             if w is not current:

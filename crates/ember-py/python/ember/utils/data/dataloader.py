@@ -60,7 +60,7 @@ def _check_options(num_workers, timeout, prefetch_factor, persistent_workers, mu
                 "multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
                 f"but got num_workers={num_workers}"
             )
-        raise ValueError(
+        raise NotImplementedError(
             "ember: multiprocessing_context is not supported: ember's DataLoader workers are threads, not processes"
         )
     return prefetch_factor
