@@ -1,105 +1,35 @@
 //! `torch.utils.data.DataLoader`: batches of a dataset, in a sampler's order, loaded on the
-//! calling thread or by worker threads.
+//! calling thread or by worker threads (a pass itself is in `iter.rs`).
 
 use super::collate::Collate;
 use super::dataset::{Dataset, IterableDataset};
-use super::sampler::{RandomSampler, RandomSamplerOptions, Sampler, batch_count, batches};
-use super::worker::{Fetch, Job, MakeStream, Pool, PoolConfig, Stream, WorkerInitFn};
+use super::fetch::{Finish, default_finish, iterable_stream, map_fetch};
+use super::options::{DataLoaderOptions, batched, check_common};
+use super::sampler::{RandomSampler, RandomSamplerOptions, Sampler, batch_count};
+use super::worker::{Fetch, MakeStream, WorkerInitFn};
 use crate::Generator;
 use crate::error::{Error, Result, bail};
 use parking_lot::Mutex;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// The keyword arguments of [`DataLoader`], with PyTorch's defaults.
-///
-/// ```
-/// use ember::utils::data::DataLoaderOptions;
-/// let opts = DataLoaderOptions { batch_size: Some(64), shuffle: true, ..Default::default() };
-/// assert!(!opts.drop_last);
-/// ```
-pub struct DataLoaderOptions {
-    /// Samples per batch (default `Some(1)`); `None` turns batching off: each sample is
-    /// yielded by itself, through [`Collate::convert`] or the collate function.
-    pub batch_size: Option<usize>,
-    /// Visit the samples in a new random order each pass (default false).
-    pub shuffle: bool,
-    /// The order of the samples (default: sequential, or random with `shuffle`).
-    pub sampler: Option<Box<dyn Sampler>>,
-    /// Yields whole batches of indices; excludes `batch_size`, `shuffle`, `sampler` and
-    /// `drop_last`.
-    pub batch_sampler: Option<Box<dyn Sampler<Vec<usize>>>>,
-    /// Worker threads that load batches ahead of the caller (default 0: load on the
-    /// calling thread).
-    pub num_workers: usize,
-    /// Batches in flight per worker (default: 2 when there are workers).
-    pub prefetch_factor: Option<usize>,
-    /// Drop the last batch when it is short (default false).
-    pub drop_last: bool,
-    /// How long to wait for a worker's batch before giving up (default: forever).
-    pub timeout: Option<Duration>,
-    /// Runs first in each worker thread, given its id.
-    pub worker_init_fn: Option<WorkerInitFn>,
-    /// The source of the shuffled order and of the workers' seeds (default: the default
-    /// generator, as PyTorch draws from it).
-    pub generator: Option<Generator>,
-}
-
-impl Default for DataLoaderOptions {
-    fn default() -> Self {
-        DataLoaderOptions {
-            batch_size: Some(1),
-            shuffle: false,
-            sampler: None,
-            batch_sampler: None,
-            num_workers: 0,
-            prefetch_factor: None,
-            drop_last: false,
-            timeout: None,
-            worker_init_fn: None,
-            generator: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for DataLoaderOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DataLoaderOptions")
-            .field("batch_size", &self.batch_size)
-            .field("shuffle", &self.shuffle)
-            .field("sampler", &self.sampler.as_ref().map(|_| "…"))
-            .field("batch_sampler", &self.batch_sampler.as_ref().map(|_| "…"))
-            .field("num_workers", &self.num_workers)
-            .field("prefetch_factor", &self.prefetch_factor)
-            .field("drop_last", &self.drop_last)
-            .field("timeout", &self.timeout)
-            .field("worker_init_fn", &self.worker_init_fn.as_ref().map(|_| "…"))
-            .field(
-                "generator",
-                &self.generator.as_ref().map(Generator::initial_seed),
-            )
-            .finish()
-    }
-}
-
 /// Where a map-style loader's indices come from.
-enum Plan {
+pub(super) enum Plan {
     /// `shuffle`: the loader's generator, if any, lives in the sampler (PyTorch shares it).
     Shuffle(Box<RandomSampler>),
     Sampler(Box<dyn Sampler>),
     Batches(Box<dyn Sampler<Vec<usize>>>),
 }
 
-struct State {
+pub(super) struct State {
     /// `None` for an iterable dataset.
-    plan: Option<Plan>,
+    pub(super) plan: Option<Plan>,
     /// The loader's generator when no shuffle sampler holds it.
-    generator: Option<Generator>,
+    pub(super) generator: Option<Generator>,
 }
 
 /// The loader's dataset, type-erased behind what the loader needs of it.
-enum Source<B> {
+pub(super) enum Source<B> {
     Map(Fetch<B>),
     Iterable {
         make: MakeStream<B>,
@@ -128,28 +58,14 @@ enum Source<B> {
 /// assert_eq!(shapes, vec![vec![2, 2], vec![2, 2], vec![1, 2]]);
 /// ```
 pub struct DataLoader<B> {
-    source: Source<B>,
-    state: Mutex<State>,
-    batch_size: Option<usize>,
-    drop_last: bool,
-    num_workers: usize,
-    prefetch_factor: usize,
-    timeout: Option<Duration>,
-    worker_init_fn: Option<WorkerInitFn>,
-}
-
-/// Turns the samples of one batch into what the loader yields.
-type Finish<T, B> = Arc<dyn Fn(Vec<T>) -> Result<B> + Send + Sync>;
-
-fn default_finish<T: Collate + 'static>(batched: bool) -> Finish<T, T::Batch> {
-    if batched {
-        Arc::new(T::collate)
-    } else {
-        Arc::new(|v: Vec<T>| match v.into_iter().next() {
-            Some(s) => s.convert(),
-            None => bail!(Value, "an unbatched DataLoader fetched no sample"),
-        })
-    }
+    pub(super) source: Source<B>,
+    pub(super) state: Mutex<State>,
+    pub(super) batch_size: Option<usize>,
+    pub(super) drop_last: bool,
+    pub(super) num_workers: usize,
+    pub(super) prefetch_factor: usize,
+    pub(super) timeout: Option<Duration>,
+    pub(super) worker_init_fn: Option<WorkerInitFn>,
 }
 
 impl<B: Send + 'static> DataLoader<B> {
@@ -299,17 +215,7 @@ impl<B: Send + 'static> DataLoader<B> {
         } else {
             Plan::Sampler(Box::new(super::SequentialSampler::new(dataset.len())))
         };
-        let dataset = Arc::new(dataset);
-        let fetch: Fetch<B> = Arc::new(move |indices: &[usize], stop: &AtomicBool| {
-            let mut samples = Vec::with_capacity(indices.len());
-            for &i in indices {
-                if stop.load(Ordering::Relaxed) {
-                    bail!(Worker, "DataLoader stopped");
-                }
-                samples.push(dataset.get(i)?);
-            }
-            finish(samples)
-        });
+        let fetch = map_fetch(dataset, finish);
         Ok(Self::build(Source::Map(fetch), Some(plan), generator, opts))
     }
 
@@ -341,17 +247,7 @@ impl<B: Send + 'static> DataLoader<B> {
         }
         check_common(&opts)?;
         let len = dataset.len();
-        let (batch_size, drop_last) = (opts.batch_size, opts.drop_last);
-        let dataset = Arc::new(dataset);
-        let make: MakeStream<B> = Arc::new(move || -> Stream<B> {
-            Box::new(Batched {
-                samples: dataset.iter(),
-                batch_size,
-                drop_last,
-                finish: Arc::clone(&finish),
-                ended: false,
-            })
-        });
+        let make = iterable_stream(dataset, opts.batch_size, opts.drop_last, finish);
         let generator = opts.generator.take();
         Ok(Self::build(
             Source::Iterable { make, len },
@@ -444,173 +340,5 @@ impl<B: Send + 'static> DataLoader<B> {
             Some(Plan::Shuffle(s)) if s.generator.is_some() => s.generator.clone(),
             _ => st.generator.clone(),
         }
-    }
-
-    /// Starts a pass over the batches (`iter(loader)`).
-    ///
-    /// As in PyTorch, each pass first draws a base seed from the loader's generator (the
-    /// workers' seeds), then the sampler draws its order.
-    ///
-    /// ```
-    /// use ember::utils::data::{DataLoader, DataLoaderOptions};
-    /// let opts = DataLoaderOptions { batch_size: Some(2), num_workers: 2, ..Default::default() };
-    /// let loader = DataLoader::new((0..7i64).collect::<Vec<_>>(), opts).unwrap();
-    /// let firsts: Vec<i64> = loader.iter().map(|b| b.unwrap().to_vec::<i64>()[0]).collect();
-    /// assert_eq!(firsts, vec![0, 2, 4, 6]);
-    /// ```
-    pub fn iter(&self) -> DataLoaderIter<B> {
-        let (base_seed, batches) = self.start_pass();
-        let job = match &self.source {
-            Source::Map(f) => Job::Map(Arc::clone(f)),
-            Source::Iterable { make, .. } => Job::Iterable(Arc::clone(make)),
-        };
-        let inner = if self.num_workers == 0 {
-            match job {
-                Job::Map(fetch) => Inner::Serial {
-                    fetch,
-                    batches: batches.unwrap_or_default().into_iter(),
-                },
-                Job::Iterable(make) => Inner::Stream(make()),
-            }
-        } else {
-            let cfg = PoolConfig {
-                num_workers: self.num_workers,
-                prefetch_factor: self.prefetch_factor,
-                timeout: self.timeout,
-                init: self.worker_init_fn.clone(),
-                base_seed,
-            };
-            match Pool::start(job, batches, cfg) {
-                Ok(p) => Inner::Pool(Box::new(p)),
-                Err(e) => Inner::Failed(Some(e)),
-            }
-        };
-        DataLoaderIter { inner }
-    }
-
-    /// The base seed of a new pass and, for a map-style dataset, its batches of indices.
-    fn start_pass(&self) -> (u64, Option<Vec<Vec<usize>>>) {
-        let mut st = self.state.lock();
-        let State { plan, generator } = &mut *st;
-        let base_seed = match (plan.as_mut(), generator.as_mut()) {
-            (Some(Plan::Shuffle(s)), _) if s.generator.is_some() => {
-                s.generator.as_mut().map_or(0, Generator::random_i64)
-            }
-            (_, Some(g)) => g.random_i64(),
-            _ => crate::with_default_generator(Generator::random_i64),
-        } as u64;
-        let singles = |v: Vec<usize>| v.into_iter().map(|i| vec![i]).collect();
-        let cut = |v: Vec<usize>| match self.batch_size {
-            Some(b) => batches(v, b, self.drop_last),
-            None => singles(v),
-        };
-        let batches = plan.as_mut().map(|p| match p {
-            Plan::Shuffle(s) => cut(s.indices()),
-            Plan::Sampler(s) => cut(s.indices()),
-            Plan::Batches(b) => b.indices(),
-        });
-        (base_seed, batches)
-    }
-}
-
-fn batched(opts: &DataLoaderOptions) -> bool {
-    opts.batch_size.is_some() || opts.batch_sampler.is_some()
-}
-
-/// The checks PyTorch makes of every loader's options.
-fn check_common(opts: &DataLoaderOptions) -> Result<()> {
-    match (opts.num_workers, opts.prefetch_factor) {
-        (0, Some(_)) => bail!(
-            Value,
-            "prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
-        ),
-        (_, Some(0)) => bail!(
-            Value,
-            "prefetch_factor option should be positive, so that each worker has a batch to load"
-        ),
-        _ => {}
-    }
-    if opts.batch_size.is_none() && opts.drop_last {
-        bail!(
-            Value,
-            "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
-        );
-    }
-    if let Some(b) = opts.batch_size {
-        super::sampler::check_batch_size(b)?;
-    }
-    Ok(())
-}
-
-/// An iterable dataset's samples as batches, as PyTorch's `_IterableDatasetFetcher` cuts
-/// them: a failing sample fails its batch at once.
-struct Batched<T, B> {
-    samples: Box<dyn Iterator<Item = Result<T>> + Send>,
-    batch_size: Option<usize>,
-    drop_last: bool,
-    finish: Finish<T, B>,
-    ended: bool,
-}
-
-impl<T, B> Iterator for Batched<T, B> {
-    type Item = Result<B>;
-    fn next(&mut self) -> Option<Result<B>> {
-        if self.ended {
-            return None;
-        }
-        let want = self.batch_size.unwrap_or(1);
-        let mut batch = Vec::with_capacity(want);
-        while batch.len() < want {
-            match self.samples.next() {
-                Some(Ok(s)) => batch.push(s),
-                Some(Err(e)) => return Some(Err(e)),
-                None => {
-                    self.ended = true;
-                    break;
-                }
-            }
-        }
-        if batch.is_empty() || (self.drop_last && batch.len() < want) {
-            return None;
-        }
-        Some((self.finish)(batch))
-    }
-}
-
-enum Inner<B> {
-    Serial {
-        fetch: Fetch<B>,
-        batches: std::vec::IntoIter<Vec<usize>>,
-    },
-    Stream(Stream<B>),
-    Pool(Box<Pool<B>>),
-    Failed(Option<Error>),
-}
-
-/// One pass over a [`DataLoader`]'s batches. Dropping it before the end stops the loader's
-/// workers.
-pub struct DataLoaderIter<B> {
-    inner: Inner<B>,
-}
-
-static NEVER: AtomicBool = AtomicBool::new(false);
-
-impl<B: Send + 'static> Iterator for DataLoaderIter<B> {
-    type Item = Result<B>;
-    fn next(&mut self) -> Option<Result<B>> {
-        match &mut self.inner {
-            Inner::Serial { fetch, batches } => batches.next().map(|b| fetch(&b, &NEVER)),
-            Inner::Stream(s) => s.next(),
-            Inner::Pool(p) => p.next(),
-            Inner::Failed(e) => e.take().map(Err),
-        }
-    }
-}
-
-impl<B: Send + 'static> IntoIterator for &DataLoader<B> {
-    type Item = Result<B>;
-    type IntoIter = DataLoaderIter<B>;
-    fn into_iter(self) -> DataLoaderIter<B> {
-        self.iter()
     }
 }

@@ -1,9 +1,8 @@
 //! Datasets: the map-style [`Dataset`] trait (`__len__` + `__getitem__`), the iterable
-//! [`IterableDataset`], and PyTorch's ready-made ones: [`TensorDataset`], [`Subset`],
-//! [`ConcatDataset`], [`random_split`].
+//! [`IterableDataset`], and two of PyTorch's ready-made ones, [`Subset`] and
+//! [`ConcatDataset`] (`TensorDataset` and `random_split` have files of their own).
 
-use crate::error::{Error, Result, bail};
-use crate::{Generator, Tensor};
+use crate::error::{Result, bail};
 use std::sync::Arc;
 
 /// A map-style dataset (`torch.utils.data.Dataset`): `len` samples, each fetched by index.
@@ -32,7 +31,7 @@ pub trait Dataset: Send + Sync {
     ///
     /// # Errors
     /// Whatever reading the sample can fail with; an index past the end should be an
-    /// [`Error::IndexOutOfRange`].
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange).
     fn get(&self, index: usize) -> Result<Self::Item>;
 
     /// Whether there are no samples.
@@ -128,131 +127,6 @@ impl<D: IterableDataset + ?Sized> IterableDataset for Arc<D> {
     }
     fn len(&self) -> Option<usize> {
         (**self).len()
-    }
-}
-
-/// The tensors a [`TensorDataset`] holds, and what one of its samples is: a single tensor,
-/// a tuple of up to four, or a `Vec` (PyTorch's tuple of any length).
-pub trait TensorTuple: Send + Sync + Sized {
-    /// The tensors, in order.
-    fn tensors(&self) -> Vec<&Tensor>;
-    /// Each tensor's row `index` (`tensor[index]`, a view).
-    ///
-    /// # Errors
-    /// If `index` is past a tensor's first dimension.
-    fn select(&self, index: usize) -> Result<Self>;
-}
-
-/// `t[index]`, with the message of PyTorch's indexing (not `select`'s) past the end.
-fn row(t: &Tensor, index: usize) -> Result<Tensor> {
-    let size = t.shape().first().copied().unwrap_or(0);
-    if index >= size {
-        bail!(
-            IndexOutOfRange,
-            "index {index} is out of bounds for dimension 0 with size {size}"
-        );
-    }
-    // Below a tensor's size, so it fits an i64.
-    t.try_select(0, index as i64)
-}
-
-impl TensorTuple for Tensor {
-    fn tensors(&self) -> Vec<&Tensor> {
-        vec![self]
-    }
-    fn select(&self, index: usize) -> Result<Self> {
-        row(self, index)
-    }
-}
-
-impl TensorTuple for Vec<Tensor> {
-    fn tensors(&self) -> Vec<&Tensor> {
-        self.iter().collect()
-    }
-    fn select(&self, index: usize) -> Result<Self> {
-        self.iter().map(|t| row(t, index)).collect()
-    }
-}
-
-macro_rules! tensor_tuple {
-    ($($t:ident $i:tt),+) => {
-        impl TensorTuple for ($($t,)+) {
-            fn tensors(&self) -> Vec<&Tensor> {
-                vec![$(&self.$i),+]
-            }
-            fn select(&self, index: usize) -> Result<Self> {
-                Ok(($(row(&self.$i, index)?,)+))
-            }
-        }
-    };
-}
-tensor_tuple!(Tensor 0);
-tensor_tuple!(Tensor 0, Tensor 1);
-tensor_tuple!(Tensor 0, Tensor 1, Tensor 2);
-tensor_tuple!(Tensor 0, Tensor 1, Tensor 2, Tensor 3);
-
-/// `torch.utils.data.TensorDataset`: sample `i` is row `i` of each tensor, which share their
-/// first dimension. Give it a tuple to get tuples back (`(x, y)` pairs), or a `Vec`.
-///
-/// ```
-/// use ember::utils::data::{Dataset, TensorDataset};
-///
-/// let x = ember::arange(6.0).view([3, 2]);
-/// let y = ember::tensor([0i64, 1, 0]);
-/// let ds = TensorDataset::new((x, y)).unwrap();
-/// let (xi, yi) = ds.get(1).unwrap();
-/// assert_eq!((xi.to_vec::<f32>(), yi.item::<i64>()), (vec![2.0, 3.0], 1));
-/// assert_eq!(ds.len(), 3);
-/// ```
-#[derive(Clone, Debug)]
-pub struct TensorDataset<T: TensorTuple> {
-    tensors: T,
-    len: usize,
-}
-
-impl<T: TensorTuple> TensorDataset<T> {
-    /// A dataset over `tensors`, which must agree on their first dimension.
-    ///
-    /// ```
-    /// use ember::utils::data::TensorDataset;
-    /// let e = TensorDataset::new((ember::zeros([3]), ember::zeros([4]))).unwrap_err();
-    /// assert_eq!(e.to_string(), "Size mismatch between tensors");
-    /// ```
-    ///
-    /// # Errors
-    /// If there is no tensor, one is 0-dim, or their first dimensions differ.
-    pub fn new(tensors: T) -> Result<Self> {
-        let ts = tensors.tensors();
-        let Some(first) = ts.first() else {
-            bail!(Value, "TensorDataset needs at least one tensor");
-        };
-        let len = *first.shape().first().ok_or_else(|| {
-            Error::IndexOutOfRange("dimension specified as 0 but tensor has no dimensions".into())
-        })?;
-        if ts.iter().any(|t| t.shape().first() != Some(&len)) {
-            bail!(Shape, "Size mismatch between tensors");
-        }
-        Ok(TensorDataset { tensors, len })
-    }
-
-    /// The tensors (`dataset.tensors`).
-    ///
-    /// ```
-    /// let ds = ember::utils::data::TensorDataset::new(ember::zeros([2])).unwrap();
-    /// assert_eq!(ds.tensors().shape(), &[2]);
-    /// ```
-    pub fn tensors(&self) -> &T {
-        &self.tensors
-    }
-}
-
-impl<T: TensorTuple> Dataset for TensorDataset<T> {
-    type Item = T;
-    fn len(&self) -> usize {
-        self.len
-    }
-    fn get(&self, index: usize) -> Result<T> {
-        self.tensors.select(index)
     }
 }
 
@@ -376,118 +250,4 @@ impl<D: Dataset> Dataset for ConcatDataset<D> {
         let start = if d == 0 { 0 } else { self.cumulative[d - 1] };
         self.datasets[d].get(index - start)
     }
-}
-
-/// A split length for [`random_split`]: a count (`3`) or a fraction of the dataset (`0.3`).
-pub trait SplitLength: Copy {
-    /// The value as a float (a count converts exactly up to 2^53).
-    fn to_f64(self) -> f64;
-}
-
-macro_rules! split_length {
-    ($($t:ty),*) => {$(
-        impl SplitLength for $t {
-            fn to_f64(self) -> f64 {
-                self as f64
-            }
-        }
-    )*};
-}
-split_length!(usize, u32, u64, i32, i64, f32, f64);
-
-/// `torch.utils.data.random_split(dataset, lengths, generator)`: non-overlapping random
-/// subsets of the given lengths, drawn as PyTorch draws them (`randperm(len, generator)`, cut
-/// in order). Fractions that sum to 1 become `floor(frac · len)` each, the remainder dealt
-/// one by one from the first split on. Pass `ember::with_default_generator(|g| …)` for
-/// PyTorch's default `generator=default_generator`.
-///
-/// ```
-/// use ember::utils::data::{Dataset, random_split};
-///
-/// let mut g = ember::Generator::new(42);
-/// let parts = random_split((0..10i64).collect::<Vec<_>>(), &[3, 7], &mut g).unwrap();
-/// assert_eq!((parts[0].len(), parts[1].len()), (3, 7));
-/// assert_eq!(parts[0].indices(), &[2, 6, 1]); // PyTorch's split with manual_seed(42)
-///
-/// let halves = random_split(vec![0i64; 11], &[0.5, 0.5], &mut g).unwrap();
-/// assert_eq!((halves[0].len(), halves[1].len()), (6, 5));
-/// ```
-///
-/// # Errors
-/// If the lengths do not sum to the dataset's length ("Sum of input lengths does not equal
-/// the length of the input dataset!"), a fraction is outside `[0, 1]`, or a count is
-/// negative or not whole.
-pub fn random_split<D: Dataset, L: SplitLength>(
-    dataset: D,
-    lengths: &[L],
-    generator: &mut Generator,
-) -> Result<Vec<Subset<Arc<D>>>> {
-    let n = dataset.len();
-    let values: Vec<f64> = lengths.iter().map(|l| l.to_f64()).collect();
-    let sum: f64 = values.iter().sum();
-    let counts: Vec<usize> = if is_close_to_one(sum) && sum <= 1.0 {
-        fraction_lengths(&values, n)?
-    } else {
-        let mut counts = Vec::with_capacity(values.len());
-        for (i, &v) in values.iter().enumerate() {
-            if v < 0.0 || v.fract() != 0.0 {
-                bail!(
-                    Value,
-                    "Length at index {i} should be a non-negative whole number, got {v}"
-                );
-            }
-            counts.push(v as usize);
-        }
-        counts
-    };
-    if counts.iter().sum::<usize>() != n {
-        bail!(
-            Value,
-            "Sum of input lengths does not equal the length of the input dataset!"
-        );
-    }
-    let perm: Vec<usize> = generator
-        .randperm(n)
-        .try_to_vec::<i64>()?
-        .into_iter()
-        .map(|i| i as usize)
-        .collect();
-    let dataset = Arc::new(dataset);
-    let mut offset = 0;
-    Ok(counts
-        .iter()
-        .map(|&c| {
-            let s = Subset::new(Arc::clone(&dataset), perm[offset..offset + c].to_vec());
-            offset += c;
-            s
-        })
-        .collect())
-}
-
-/// Python's `math.isclose(x, 1)` with its default relative tolerance 1e-9.
-fn is_close_to_one(x: f64) -> bool {
-    (x - 1.0).abs() <= 1e-9 * x.abs().max(1.0)
-}
-
-fn fraction_lengths(fracs: &[f64], n: usize) -> Result<Vec<usize>> {
-    let mut counts = Vec::with_capacity(fracs.len());
-    for (i, &f) in fracs.iter().enumerate() {
-        if !(0.0..=1.0).contains(&f) {
-            bail!(Value, "Fraction at index {i} is not between 0 and 1");
-        }
-        counts.push((n as f64 * f).floor() as usize);
-    }
-    let remainder = n.saturating_sub(counts.iter().sum());
-    let k = counts.len();
-    for i in 0..remainder {
-        counts[i % k] += 1;
-    }
-    for (i, &c) in counts.iter().enumerate() {
-        if c == 0 {
-            crate::warnings::warn(format!(
-                "Length of split at index {i} is 0. This might result in an empty dataset."
-            ));
-        }
-    }
-    Ok(counts)
 }

@@ -29,17 +29,25 @@
 mod collate;
 mod dataloader;
 mod dataset;
+mod fetch;
+mod iter;
+mod options;
 mod sampler;
+mod split;
+mod tensor_dataset;
+mod weighted;
 mod worker;
 
 pub use self::collate::{Collate, default_collate, default_convert};
-pub use self::dataloader::{DataLoader, DataLoaderIter, DataLoaderOptions};
-pub use self::dataset::{
-    ConcatDataset, Dataset, IterableDataset, SplitLength, Subset, TensorDataset, TensorTuple,
-    random_split,
-};
+pub use self::dataloader::DataLoader;
+pub use self::dataset::{ConcatDataset, Dataset, IterableDataset, Subset};
+pub use self::iter::DataLoaderIter;
+pub use self::options::DataLoaderOptions;
 pub use self::sampler::{
     BatchSampler, RandomSampler, RandomSamplerOptions, Sampler, SequentialSampler,
-    SubsetRandomSampler, WeightedRandomSampler, WeightedRandomSamplerOptions,
+    SubsetRandomSampler,
 };
+pub use self::split::{SplitLength, random_split};
+pub use self::tensor_dataset::{TensorDataset, TensorTuple};
+pub use self::weighted::{WeightedRandomSampler, WeightedRandomSamplerOptions};
 pub use self::worker::{WorkerInfo, WorkerInitFn, get_worker_info};
