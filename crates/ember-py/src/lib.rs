@@ -10,6 +10,7 @@ mod autograd;
 mod convert;
 mod create;
 mod cuda;
+mod data;
 mod dtype;
 mod error;
 mod function;
@@ -137,6 +138,7 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_tensor_methods", ops::METHODS_ONLY.to_vec())?;
     ops_table::register(py, m)?;
     cuda::register(m)?;
+    data::register(m)?;
     generator::register(m)?;
     nn_functional::register(m)?;
     optim::register(m)?;
