@@ -53,6 +53,31 @@ pub fn scalar(obj: &Bound<'_, PyAny>) -> Option<Scalar> {
     }
 }
 
+/// Whether `obj` is a NumPy bool, integer or floating scalar (`np.float64(1.5)`).
+fn numpy_scalar(obj: &Bound<'_, PyAny>) -> bool {
+    if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() {
+        // np.float64 subclasses float: it still counts, Python's own floats do not.
+        if obj.get_type().is(&obj.py().get_type::<PyFloat>())
+            || obj.get_type().is(&obj.py().get_type::<PyInt>())
+        {
+            return false;
+        }
+    }
+    let ty = obj.get_type();
+    let (Ok(module), Ok(name)) = (ty.module(), ty.name()) else {
+        return false;
+    };
+    let (Ok(module), Ok(name)) = (module.to_str(), name.to_str()) else {
+        return false;
+    };
+    module == "numpy"
+        && (name == "bool"
+            || name == "bool_"
+            || name.starts_with("int")
+            || name.starts_with("uint")
+            || name.starts_with("float"))
+}
+
 /// A scalar argument (`alpha=2`, `value=0.5`).
 pub struct ScalarArg(pub Scalar);
 
@@ -332,6 +357,14 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
             None => Ok(c),
         };
     }
+    // A NumPy scalar keeps its dtype (`torch.tensor(np.float64(1.5))` is float64), as a
+    // 0-dim array does.
+    let array = if numpy_scalar(obj) {
+        Some(obj.py().import("numpy")?.call_method1("asarray", (obj,))?)
+    } else {
+        None
+    };
+    let obj = array.as_ref().unwrap_or(obj);
     if crate::numpy_bridge::is_ndarray(obj) {
         let t = crate::numpy_bridge::copy_from_numpy(obj)?;
         return match dtype {

@@ -59,3 +59,23 @@ def test_numpy_errors():
         torch.from_numpy(np.zeros(2, dtype=np.longdouble))
     with pytest.raises(ValueError, match="negative"):
         torch.from_numpy(np.arange(4)[::-1])
+
+
+def test_numpy_scalars_keep_their_dtype():
+    # PyTorch: torch.tensor(np.float64(1.5)) is a 0-dim float64 tensor, and so on.
+    cases = [
+        (np.float64(1.5), torch.float64),
+        (np.float32(1.5), torch.float32),
+        (np.float16(1.5), torch.float16),
+        (np.int32(3), torch.int32),
+        (np.int64(3), torch.int64),
+        (np.uint8(3), torch.uint8),
+        (np.bool_(True), torch.bool),
+    ]
+    for value, dtype in cases:
+        for make in (torch.tensor, torch.as_tensor):
+            t = make(value)
+            assert t.dtype == dtype, (value, make)
+            assert t.shape == ()
+            assert t.item() == value.item()
+    assert torch.tensor(np.float64(2.5), dtype=torch.float32).dtype == torch.float32
