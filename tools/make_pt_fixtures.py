@@ -34,7 +34,6 @@ import hashlib
 import io
 import os
 import pickle
-import shutil
 import sys
 import zipfile
 
@@ -195,8 +194,8 @@ def make_malicious():
 
 
 def make_seeds():
-    shutil.rmtree(SEEDS, ignore_errors=True)
-    os.makedirs(SEEDS)
+    # Added to what is there: a minimised corpus keeps its other inputs.
+    os.makedirs(SEEDS, exist_ok=True)
     blobs = []
     names = ["checkpoint.pt", "views_dtypes.pt", "legacy.pt", "protocol4.pt"]
     names += sorted(n for n in os.listdir(OUT) if n.startswith("evil_"))

@@ -24,6 +24,7 @@ mod ops;
 mod ops_table;
 mod optim;
 mod ret;
+mod serialization;
 mod tensor;
 mod tensor_convert;
 
@@ -142,5 +143,6 @@ fn ember_c(m: &Bound<'_, PyModule>) -> PyResult<()> {
     generator::register(m)?;
     nn_functional::register(m)?;
     optim::register(m)?;
+    serialization::register(m)?;
     Ok(())
 }

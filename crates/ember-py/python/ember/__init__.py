@@ -485,6 +485,9 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     ) else None
 
 
+# ---- checkpoints: torch.save / torch.load (the engine's restricted unpickler) ----
+from ._C import load, save  # noqa: E402, F401
+
 # ---- submodules ----
 from . import autograd  # noqa: E402
 from . import cuda  # noqa: E402

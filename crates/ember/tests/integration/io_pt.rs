@@ -271,6 +271,19 @@ fn round_trip_keeps_dtypes_views_and_flags() {
     assert!(t(&back, "tied").is(&w));
     w.add_(1.0);
     assert_eq!(f64s(&t(&back, "cols"))[0], 2.0);
+    // A parameter and a view of its data come back over one storage, the parameter a leaf
+    // that trains.
+    let p = ember::ones([2, 3]).requires_grad_(true);
+    let o = Object::dict([
+        ("p", Object::Parameter(p.clone())),
+        ("pt", p.t().detach().into()),
+    ]);
+    let back = pt_from_bytes(&pt_to_bytes(&o).unwrap()).unwrap();
+    let (bp, bt) = (t(&back, "p"), t(&back, "pt"));
+    assert!(bp.requires_grad() && bp.is_leaf() && !bt.requires_grad());
+    assert!(bt.shares_storage(&bp));
+    (&bp * 2.0).sum().backward();
+    assert_eq!(f64s(&bp.grad().unwrap()), vec![2.0; 6]);
     // A slice saved alone keeps its values, and only its own elements are written.
     let big = ember::arange(1000).to_dtype(DType::F64);
     let bytes = pt_to_bytes(big.narrow(0, 10, 3)).unwrap();

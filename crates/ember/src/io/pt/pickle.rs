@@ -15,6 +15,9 @@ pub(super) struct Pickled {
     pub records: Vec<Vec<u8>>,
 }
 
+/// How many tensors at one address are searched for the one being saved.
+const MAX_ALIASES: usize = 64;
+
 /// PyTorch's legacy storage class for a dtype, which names it in a persistent id.
 fn storage_class(dt: DType) -> &'static str {
     match dt {
@@ -61,9 +64,12 @@ struct Pickler<'a> {
     out: Vec<u8>,
     next_memo: u32,
     globals: HashMap<&'static str, u32>,
-    /// The tensors of the save, each with its placement, found by `data_ptr` first.
+    /// The tensors of the save, each with its placement.
     tensors: Vec<(&'a Tensor, Placement)>,
-    by_ptr: HashMap<usize, Vec<usize>>,
+    /// For each tensor the tree holds, in the order `collect` met them, its index in
+    /// `tensors` (the writer meets them in the same order); `next` the one to come.
+    order: Vec<usize>,
+    next: usize,
     /// The memo slots of the tensors and parameters already written, by tensor index.
     written: HashMap<(usize, bool), u32>,
 }
@@ -152,20 +158,13 @@ impl Pickler<'_> {
         }
     }
 
-    fn index_of(&self, t: &Tensor) -> Option<usize> {
-        self.by_ptr
-            .get(&t.data_ptr())?
-            .iter()
-            .copied()
-            .find(|&i| self.tensors[i].0.is(t))
-    }
-
     /// `_rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict())`,
     /// or `_rebuild_parameter` of it.
     fn tensor(&mut self, t: &Tensor, parameter: bool) -> Result<()> {
-        let Some(i) = self.index_of(t) else {
+        let Some(&i) = self.order.get(self.next) else {
             bail!(Value, "cannot save: a tensor was not planned");
         };
+        self.next += 1;
         if let Some(&m) = self.written.get(&(i, parameter)) {
             self.get(m);
             return Ok(());
@@ -285,13 +284,24 @@ pub(super) fn pickle(o: &Object) -> Result<Pickled> {
     let mut found = Vec::new();
     collect(o, 0, &mut found)?;
     let mut tensors: Vec<Tensor> = Vec::with_capacity(found.len());
+    let mut order = Vec::with_capacity(found.len());
     let mut seen: HashMap<usize, Vec<usize>> = HashMap::new();
     for t in found {
         let bucket = seen.entry(t.data_ptr()).or_default();
-        if !bucket.iter().any(|&i| tensors[i].is(t)) {
+        // The same tensor twice (a tied weight) is pickled once. Only a crafted file holds
+        // many distinct tensors at one address; past `MAX_ALIASES` of them a tensor is
+        // taken as new (written again, over the same storage), which keeps this linear.
+        let found = bucket
+            .iter()
+            .rev()
+            .take(MAX_ALIASES)
+            .copied()
+            .find(|&i| tensors[i].is(t));
+        order.push(found.unwrap_or_else(|| {
             bucket.push(tensors.len());
             tensors.push(t.clone());
-        }
+            tensors.len() - 1
+        }));
     }
     let plan = storages::plan(&tensors)?;
     let mut p = Pickler {
@@ -299,7 +309,8 @@ pub(super) fn pickle(o: &Object) -> Result<Pickled> {
         next_memo: 0,
         globals: HashMap::new(),
         tensors: tensors.iter().zip(plan.placements).collect(),
-        by_ptr: seen,
+        order,
+        next: 0,
         written: HashMap::new(),
     };
     p.object(o, 0)?;
