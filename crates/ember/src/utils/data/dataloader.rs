@@ -305,6 +305,12 @@ impl<B: Send + 'static> DataLoader<B> {
 
     /// The number of batches a pass yields (`len(loader)`).
     ///
+    /// ```
+    /// use ember::utils::data::{DataLoader, DataLoaderOptions};
+    /// let opts = DataLoaderOptions { batch_size: Some(4), drop_last: true, ..Default::default() };
+    /// assert_eq!(DataLoader::new(vec![0i64; 10], opts).unwrap().len(), 2);
+    /// ```
+    ///
     /// # Panics
     /// For an iterable dataset that does not know its length.
     #[track_caller]

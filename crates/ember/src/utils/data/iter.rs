@@ -89,6 +89,15 @@ enum Inner<B> {
 
 /// One pass over a [`DataLoader`]'s batches. Dropping it before the end stops the loader's
 /// workers.
+///
+/// ```
+/// use ember::utils::data::{DataLoader, DataLoaderOptions};
+/// let opts = DataLoaderOptions { batch_size: Some(2), num_workers: 2, ..Default::default() };
+/// let loader = DataLoader::new(vec![1i64; 100], opts).unwrap();
+/// let mut pass = loader.iter();
+/// assert_eq!(pass.next().unwrap().unwrap().to_vec::<i64>(), vec![1, 1]);
+/// drop(pass); // the workers stop
+/// ```
 pub struct DataLoaderIter<B> {
     inner: Inner<B>,
 }

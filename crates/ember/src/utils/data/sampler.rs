@@ -88,6 +88,13 @@ impl Sampler for SequentialSampler {
 }
 
 /// The keyword arguments of [`RandomSampler`].
+///
+/// ```
+/// use ember::utils::data::{RandomSampler, RandomSamplerOptions, Sampler};
+/// let opts = RandomSamplerOptions { replacement: true, num_samples: Some(50), ..Default::default() };
+/// let s = RandomSampler::new_with(10, opts).unwrap();
+/// assert_eq!(s.len(), 50);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct RandomSamplerOptions {
     /// Draw with replacement (default false).

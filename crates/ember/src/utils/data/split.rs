@@ -6,6 +6,11 @@ use crate::error::{Result, bail};
 use std::sync::Arc;
 
 /// A split length for [`random_split`]: a count (`3`) or a fraction of the dataset (`0.3`).
+///
+/// ```
+/// use ember::utils::data::SplitLength;
+/// assert_eq!((3usize.to_f64(), 0.25f32.to_f64()), (3.0, 0.25));
+/// ```
 pub trait SplitLength: Copy {
     /// The value as a float (a count converts exactly up to 2^53).
     fn to_f64(self) -> f64;

@@ -6,6 +6,14 @@ use crate::error::{Error, Result, bail};
 
 /// The tensors a [`TensorDataset`] holds, and what one of its samples is: a single tensor,
 /// a tuple of up to four, or a `Vec` (PyTorch's tuple of any length).
+///
+/// ```
+/// use ember::utils::data::TensorTuple;
+/// let pair = (ember::arange(3), ember::zeros([3, 2]));
+/// let (a, b) = pair.select(1).unwrap();
+/// assert_eq!((a.item::<i64>(), b.shape()), (1, &[2][..]));
+/// assert_eq!(pair.tensors().len(), 2);
+/// ```
 pub trait TensorTuple: Send + Sync + Sized {
     /// The tensors, in order.
     fn tensors(&self) -> Vec<&Tensor>;

@@ -6,6 +6,15 @@ use crate::Generator;
 use crate::error::{Result, bail};
 
 /// The keyword arguments of [`WeightedRandomSampler`].
+///
+/// ```
+/// use ember::utils::data::{Sampler, WeightedRandomSampler, WeightedRandomSamplerOptions};
+/// let opts = WeightedRandomSamplerOptions { replacement: false, ..Default::default() };
+/// let mut s = WeightedRandomSampler::new_with(vec![1.0, 0.0, 2.0], 2, opts).unwrap();
+/// let mut v = s.indices();
+/// v.sort();
+/// assert_eq!(v, vec![0, 2]); // a zero weight is never drawn while others remain
+/// ```
 #[derive(Clone, Debug)]
 pub struct WeightedRandomSamplerOptions {
     /// Draw with replacement (default true).

@@ -31,7 +31,14 @@ pub(super) type Fetch<B> = Arc<dyn Fn(&[usize], &AtomicBool) -> Result<B> + Send
 pub(super) type Stream<B> = Box<dyn Iterator<Item = Result<B>> + Send>;
 /// Starts a pass over an iterable dataset.
 pub(super) type MakeStream<B> = Arc<dyn Fn() -> Stream<B> + Send + Sync>;
-/// `worker_init_fn(worker_id)`.
+/// `worker_init_fn(worker_id)`: runs first in each worker thread.
+///
+/// ```
+/// use ember::utils::data::{DataLoaderOptions, WorkerInitFn};
+/// let init: WorkerInitFn = std::sync::Arc::new(|id| assert!(id < 4));
+/// let opts = DataLoaderOptions { num_workers: 4, worker_init_fn: Some(init), ..Default::default() };
+/// assert!(opts.worker_init_fn.is_some());
+/// ```
 pub type WorkerInitFn = Arc<dyn Fn(usize) + Send + Sync>;
 
 /// What workers load: batches by index (map-style) or the next batch of their stream.
@@ -50,6 +57,22 @@ impl<B> Clone for Job<B> {
 }
 
 /// `torch.utils.data.get_worker_info()`'s answer inside a worker thread.
+///
+/// ```
+/// use ember::utils::data::{DataLoader, DataLoaderOptions, Dataset, get_worker_info};
+///
+/// struct WhoLoads;
+/// impl Dataset for WhoLoads {
+///     type Item = i64;
+///     fn len(&self) -> usize { 4 }
+///     fn get(&self, _: usize) -> ember::Result<i64> {
+///         Ok(get_worker_info().map_or(-1, |w| w.id as i64))
+///     }
+/// }
+/// let opts = DataLoaderOptions { batch_size: Some(1), num_workers: 2, ..Default::default() };
+/// let ids: Vec<i64> = DataLoader::new(WhoLoads, opts).unwrap().iter().map(|b| b.unwrap().item::<i64>()).collect();
+/// assert_eq!(ids, vec![0, 1, 0, 1]); // batch i goes to worker i % 2
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WorkerInfo {
     /// This worker's index, `0..num_workers`.

@@ -135,11 +135,22 @@ impl Digits {
     }
 
     /// The images, `u8 [N, 8, 8]` in 0–255 (`dataset.data`).
+    ///
+    /// ```
+    /// let d = ember::datasets::Digits::new(false).unwrap();
+    /// assert_eq!(d.data().shape(), &[297, 8, 8]);
+    /// assert!(d.data().to_vec::<u8>().iter().any(|&p| p == 255));
+    /// ```
     pub fn data(&self) -> &Tensor {
         &self.images.data
     }
 
     /// The labels, `i64 [N]` (`dataset.targets`).
+    ///
+    /// ```
+    /// let d = ember::datasets::Digits::new(true).unwrap();
+    /// assert_eq!(d.targets().to_vec::<i64>()[..3], [0, 1, 2]);
+    /// ```
     pub fn targets(&self) -> &Tensor {
         &self.images.targets
     }

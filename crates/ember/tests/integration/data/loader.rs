@@ -282,3 +282,17 @@ fn a_failing_sample_fails_its_batch_only() {
         ]
     );
 }
+
+#[test]
+fn loaders_can_be_shared_and_passes_sent() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<DataLoader<Tensor>>();
+    send::<ember::utils::data::DataLoaderIter<(Tensor, Tensor)>>();
+    let loader = std::sync::Arc::new(DataLoader::new(range(6), opts(2)).unwrap());
+    let other = std::sync::Arc::clone(&loader);
+    let n = std::thread::spawn(move || other.iter().count())
+        .join()
+        .unwrap();
+    assert_eq!((n, loader.iter().count()), (3, 3));
+}
