@@ -95,7 +95,7 @@
 //! | `torch.save(model.state_dict(), p)` | `ember::save(&model.state_dict(), p)?` (a `.pt` PyTorch loads; `ember::io::save` writes safetensors) |
 //! | `model.load_state_dict(torch.load(p))` | `model.load_state_dict(&ember::load(p)?.into_state_dict()?)?` (strict; `ember::io::load` reads safetensors) |
 //! | `torch.save({"model": sd, "optimizer": opt.state_dict(), "epoch": 3}, p)` | `ember::save(io::Object::dict([("model", (&sd).into()), ("optimizer", (&opt.state_dict()).into()), ("epoch", 3.into())]), p)?` |
-//! | `opt.load_state_dict(ckpt["optimizer"])` | `opt.load_state_dict(&ckpt.try_get("optimizer")?.clone().into_optimizer_state_dict()?)?` |
+//! | `opt.load_state_dict(ckpt["optimizer"])` | `opt.load_state_dict(&ckpt.try_get("optimizer")?.to_optimizer_state_dict()?)?` |
 //! | `r = model.load_state_dict(sd, strict=False)` | `let r = model.load_state_dict_non_strict(&sd)?;` (`r.missing_keys`, `r.unexpected_keys`) |
 //! | `nn.LayerNorm(4, eps=1e-6, bias=False)` | `nn::LayerNorm::new_with(&[4], LayerNormOptions { eps: 1e-6, bias: false, ..Default::default() })?` |
 //! | `nn.GroupNorm(2, 4, affine=False)` | `nn::GroupNorm::new_with(2, 4, GroupNormOptions { affine: false, ..Default::default() })?` |

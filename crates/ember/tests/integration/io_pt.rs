@@ -361,19 +361,12 @@ fn pytorch_checkpoints_resume_in_ember() {
         assert_eq!(ck.try_get("epoch").unwrap().try_int().unwrap(), 3);
         let model = mlp();
         model
-            .load_state_dict(
-                &ck.try_get("model")
-                    .unwrap()
-                    .clone()
-                    .into_state_dict()
-                    .unwrap(),
-            )
+            .load_state_dict(&ck.try_get("model").unwrap().to_state_dict().unwrap())
             .unwrap();
         let osd = ck
             .try_get("optimizer")
             .unwrap()
-            .clone()
-            .into_optimizer_state_dict()
+            .to_optimizer_state_dict()
             .unwrap();
         let mut opt: Box<dyn Optimizer> = if name == "adam" {
             Box::new(Adam::new(model.parameters(), 0.5))
@@ -385,12 +378,7 @@ fn pytorch_checkpoints_resume_in_ember() {
         let x = n.try_get("input").unwrap().try_tensor().unwrap();
         let y = n.try_get("target").unwrap().try_tensor().unwrap();
         train_step(&model, opt.as_mut(), x, y);
-        let want = n
-            .try_get("after_step")
-            .unwrap()
-            .clone()
-            .into_state_dict()
-            .unwrap();
+        let want = n.try_get("after_step").unwrap().to_state_dict().unwrap();
         for (k, t) in model.state_dict() {
             assert_allclose(&t, &want[&k], 1e-6);
         }
@@ -493,20 +481,13 @@ fn resume_from_checkpoint_is_bit_identical() {
         let _ = std::fs::remove_file(&path);
         let resumed = mlp();
         resumed
-            .load_state_dict(
-                &ck.try_get("model")
-                    .unwrap()
-                    .clone()
-                    .into_state_dict()
-                    .unwrap(),
-            )
+            .load_state_dict(&ck.try_get("model").unwrap().to_state_dict().unwrap())
             .unwrap();
         let mut opt = make_opt(which, &resumed);
         opt.load_state_dict(
             &ck.try_get("optimizer")
                 .unwrap()
-                .clone()
-                .into_optimizer_state_dict()
+                .to_optimizer_state_dict()
                 .unwrap(),
         )
         .unwrap();
@@ -611,18 +592,8 @@ fn ember_written_file_is_stable() {
     );
     let fresh = ember_checkpoint();
     for key in ["model", "start"] {
-        let a = loaded
-            .try_get(key)
-            .unwrap()
-            .clone()
-            .into_state_dict()
-            .unwrap();
-        let b = fresh
-            .try_get(key)
-            .unwrap()
-            .clone()
-            .into_state_dict()
-            .unwrap();
+        let a = loaded.try_get(key).unwrap().to_state_dict().unwrap();
+        let b = fresh.try_get(key).unwrap().to_state_dict().unwrap();
         for (k, t) in &b {
             assert_allclose(&a[k], t, 1e-5);
         }

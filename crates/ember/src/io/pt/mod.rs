@@ -98,7 +98,7 @@ pub fn pt_from_bytes(bytes: &[u8]) -> Result<Object> {
 /// ember::save(Object::dict([("model", (&model.state_dict()).into()), ("epoch", 3.into())]), &path).unwrap();
 /// let ckpt = ember::load(&path).unwrap();
 /// assert_eq!(ckpt.try_get("epoch").unwrap().try_int().unwrap(), 3);
-/// model.load_state_dict(&ckpt.try_get("model").unwrap().clone().into_state_dict().unwrap()).unwrap();
+/// model.load_state_dict(&ckpt.try_get("model").unwrap().to_state_dict().unwrap()).unwrap();
 /// ```
 ///
 /// # Errors

@@ -276,6 +276,22 @@ impl Object {
         }
         Ok(sd)
     }
+
+    /// [`Object::into_state_dict`] of a borrowed value, for a state dict inside a checkpoint
+    /// (the tensors are shared handles: only the keys are copied).
+    ///
+    /// ```
+    /// use ember::nn::Module;
+    /// let model = ember::nn::Linear::new(2, 1);
+    /// let ckpt = ember::io::Object::dict([("model", (&model.state_dict()).into())]);
+    /// model.load_state_dict(&ckpt.try_get("model").unwrap().to_state_dict().unwrap()).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Object::into_state_dict`].
+    pub fn to_state_dict(&self) -> Result<StateDict> {
+        self.clone().into_state_dict()
+    }
 }
 
 /// A state dict as PyTorch's `model.state_dict()` saves it: an `OrderedDict` of tensors.

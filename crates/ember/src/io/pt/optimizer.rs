@@ -164,6 +164,26 @@ impl Object {
     }
 }
 
+impl Object {
+    /// [`Object::into_optimizer_state_dict`] of a borrowed value, for the optimizer's entry
+    /// of a checkpoint (tensors are shared handles, not copied).
+    ///
+    /// ```
+    /// use ember::optim::{Adam, Optimizer};
+    /// let w = ember::ones([2]).requires_grad_(true);
+    /// let mut opt = Adam::new(vec![w], 1e-3);
+    /// let ckpt = ember::io::Object::dict([("optimizer", (&opt.state_dict()).into())]);
+    /// opt.load_state_dict(&ckpt.try_get("optimizer").unwrap().to_optimizer_state_dict().unwrap())
+    ///     .unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Object::into_optimizer_state_dict`].
+    pub fn to_optimizer_state_dict(&self) -> Result<OptimizerStateDict> {
+        self.clone().into_optimizer_state_dict()
+    }
+}
+
 impl TryFrom<Object> for OptimizerStateDict {
     type Error = Error;
     fn try_from(o: Object) -> Result<OptimizerStateDict> {
