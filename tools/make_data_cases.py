@@ -297,14 +297,18 @@ def digits():
     rows = np.loadtxt(gzip.open(path), delimiter=",")
     images, labels = rows[:, :64].astype(np.int64), rows[:, 64].astype(np.int64)
     count = lambda ls: np.bincount(ls, minlength=10).tolist()  # noqa: E731
+    split = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0)).numpy()
     return {
         "n": len(labels),
         "first_rows": images[:2].tolist(),
         "last_row": images[-1].tolist(),
         "first_labels": labels[:12].tolist(),
         "label_counts": count(labels),
-        "train_label_counts": count(labels[:1500]),
-        "test_label_counts": count(labels[1500:]),
+        # ember's split: random_split(digits, [1500, 297], torch.Generator().manual_seed(0)).
+        "split_train_first": split[:8].tolist(),
+        "split_test_first": split[1500:1508].tolist(),
+        "train_label_counts": count(labels[split[:1500]]),
+        "test_label_counts": count(labels[split[1500:]]),
         "pixel_sum": int(images.sum()),
     }
 

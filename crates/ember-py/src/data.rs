@@ -5,13 +5,19 @@ use crate::error::{OrRaise, guard};
 use crate::tensor::wrap;
 use pyo3::prelude::*;
 
-/// `_C._digits()`: the 1,797 shipped 8×8 digits as `(images, targets)`, a uint8 tensor
-/// `[1797, 8, 8]` (the source's 0–16 scaled to 0–255, `round(v * 255 / 16)`) and an int64
-/// tensor `[1797]`, in the source's order (`ember::datasets::Digits::all`).
+/// `_C._digits(train=None)`: the shipped 8×8 digits as `(images, targets)`, a uint8 tensor
+/// `[N, 8, 8]` (the source's 0–16 scaled to 0–255, `round(v * 255 / 16)`) and an int64
+/// tensor `[N]`: all 1,797 in the source's order, or the engine's training (`True`, 1,500)
+/// or test (`False`, 297) split (`ember::datasets::Digits`).
 #[pyfunction]
-fn _digits(py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+#[pyo3(signature = (train = None))]
+fn _digits(py: Python<'_>, train: Option<bool>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
     guard(|| {
-        let d = ember::datasets::Digits::all().or_raise()?;
+        let d = match train {
+            None => ember::datasets::Digits::all(),
+            Some(train) => ember::datasets::Digits::new(train),
+        }
+        .or_raise()?;
         Ok((wrap(py, d.data().clone())?, wrap(py, d.targets().clone())?))
     })
 }

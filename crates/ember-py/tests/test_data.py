@@ -405,7 +405,11 @@ def test_digits():
     assert (len(train), len(test)) == (1500, 297)
     labels = train.targets.tolist() + test.targets.tolist()
     assert [labels.count(d) for d in range(10)] == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
-    assert train.targets[:4].tolist() == [0, 1, 2, 3] and set(test.targets.tolist()) == set(range(10))
+    # random_split(digits, [1500, 297], generator=torch.Generator().manual_seed(0)).
+    perm = torch.randperm(1797, generator=torch.Generator().manual_seed(0))
+    images, targets = torch._C._digits()
+    assert torch.equal(train.targets, targets[perm[:1500]]) and torch.equal(test.data, images[perm[1500:]])
+    assert set(test.targets.tolist()) == set(range(10))
     img, label = train[0]
     assert img.dtype == torch.uint8 and tuple(img.shape) == (8, 8) and (label, type(label)) == (0, int)
     assert train.data.max().item() == 255 and train.data.shape == (1500, 8, 8)

@@ -70,9 +70,15 @@ fn digits_are_scikit_learns() {
         count(&test.targets().to_vec::<i64>()),
         ints(&c["test_label_counts"])
     );
-    let (img, label) = test.get(0).unwrap();
-    assert_eq!(img.to_vec::<u8>(), all.get(1500).unwrap().0.to_vec::<u8>());
-    assert_eq!(label, labels[1500]);
+    // The split is PyTorch's random_split with a generator seeded 0.
+    for (split, key) in [(&train, "split_train_first"), (&test, "split_test_first")] {
+        for (k, &row) in ints(&c[key]).iter().enumerate() {
+            let (img, label) = split.get(k).unwrap();
+            let row = row as usize;
+            assert_eq!(img.to_vec::<u8>(), all.get(row).unwrap().0.to_vec::<u8>());
+            assert_eq!(label, labels[row]);
+        }
+    }
     assert!(test.get(297).is_err());
 }
 

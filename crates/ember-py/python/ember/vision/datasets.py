@@ -118,9 +118,11 @@ class MNIST(VisionDataset):
 
 class Digits(VisionDataset):
     """scikit-learn's handwritten digits (1,797 images of 8×8 pixels, labels 0–9), shipped
-    with ember (``root`` is not read), as the engine's ``ember::datasets::Digits``: the
-    first 1,500 images are the training split, the last 297 the test split (``train=False``;
-    the rows cycle through the classes, so both hold every digit), and the source's 0–16
+    with ember (``root`` is not read), as the engine's ``ember::datasets::Digits``: 1,500
+    training and 297 test images (``train=False``), split as
+    ``random_split(digits, [1500, 297], generator=torch.Generator().manual_seed(0))``
+    does (the source's last rows come from writers the first ones never show), and the
+    source's 0–16
     pixel counts are scaled to 0–255 (``round(v * 255 / 16)``) so the images behave as
     images do (``ToTensor`` maps them to ``[0, 1]``). ``data`` is a uint8 tensor
     ``[N, 8, 8]``, ``targets`` int64 ``[N]``; an item is ``(uint8 tensor [8, 8], int)``
@@ -134,9 +136,7 @@ class Digits(VisionDataset):
     def __init__(self, root=None, train=True, transform=None, target_transform=None):
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
-        images, targets = _C._digits()
-        part = slice(None, self.TRAIN_SIZE) if train else slice(self.TRAIN_SIZE, None)
-        self.data, self.targets = images[part], targets[part]
+        self.data, self.targets = _C._digits(bool(train))
 
     def __getitem__(self, index):
         return self._item(self.data[index], self.targets[index])

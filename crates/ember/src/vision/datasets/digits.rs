@@ -14,8 +14,10 @@ static DIGITS_CSV_GZ: &[u8] = include_bytes!("../../../data/digits.csv.gz");
 
 /// The number of images.
 const N: usize = 1797;
-/// The first this many rows are the training split; the rest (297) the test split.
+/// The training split's size; the other 297 images are the test split.
 const TRAIN: usize = 1500;
+/// The seed of the split's permutation.
+const SPLIT_SEED: u64 = 0;
 
 /// The decoded data, once per process: pixels scaled to 0–255, and labels.
 fn decoded() -> Result<&'static (Vec<u8>, Vec<i64>)> {
@@ -67,8 +69,11 @@ fn decode() -> Result<(Vec<u8>, Vec<i64>)> {
 /// of a 4×4 block; here they are scaled to 0–255 `u8` (`round(v · 255 / 16)`; `v =
 /// round(p · 16 / 255)` gives them back) so that images behave as images do in
 /// torchvision ([`ToTensor`](crate::vision::transforms::ToTensor) maps them to
-/// `[0, 1]`). The split is fixed: the first 1,500 rows are the training set, the last
-/// 297 the test set (the rows cycle through the classes, so both hold every digit).
+/// `[0, 1]`). The split is fixed and seeded: PyTorch's `random_split(digits, [1500, 297],
+/// generator=torch.Generator().manual_seed(0))`, 1,500 training and 297 test images, each
+/// split in its permutation's order. (The source's rows come from writers in sequence: a
+/// test set of its last 297 rows holds writers the training set never saw, and PyTorch's
+/// MNIST example network reaches only 92.6% on it, against 99.0% on this split.)
 ///
 /// ```
 /// use ember::datasets::Digits;
@@ -85,14 +90,16 @@ pub struct Digits {
 }
 
 impl Digits {
-    /// The training split (`train: true`, the first 1,500 images) or the test split (the
-    /// last 297).
+    /// The training split (`train: true`, 1,500 images) or the test split (297).
     ///
     /// # Errors
     /// Only if the embedded data cannot be decoded (it is checked by ember's tests).
     pub fn new(train: bool) -> Result<Self> {
-        let range = if train { 0..TRAIN } else { TRAIN..N };
-        Self::rows(range)
+        // PyTorch's `random_split(digits, [1500, 297], generator=Generator().manual_seed(0))`.
+        let perm = crate::Generator::new(SPLIT_SEED).randperm(N).to_vec::<i64>();
+        let part = if train { &perm[..TRAIN] } else { &perm[TRAIN..] };
+        let rows: Vec<usize> = part.iter().map(|&i| i as usize).collect();
+        Self::rows(&rows)
     }
 
     /// All 1,797 images, in the source's order.
@@ -106,16 +113,20 @@ impl Digits {
     /// # Errors
     /// As [`Digits::new`].
     pub fn all() -> Result<Self> {
-        Self::rows(0..N)
+        Self::rows(&(0..N).collect::<Vec<_>>())
     }
 
-    fn rows(range: std::ops::Range<usize>) -> Result<Self> {
+    /// The images of the source's `rows`, in that order.
+    fn rows(rows: &[usize]) -> Result<Self> {
         let (pixels, labels) = decoded()?;
-        let n = range.len();
-        let data =
-            Tensor::try_from_vec(pixels[range.start * 64..range.end * 64].to_vec(), [n, 8, 8])?;
+        let mut data = Vec::with_capacity(rows.len() * 64);
+        for &r in rows {
+            data.extend_from_slice(&pixels[r * 64..(r + 1) * 64]);
+        }
+        let data = Tensor::try_from_vec(data, [rows.len(), 8, 8])?;
+        let targets = rows.iter().map(|&r| labels[r]).collect();
         Ok(Digits {
-            images: LabelledImages::new(data, labels[range].to_vec())?,
+            images: LabelledImages::new(data, targets)?,
         })
     }
 
