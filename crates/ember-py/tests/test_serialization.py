@@ -133,6 +133,17 @@ def test_round_trip_through_a_buffer_and_a_path(tmp_path):
         assert [t.dtype for t in b["dtypes"]] == [t.dtype for t in obj["dtypes"]]
 
 
+@pytest.mark.parametrize("map_location", [None, "cpu", torch.device("cpu"), lambda s, loc: s])
+def test_map_location_and_file_objects(tmp_path, map_location):
+    path = tmp_path / "m.pt"
+    with open(path, "wb") as f:
+        torch.save({"w": torch.ones(2, 3), "p": nn.Parameter(torch.zeros(1))}, f)
+    with open(path, "rb") as f:
+        d = torch.load(f, map_location=map_location, weights_only=True)
+    assert d["w"].device == torch.device("cpu") and d["w"].sum().item() == 6.0
+    assert isinstance(d["p"], nn.Parameter) and d["p"].requires_grad
+
+
 def test_model_and_optimizer_round_trip_bit_identical():
     x = (torch.arange(24, dtype=torch.float32).reshape(6, 4) - 11.5) / 7.0
     y = torch.sin(torch.arange(18, dtype=torch.float32).reshape(6, 3))

@@ -829,3 +829,30 @@ fn accessors_name_what_was_wrong() {
     let e = ember::load("/no/such/dir/x.pt").unwrap_err().to_string();
     assert!(e.contains("/no/such/dir/x.pt"), "{e}");
 }
+
+/// An empty record may be read under several dtypes (PyTorch's loader allows it): each
+/// tensor keeps its own.
+#[test]
+fn empty_storage_read_under_two_dtypes() {
+    let tensor = |class: &[u8]| -> Vec<u8> {
+        [
+            &b"ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\n"[..],
+            class,
+            b"\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x00tQK\x00K\x00\x85K\x01\x85\x89",
+            b"ccollections\nOrderedDict\n)RtR",
+        ]
+        .concat()
+    };
+    let mut p = b"\x80\x02](".to_vec();
+    p.extend(tensor(b"FloatStorage"));
+    p.extend(tensor(b"LongStorage"));
+    p.extend(b"e.");
+    let o = pt_from_bytes(&archive(&p, &[("data/0", b"")])).unwrap();
+    let dtypes: Vec<DType> = o
+        .try_list()
+        .unwrap()
+        .iter()
+        .map(|t| t.try_tensor().unwrap().dtype())
+        .collect();
+    assert_eq!(dtypes, [DType::F32, DType::I64]);
+}

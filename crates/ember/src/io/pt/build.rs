@@ -76,9 +76,10 @@ fn storage_tensors(
     swap: bool,
     out: &mut HashMap<usize, Tensor>,
 ) -> Result<()> {
-    let dt = sref.dtype;
     let mut base: Option<Tensor> = None;
     for &(id, s) in specs {
+        // Each spec's own dtype: empty records may be read under several.
+        let dt = s.storage.dtype;
         let nbytes = super::super::checked_nbytes(&s.size, dt)?;
         let layout = Layout {
             shape: s.size.iter().copied().collect(),
