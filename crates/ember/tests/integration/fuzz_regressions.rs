@@ -84,3 +84,39 @@ fn second_derivative_through_inplace_mul() {
     });
     assert_eq!(d2, vec![2.0]);
 }
+
+/// ops (gradgradcheck, 2026-12-08 run): `cumprod` of an input holding zeros gave a second
+/// derivative of 0 through the zero (its gradient after the first zero was the constant 0).
+/// Values from PyTorch 2.15, whose gradient there is the differentiable O(n²) form.
+#[test]
+fn second_derivative_of_cumprod_through_zeros() {
+    let x = ember::tensor_with(
+        [[2.0, 0.0, 3.0, -1.5], [0.5, 1.5, 0.0, 0.0]],
+        ember::DType::F64,
+    )
+    .requires_grad_(true);
+    let y = x.cumprod(1);
+    let opts = ember::autograd::GradOptions {
+        create_graph: true,
+        ..Default::default()
+    };
+    let g = ember::autograd::grad_with(&[&y.sum()], &[&x], opts).unwrap()[0]
+        .clone()
+        .unwrap();
+    assert_eq!(
+        g.to_vec::<f64>(),
+        vec![1.0, -1.0, 0.0, 0.0, 2.5, 0.5, 0.75, 0.0]
+    );
+    let w = ember::arange(8.0).to_dtype(ember::DType::F64).view([2, 4]);
+    let h = ember::autograd::grad(&[&(&g * &w).sum()], &[&x]).unwrap();
+    assert_eq!(
+        h[0].to_vec::<f64>(),
+        vec![-0.5, 16.0, -1.0, 6.0, 14.0, 7.0, 13.75, 4.5]
+    );
+    // And the fuzzer's program: asin, sin, expand, cumprod with a zero.
+    let x = ember::tensor_with([[0.3, 0.0, -0.7], [0.0, 0.0, 0.4]], ember::DType::F64)
+        .requires_grad_(true);
+    let f = |xs: &[ember::Tensor]| Ok(vec![xs[0].sin().expand([2, 2, 3]).cumprod(2)]);
+    ember::manual_seed(0);
+    ember::autograd::gradgradcheck(f, &[x]).unwrap();
+}

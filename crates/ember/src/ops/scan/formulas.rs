@@ -31,6 +31,39 @@ impl Formula for CumsumBackward {
     }
 }
 
+/// `cumprod`'s gradient when `x` has zeros and the gradient must itself be differentiable
+/// (`create_graph`): the O(n) form above sets every position after the first zero to a
+/// constant 0, which is right in value but loses the second derivative through that zero.
+/// As PyTorch does then, position `k` gets `sum_{i >= k} g_i * prod_{m <= i, m != k} x_m`
+/// from ordinary ops, O(n^2) but differentiable.
+fn cumprod_backward_differentiable(g: &Tensor, x: &Tensor, d: usize) -> Result<Tensor> {
+    let n = x.shape()[d];
+    let dim = d as i64;
+    let mut cols = Vec::with_capacity(n);
+    for k in 0..n {
+        // prod_{m < k} x_m (ones for k = 0), then times cumprod of x after k.
+        let until_k = if k == 0 {
+            let first = x.try_narrow(dim, 0, 1)?;
+            first.new_ones(first.shape())
+        } else {
+            x.try_narrow(dim, 0, k)?.try_prod_dim(dim, true)?
+        };
+        let omitted = if k + 1 < n {
+            let after = x
+                .try_narrow(dim, k as i64 + 1, n - k - 1)?
+                .try_cumprod(dim)?;
+            let tail = until_k.try_expand_as(&after)?.try_mul(&after)?;
+            crate::try_cat(&[&until_k, &tail], dim)?
+        } else {
+            until_k
+        };
+        let gk = g.try_narrow(dim, k as i64, n - k)?;
+        cols.push(gk.try_mul(&omitted)?.try_sum_dim([dim], false)?);
+    }
+    let cols: Vec<&Tensor> = cols.iter().collect();
+    crate::try_stack(&cols, dim)
+}
+
 /// The reversed cumsum that `cumsum`'s gradient is (PyTorch writes it as
 /// `flip(cumsum(flip(g)))`); its own gradient is a forward cumsum. One fused node, named
 /// after the outermost op of PyTorch's spelling (a create_graph gradient's `grad_fn` is
@@ -80,6 +113,9 @@ impl Formula for CumprodBackward {
             let is0 = x.try_eq(0.0)?;
             if !is0.try_any()?.try_item::<bool>()? {
                 return g.try_mul(out)?.try_reversed_cumsum(d)?.try_div(x);
+            }
+            if crate::is_grad_enabled() {
+                return cumprod_backward_differentiable(g, x, d);
             }
             let zeros_so_far = is0.try_cumsum(d as i64)?;
             let before = zeros_so_far.try_eq(0)?;
