@@ -18,7 +18,7 @@ Writes into crates/ember/tests/fixtures/pt/ (PyTorch 2.15):
                        with __reduce__, never loaded here), one reading a memo slot never
                        written, a truncated archive
 
-and seeds for the `pt` fuzz target into fuzz/corpus/pt/ (named by their SHA-1).
+and seeds for the `pt` fuzz target into fuzz/corpus/pt/.
 
 Then, if ember has written crates/ember/tests/fixtures/pt/ember_written.pt (the Rust test
 `io_pt::ember_written_file_is_stable` keeps it equal to what ember writes now; set
@@ -30,7 +30,6 @@ PyTorch reads it.
 """
 
 import collections
-import hashlib
 import io
 import os
 import pickle
@@ -170,9 +169,9 @@ def archive(pkl):
     """A zip laid out as torch.save's, around a hand-made pickle."""
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pkl)
-        z.writestr("archive/byteorder", "little")
-        z.writestr("archive/version", "3\n")
+        for name, data in [("data.pkl", pkl), ("byteorder", "little"), ("version", "3\n")]:
+            # A fixed date: the same file each run.
+            z.writestr(zipfile.ZipInfo("archive/" + name, date_time=(1980, 1, 1, 0, 0, 0)), data)
     return b.getvalue()
 
 
@@ -194,14 +193,16 @@ def make_malicious():
 
 
 def make_seeds():
-    # Added to what is there: a minimised corpus keeps its other inputs.
+    """Seeds with stable names (torch.save draws a random serialization id, so names from
+    the contents would add new files each run); added to what is there, so a minimised
+    corpus keeps its other inputs."""
     os.makedirs(SEEDS, exist_ok=True)
-    blobs = []
+    seeds = {}
     names = ["checkpoint.pt", "views_dtypes.pt", "legacy.pt", "protocol4.pt"]
     names += sorted(n for n in os.listdir(OUT) if n.startswith("evil_"))
     for name in names:
         with open(path(name), "rb") as f:
-            blobs.append(f.read())
+            seeds["fixture_" + name[: -len(".pt")]] = f.read()
     # Small files, one feature each, so that mutations stay near a valid file.
     small = [
         torch.tensor(1.5), torch.zeros(0), torch.arange(4, dtype=torch.int16),
@@ -209,15 +210,17 @@ def make_seeds():
         collections.OrderedDict(a=torch.tensor([True, False])), b"bytes",
         nn.Parameter(torch.ones(1)), {"s": torch.ones(4)[1:3], "base": torch.ones(4)},
     ]
-    for obj in small:
-        for kw in ({}, {"_use_new_zipfile_serialization": False}, {"pickle_protocol": 4}):
+    forms = {"zip": {}, "legacy": {"_use_new_zipfile_serialization": False},
+             "proto4": {"pickle_protocol": 4}}
+    for i, obj in enumerate(small):
+        for form, kw in forms.items():
             b = io.BytesIO()
             torch.save(obj, b, **kw)
-            blobs.append(b.getvalue())
-    for b in blobs:
-        with open(os.path.join(SEEDS, hashlib.sha1(b).hexdigest()), "wb") as f:
+            seeds[f"small_{i}_{form}"] = b.getvalue()
+    for name, b in seeds.items():
+        with open(os.path.join(SEEDS, name), "wb") as f:
             f.write(b)
-    return len(set(blobs))
+    return len(seeds)
 
 
 def verify_ember_written():
