@@ -96,8 +96,14 @@ impl Digits {
     /// Only if the embedded data cannot be decoded (it is checked by ember's tests).
     pub fn new(train: bool) -> Result<Self> {
         // PyTorch's `random_split(digits, [1500, 297], generator=Generator().manual_seed(0))`.
-        let perm = crate::Generator::new(SPLIT_SEED).randperm(N).to_vec::<i64>();
-        let part = if train { &perm[..TRAIN] } else { &perm[TRAIN..] };
+        let perm = crate::Generator::new(SPLIT_SEED)
+            .randperm(N)
+            .to_vec::<i64>();
+        let part = if train {
+            &perm[..TRAIN]
+        } else {
+            &perm[TRAIN..]
+        };
         let rows: Vec<usize> = part.iter().map(|&i| i as usize).collect();
         Self::rows(&rows)
     }
