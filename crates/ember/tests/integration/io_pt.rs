@@ -588,7 +588,7 @@ fn ember_written_file_is_stable() {
     let loaded = pt_from_bytes(&committed).unwrap();
     assert!(
         pt_to_bytes(&loaded).unwrap() == committed,
-        "ember no longer writes {path:?}"
+        "ember no longer writes {path:?}: if the change is meant, rewrite it with EMBER_WRITE_PT_FIXTURES=1 and check it with tools/make_pt_fixtures.py"
     );
     let fresh = ember_checkpoint();
     for key in ["model", "start"] {
