@@ -57,8 +57,8 @@ pub fn scalar(obj: &Bound<'_, PyAny>) -> Option<Scalar> {
 fn numpy_scalar(obj: &Bound<'_, PyAny>) -> bool {
     if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() {
         // np.float64 subclasses float: it still counts, Python's own floats do not.
-        if obj.get_type().is(&obj.py().get_type::<PyFloat>())
-            || obj.get_type().is(&obj.py().get_type::<PyInt>())
+        if obj.get_type().is(obj.py().get_type::<PyFloat>())
+            || obj.get_type().is(obj.py().get_type::<PyInt>())
         {
             return false;
         }
