@@ -83,7 +83,7 @@ fn decode() -> Result<(Vec<u8>, Vec<i64>)> {
 /// let test = Digits::new(false).unwrap();
 /// assert_eq!((train.len(), test.len()), (1500, 297));
 /// let (image, label) = train.get(0).unwrap();
-/// assert_eq!((image.shape(), image.dtype(), label), (&[8, 8][..], ember::DType::U8, 0));
+/// assert_eq!((image.shape(), image.dtype(), label), (&[8, 8][..], ember::DType::U8, 6));
 /// ```
 pub struct Digits {
     images: LabelledImages,
@@ -166,7 +166,7 @@ impl Digits {
     ///
     /// ```
     /// let d = ember::datasets::Digits::new(true).unwrap();
-    /// assert_eq!(d.targets().to_vec::<i64>()[..3], [0, 1, 2]);
+    /// assert_eq!(d.targets().to_vec::<i64>()[..3], [6, 5, 5]);
     /// ```
     pub fn targets(&self) -> &Tensor {
         &self.images.targets
