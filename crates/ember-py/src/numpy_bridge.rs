@@ -139,7 +139,10 @@ pub fn share_numpy(arr: &Bound<'_, PyAny>) -> PyResult<Tensor> {
 /// A contiguous copy of any array, in native byte order.
 pub fn copy_from_numpy(arr: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let np = arr.py().import("numpy")?;
-    let mut a = np.call_method1("ascontiguousarray", (arr,))?;
+    // ascontiguousarray makes a 0-dim array 1-dim; the reshape gives the 0-dim shape back.
+    let mut a = np
+        .call_method1("ascontiguousarray", (arr,))?
+        .call_method1("reshape", (arr.getattr("shape")?,))?;
     let order: String = a.getattr("dtype")?.getattr("byteorder")?.extract()?;
     if order == ">" || order == "<" {
         let native = a.getattr("dtype")?.call_method1("newbyteorder", ("=",))?;

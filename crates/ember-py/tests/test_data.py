@@ -411,7 +411,7 @@ def test_digits():
     assert torch.equal(train.targets, targets[perm[:1500]]) and torch.equal(test.data, images[perm[1500:]])
     assert set(test.targets.tolist()) == set(range(10))
     img, label = train[0]
-    assert img.dtype == torch.uint8 and tuple(img.shape) == (8, 8) and (label, type(label)) == (0, int)
+    assert img.dtype == torch.uint8 and tuple(img.shape) == (8, 8) and (label, type(label)) == (6, int)
     assert train.data.max().item() == 255 and train.data.shape == (1500, 8, 8)
     t, _ = datasets.Digits(transform=transforms.ToTensor())[0]
     assert tuple(t.shape) == (1, 8, 8) and 0.0 <= t.min().item() and t.max().item() <= 1.0

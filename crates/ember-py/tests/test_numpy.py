@@ -79,3 +79,10 @@ def test_numpy_scalars_keep_their_dtype():
             assert t.shape == ()
             assert t.item() == value.item()
     assert torch.tensor(np.float64(2.5), dtype=torch.float32).dtype == torch.float32
+
+
+def test_zero_dim_arrays_stay_zero_dim():
+    # PyTorch: torch.tensor(np.array(2.5)) has shape (); as does from_numpy.
+    a = np.array(2.5)
+    for t in (torch.tensor(a), torch.as_tensor(a)):
+        assert t.shape == () and t.dtype == torch.float64 and t.item() == 2.5

@@ -18,6 +18,9 @@
 //! train loss and test accuracy per epoch to the plot and, with `--save-model`, the weights
 //! to `digits_cnn.safetensors` (`mnist_cnn.safetensors` on MNIST).
 
+#[path = "common/font.rs"]
+mod font;
+
 use ember::datasets::{Digits, MNIST};
 use ember::nn::functional::{self as F, MaxPool2dOptions, NllLossOptions, Reduction};
 use ember::nn::{self, Module};
@@ -308,13 +311,7 @@ fn plot(
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     use plotters::prelude::*;
 
-    // The bitmap backend needs a font it can load without system font lookup.
-    plotters::style::register_font(
-        "sans-serif",
-        FontStyle::Normal,
-        include_bytes!("assets/DejaVuSans.ttf"),
-    )
-    .map_err(|_| "could not load the bundled font")?;
+    font::register()?;
     let root = BitMapBackend::new(path, (1000, 420)).into_drawing_area();
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(500);

@@ -19,6 +19,8 @@
 //! Prints `t loss` every 100 iterations as the seeds do, shows a progress bar with the live
 //! loss on a terminal, and writes the loss curves to `loss.png`.
 
+#[path = "common/font.rs"]
+mod font;
 #[path = "common/seed_net.rs"]
 mod seed_net;
 
@@ -232,13 +234,7 @@ fn plot(
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     use plotters::prelude::*;
 
-    // The bitmap backend needs a font it can load without system font lookup.
-    plotters::style::register_font(
-        "sans-serif",
-        FontStyle::Normal,
-        include_bytes!("assets/DejaVuSans.ttf"),
-    )
-    .map_err(|_| "could not load the bundled font")?;
+    font::register()?;
 
     let max = curves
         .iter()

@@ -212,13 +212,8 @@ impl Sampler for RandomSampler {
 
 /// `torch.randint(high=n, (1,), generator=g)` as PyTorch's CPU kernel draws one value.
 fn randint(g: &mut Generator, n: usize) -> usize {
-    let n = n as u64;
-    let r = if n >= 1 << 32 {
-        g.random64() % n
-    } else {
-        g.random() as u64 % n
-    };
-    r as usize
+    // Below `n`, so it fits a `usize`.
+    g.random_below(n as u64) as usize
 }
 
 fn randperm(g: &mut Generator, n: usize) -> Vec<usize> {

@@ -5,8 +5,6 @@ use super::LabelledImages;
 use super::idx::gunzip;
 use crate::Tensor;
 use crate::error::{Error, Result};
-use crate::utils::data::Dataset;
-use crate::vision::transforms::Transform;
 use std::sync::OnceLock;
 
 /// The gzipped CSV: 1,797 rows of 64 pixels (0–16, row by row) and the label.
@@ -135,50 +133,18 @@ impl Digits {
             images: LabelledImages::new(data, targets)?,
         })
     }
-
-    /// The same images, each passed through `transform` when read (torchvision's
-    /// `transform=` argument).
-    ///
-    /// ```
-    /// use ember::utils::data::Dataset;
-    /// use ember::vision::transforms::ToTensor;
-    /// let d = ember::datasets::Digits::new(false).unwrap().with_transform(ToTensor);
-    /// assert_eq!(d.get(0).unwrap().0.shape(), &[1, 8, 8]);
-    /// ```
-    #[must_use]
-    pub fn with_transform(mut self, transform: impl Transform + 'static) -> Self {
-        self.images.transform = Some(Box::new(transform));
-        self
-    }
-
-    /// The images, `u8 [N, 8, 8]` in 0–255 (`dataset.data`).
-    ///
-    /// ```
-    /// let d = ember::datasets::Digits::new(false).unwrap();
-    /// assert_eq!(d.data().shape(), &[297, 8, 8]);
-    /// assert!(d.data().to_vec::<u8>().iter().any(|&p| p == 255));
-    /// ```
-    pub fn data(&self) -> &Tensor {
-        &self.images.data
-    }
-
-    /// The labels, `i64 [N]` (`dataset.targets`).
-    ///
-    /// ```
-    /// let d = ember::datasets::Digits::new(true).unwrap();
-    /// assert_eq!(d.targets().to_vec::<i64>()[..3], [6, 5, 5]);
-    /// ```
-    pub fn targets(&self) -> &Tensor {
-        &self.images.targets
-    }
 }
 
-impl Dataset for Digits {
-    type Item = (Tensor, i64);
-    fn len(&self) -> usize {
-        self.images.len()
-    }
-    fn get(&self, index: usize) -> Result<(Tensor, i64)> {
-        self.images.get(index)
-    }
-}
+labelled_images_api!(
+    Digits,
+    "[N, 8, 8]",
+    "```
+use ember::utils::data::Dataset;
+use ember::vision::transforms::ToTensor;
+let d = ember::datasets::Digits::new(false).unwrap();
+assert_eq!(d.data().shape(), &[297, 8, 8]);
+assert_eq!(d.targets().to_vec::<i64>()[..3], [5, 7, 4]);
+let d = d.with_transform(ToTensor);
+assert_eq!(d.get(0).unwrap().0.shape(), &[1, 8, 8]);
+```"
+);

@@ -3,9 +3,7 @@
 use super::LabelledImages;
 use super::idx::read_idx;
 use crate::error::{Error, Result, bail};
-use crate::utils::data::Dataset;
-use crate::vision::transforms::Transform;
-use crate::{DType, Tensor};
+use crate::DType;
 use std::path::{Path, PathBuf};
 
 /// `torchvision.datasets.MNIST(root, train)`: the 28×28 handwritten digits, read from the
@@ -110,31 +108,19 @@ impl MNIST {
             images: LabelledImages::new(data, labels)?,
         })
     }
-
-    /// The same images, each passed through `transform` when read.
-    #[must_use]
-    pub fn with_transform(mut self, transform: impl Transform + 'static) -> Self {
-        self.images.transform = Some(Box::new(transform));
-        self
-    }
-
-    /// The images, `u8 [N, H, W]` (`dataset.data`).
-    pub fn data(&self) -> &Tensor {
-        &self.images.data
-    }
-
-    /// The labels, `i64 [N]` (`dataset.targets`).
-    pub fn targets(&self) -> &Tensor {
-        &self.images.targets
-    }
 }
 
-impl Dataset for MNIST {
-    type Item = (Tensor, i64);
-    fn len(&self) -> usize {
-        self.images.len()
-    }
-    fn get(&self, index: usize) -> Result<(Tensor, i64)> {
-        self.images.get(index)
-    }
-}
+labelled_images_api!(
+    MNIST,
+    "[N, H, W]",
+    "```no_run
+use ember::utils::data::Dataset;
+use ember::vision::transforms::ToTensor;
+// The four IDX files in data/MNIST/raw/ (or data/).
+let test = ember::datasets::MNIST::new(\"data\", false).unwrap();
+assert_eq!(test.data().shape(), &[10000, 28, 28]);
+assert_eq!(test.targets().shape(), &[10000]);
+let test = test.with_transform(ToTensor);
+assert_eq!(test.get(0).unwrap().0.shape(), &[1, 28, 28]);
+```"
+);

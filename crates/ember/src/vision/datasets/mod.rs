@@ -2,6 +2,49 @@
 //! image a `u8` tensor `[H, W]` (0–255), or whatever the dataset's transform makes of it
 //! (`ToTensor`: `f32 [1, H, W]` in `[0, 1]`), and the label an `i64`.
 
+/// The API both datasets share over their [`LabelledImages`]: `with_transform`, `data`,
+/// `targets` and [`Dataset`](crate::utils::data::Dataset). `$shape` names the images' shape
+/// in the docs; `$example` is a doc example that uses the three methods.
+macro_rules! labelled_images_api {
+    ($name:ident, $shape:literal, $example:literal) => {
+        impl $name {
+            /// The same images, each passed through `transform` when read (torchvision's
+            /// `transform=` argument).
+            #[doc = $example]
+            #[must_use]
+            pub fn with_transform(
+                mut self,
+                transform: impl crate::vision::transforms::Transform + 'static,
+            ) -> Self {
+                self.images.transform = Some(Box::new(transform));
+                self
+            }
+
+            #[doc = concat!("The images, `u8 ", $shape, "` in 0–255 (`dataset.data`).")]
+            #[doc = $example]
+            pub fn data(&self) -> &crate::Tensor {
+                &self.images.data
+            }
+
+            /// The labels, `i64 [N]` (`dataset.targets`).
+            #[doc = $example]
+            pub fn targets(&self) -> &crate::Tensor {
+                &self.images.targets
+            }
+        }
+
+        impl crate::utils::data::Dataset for $name {
+            type Item = (crate::Tensor, i64);
+            fn len(&self) -> usize {
+                self.images.len()
+            }
+            fn get(&self, index: usize) -> crate::Result<(crate::Tensor, i64)> {
+                self.images.get(index)
+            }
+        }
+    };
+}
+
 mod digits;
 mod idx;
 mod mnist;
