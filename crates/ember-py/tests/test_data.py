@@ -24,13 +24,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 EXPECTED = json.loads((HERE / "data_expected" / "data_expected.json").read_text(encoding="utf-8"))["cases"]
 
 DATA_CASES = [name for name in data_cases.CASES if not name.startswith("gen_")]
-NEEDS_MULTINOMIAL = {"sampler_weighted"}
 
 
 @pytest.mark.parametrize("name", DATA_CASES)
 def test_matches_pytorch(name):
-    if name in NEEDS_MULTINOMIAL and not hasattr(torch, "multinomial"):
-        pytest.skip("ember has no torch.multinomial yet (WeightedRandomSampler draws with it)")
     data_cases.close(data_cases.encode(data_cases.CASES[name](torch)), EXPECTED[name])
 
 
@@ -435,3 +432,16 @@ def test_torchvision_alias_in_a_fresh_interpreter():
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_weighted_sampler_errors_are_multinomials():
+    from torch.utils.data import WeightedRandomSampler
+
+    for weights, message in [
+        ([1.0, -1.0], "element < 0"),
+        ([0.0, 0.0], "sum of probabilities <= 0"),
+    ]:
+        with pytest.raises(RuntimeError, match=message):
+            list(WeightedRandomSampler(weights, 1))
+    with pytest.raises(RuntimeError, match="without replacement"):
+        list(WeightedRandomSampler([1.0, 2.0], 3, replacement=False))

@@ -114,14 +114,13 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self):
-        import ember
+        from ... import _C
 
-        multinomial = getattr(ember, "multinomial", None)
-        if multinomial is None:
-            raise NotImplementedError(
-                "ember: WeightedRandomSampler draws with torch.multinomial, which ember does not have yet"
-            )
-        yield from multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator).tolist()
+        # torch.multinomial(self.weights, ...) by PyTorch's CPU draws, in the engine's
+        # WeightedRandomSampler (ember has no general multinomial op yet).
+        yield from _C._weighted_indices(
+            self.weights.tolist(), self.num_samples, self.replacement, generator=self.generator
+        )
 
     def __len__(self):
         return self.num_samples
