@@ -2,8 +2,8 @@
 
 use super::LabelledImages;
 use super::idx::read_idx;
-use crate::error::{Error, Result, bail};
 use crate::DType;
+use crate::error::{Error, Result, bail};
 use std::path::{Path, PathBuf};
 
 /// `torchvision.datasets.MNIST(root, train)`: the 28×28 handwritten digits, read from the
