@@ -257,18 +257,7 @@ fn default_generator() -> PyGenerator {
 /// Bounds of `random_`'s values in `dt`: PyTorch's `check_from_to_in_range`, its precision
 /// warning for floats included.
 fn check_random_bounds(py: Python<'_>, from: i64, to_inc: i64, dt: DType) -> PyResult<()> {
-    let ctype = match dt {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    };
+    let ctype = dt.cpp_type_name();
     let (min, max): (f64, f64) = match dt {
         DType::Bool => (0.0, 1.0),
         DType::U8 => (0.0, 255.0),

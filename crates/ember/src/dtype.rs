@@ -42,7 +42,12 @@ pub const BOOL: DType = DType::Bool;
 
 impl DType {
     /// C++'s name of the element type, which some PyTorch messages print (`long int`).
-    pub(crate) fn cpp_type_name(self) -> &'static str {
+    ///
+    /// ```
+    /// assert_eq!(ember::DType::I64.cpp_type_name(), "long int");
+    /// assert_eq!(ember::DType::BF16.cpp_type_name(), "c10::BFloat16");
+    /// ```
+    pub fn cpp_type_name(self) -> &'static str {
         match self {
             DType::Bool => "bool",
             DType::U8 => "unsigned char",

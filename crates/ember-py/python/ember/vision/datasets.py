@@ -66,7 +66,21 @@ def _read_idx(path, ndim):
     return t
 
 
-class MNIST(VisionDataset):
+class _LabelledImages(VisionDataset):
+    """A dataset of ``data`` (uint8 images) and ``targets`` (int64 labels) with a ``train``
+    split: what MNIST and Digits share."""
+
+    def __getitem__(self, index):
+        return self._item(self.data[index], self.targets[index])
+
+    def __len__(self):
+        return len(self.data)
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train is True else 'Test'}"
+
+
+class MNIST(_LabelledImages):
     """MNIST from the four IDX files under ``root/MNIST/raw`` (as torchvision keeps them:
     ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``,
     ``t10k-labels-idx1-ubyte``): the 60,000 training images, or the 10,000 test images with
@@ -106,30 +120,17 @@ class MNIST(VisionDataset):
     def _check_exists(self):
         return all(os.path.isfile(os.path.join(self.raw_folder, f)) for f in self.resources)
 
-    def __getitem__(self, index):
-        return self._item(self.data[index], self.targets[index])
 
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
-
-
-class Digits(VisionDataset):
+class Digits(_LabelledImages):
     """scikit-learn's handwritten digits (1,797 images of 8×8 pixels, labels 0–9), shipped
     with ember (``root`` is not read), as the engine's ``ember::datasets::Digits``: 1,500
     training and 297 test images (``train=False``), split as
     ``random_split(digits, [1500, 297], generator=torch.Generator().manual_seed(0))``
     does (the source's last rows come from writers the first ones never show), and the
-    source's 0–16
-    pixel counts are scaled to 0–255 (``round(v * 255 / 16)``) so the images behave as
+    source's 0–16 pixel counts are scaled to 0–255 (``round(v * 255 / 16)``) so the images behave as
     images do (``ToTensor`` maps them to ``[0, 1]``). ``data`` is a uint8 tensor
     ``[N, 8, 8]``, ``targets`` int64 ``[N]``; an item is ``(uint8 tensor [8, 8], int)``
     before the transforms."""
-
-    #: The images of the training split; the rest are the test split.
-    TRAIN_SIZE = 1500
 
     classes = [str(i) for i in range(10)]
 
@@ -137,13 +138,4 @@ class Digits(VisionDataset):
         super().__init__(root, transform=transform, target_transform=target_transform)
         self.train = train
         self.data, self.targets = _C._digits(bool(train))
-
-    def __getitem__(self, index):
-        return self._item(self.data[index], self.targets[index])
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
 
