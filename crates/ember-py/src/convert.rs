@@ -27,55 +27,54 @@ pub fn scalar(obj: &Bound<'_, PyAny>) -> Option<Scalar> {
         return None;
     }
     // NumPy scalars: np.float32, np.int64, np.bool_ ...
-    let ty = obj.get_type();
-    let module = ty.module().ok()?;
-    if module.to_str().ok()? != "numpy" {
-        return None;
-    }
-    let name = ty.name().ok()?;
-    let name = name.to_str().ok()?;
-    if name == "bool" || name == "bool_" {
-        obj.is_truthy().ok().map(Scalar::Bool)
-    } else if name.starts_with("int") || name.starts_with("uint") {
-        obj.call_method0("__index__")
+    match numpy_scalar_kind(obj)? {
+        NumpyKind::Bool => obj.is_truthy().ok().map(Scalar::Bool),
+        NumpyKind::Int => obj
+            .call_method0("__index__")
             .ok()?
             .extract::<i64>()
             .ok()
-            .map(Scalar::Int)
-    } else if name.starts_with("float") {
-        obj.call_method0("__float__")
+            .map(Scalar::Int),
+        NumpyKind::Float => obj
+            .call_method0("__float__")
             .ok()?
             .extract::<f64>()
             .ok()
-            .map(Scalar::Float)
+            .map(Scalar::Float),
+    }
+}
+
+/// The kinds of NumPy scalar that count as numbers.
+enum NumpyKind {
+    Bool,
+    Int,
+    Float,
+}
+
+/// `obj`'s kind when it is a NumPy bool, integer or floating scalar (`np.float64(1.5)`),
+/// by its type's module and name (NumPy itself need not be imported to ask).
+fn numpy_scalar_kind(obj: &Bound<'_, PyAny>) -> Option<NumpyKind> {
+    let ty = obj.get_type();
+    let (module, name) = (ty.module().ok()?, ty.name().ok()?);
+    if module.to_str().ok()? != "numpy" {
+        return None;
+    }
+    let name = name.to_str().ok()?;
+    if name == "bool" || name == "bool_" {
+        Some(NumpyKind::Bool)
+    } else if name.starts_with("int") || name.starts_with("uint") {
+        Some(NumpyKind::Int)
+    } else if name.starts_with("float") {
+        Some(NumpyKind::Float)
     } else {
         None
     }
 }
 
-/// Whether `obj` is a NumPy bool, integer or floating scalar (`np.float64(1.5)`).
+/// Whether `obj` is a NumPy bool, integer or floating scalar (`np.float64` subclasses
+/// `float`, but its type's module says NumPy; Python's own numbers never do).
 fn numpy_scalar(obj: &Bound<'_, PyAny>) -> bool {
-    if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() {
-        // np.float64 subclasses float: it still counts, Python's own floats do not.
-        if obj.get_type().is(obj.py().get_type::<PyFloat>())
-            || obj.get_type().is(obj.py().get_type::<PyInt>())
-        {
-            return false;
-        }
-    }
-    let ty = obj.get_type();
-    let (Ok(module), Ok(name)) = (ty.module(), ty.name()) else {
-        return false;
-    };
-    let (Ok(module), Ok(name)) = (module.to_str(), name.to_str()) else {
-        return false;
-    };
-    module == "numpy"
-        && (name == "bool"
-            || name == "bool_"
-            || name.starts_with("int")
-            || name.starts_with("uint")
-            || name.starts_with("float"))
+    numpy_scalar_kind(obj).is_some()
 }
 
 /// A scalar argument (`alpha=2`, `value=0.5`).
